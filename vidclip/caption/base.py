@@ -1,0 +1,74 @@
+"""The captioner interface: evidence in, captions out.
+
+A captioner sees only the evidence the earlier stages produced (scene
+times, tags with calibrated scores, flagged moderation categories). It must
+not invent objects that are not in the evidence. Backends are registered by
+name in :mod:`vidclip.caption.registry`, so new ones plug in without touching
+the pipeline.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from vidclip.schema import LabelScore
+
+
+@dataclass(frozen=True)
+class SceneEvidence:
+    index: int
+    start_s: float
+    end_s: float
+    #: Best tags first, calibrated scores in [0, 1].
+    tags: tuple[LabelScore, ...]
+    #: Moderation categories flagged in this scene (names only).
+    flagged_categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaptionRequest:
+    scenes: tuple[SceneEvidence, ...]
+    video_tags: tuple[LabelScore, ...]
+    duration_s: float
+    language: str = "en"
+    flagged_categories: tuple[str, ...] = ()
+    #: Every label of the vocabulary: a grounding check rejects a caption that
+    #: names one of them absent from its scene's evidence.
+    vocabulary: tuple[str, ...] = ()
+
+
+@dataclass
+class SceneCaption:
+    index: int
+    text: str
+    #: None: the backend cannot invent (template); True/False: a grounding check ran.
+    grounded: bool | None = None
+    note: str | None = None
+
+
+@dataclass
+class CaptionResult:
+    scenes: list[SceneCaption]
+    summary: str
+    backend: str
+    model: str | None = None
+    prompt: str | None = None
+    language: str = "en"
+    fallback_reason: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class Captioner(ABC):
+    """Writes one caption per scene and a summary of the whole video."""
+
+    name: str = "base"
+
+    def setup(self) -> None:
+        """Load models / open clients once per process; idempotent."""
+
+    @abstractmethod
+    def caption(self, request: CaptionRequest) -> CaptionResult: ...
+
+    def close(self) -> None:
+        """Release what :meth:`setup` acquired."""

@@ -1,0 +1,110 @@
+"""Analysis options: one JSON-safe model shared by the CLI, the API and workers.
+
+Every field has a default that works out of the box; the service stores the
+options of a job as ``AnalysisConfig.model_dump(mode="json")`` and a worker
+rebuilds them with ``AnalysisConfig.model_validate``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from vidclip.decode.types import SamplingSpec
+
+#: ViT-B-32 trained on LAION-2B (laion2b_s34b_b79k): the strongest public
+#: ViT-B-32 checkpoint open_clip lists by zero-shot ImageNet accuracy among
+#: those with an open licence and data set (66.6% top-1 vs 63.3% for OpenAI's).
+DEFAULT_MODEL = "ViT-B-32"
+DEFAULT_PRETRAINED = "laion2b_s34b_b79k"
+
+OUTPUT_FORMATS = ("json", "vtt", "srt", "csv", "npy")
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SamplingOptions(_Options):
+    strategy: Literal["fps", "count", "all", "keyframes"] = "fps"
+    fps: float = Field(default=1.0, gt=0)
+    count: int = Field(default=16, ge=1)
+    max_frames: int | None = Field(default=None, ge=1)
+
+    def spec(self) -> SamplingSpec:
+        return SamplingSpec(self.strategy, self.fps, self.count, self.max_frames)
+
+
+class ModelOptions(_Options):
+    name: str = Field(
+        default=DEFAULT_MODEL,
+        description="open_clip architecture (e.g. ViT-B-32), or 'offline' for the "
+        "pip-installable ConSE encoder.",
+    )
+    pretrained: str | None = Field(
+        default=DEFAULT_PRETRAINED,
+        description="open_clip pretrained tag, a local checkpoint file, 'hf-hub:...' "
+        "or 'local-dir:...'.",
+    )
+    cache_dir: str | None = Field(default=None, description="Where open_clip looks for weights.")
+    device: str = Field(default="auto", description="'auto' (cuda, then cpu), 'cpu', 'cuda:0'.")
+    precision: Literal["auto", "fp32", "fp16", "bf16"] = "auto"
+    batch_size: int = Field(default=32, ge=1, le=4096)
+
+
+class SceneOptions(_Options):
+    min_scene_s: float = Field(default=0.6, ge=0.0, description="Shortest scene kept, seconds.")
+    cut_threshold: float = Field(
+        default=0.5, gt=0, le=1, description="Sensitivity of hard-cut detection (lower: more cuts)."
+    )
+    detect_gradual: bool = True
+
+
+class TagOptions(_Options):
+    vocabulary: str = Field(
+        default="default", description="Bundled vocabulary name or a path to a label file."
+    )
+    labels: list[str] | None = Field(
+        default=None, description="Inline labels; replace the vocabulary when given."
+    )
+    templates: str = Field(
+        default="default", description="Bundled prompt-template set or a path to a file."
+    )
+    threshold: float = Field(default=0.5, ge=0, le=1, description="Calibrated score to report.")
+    top_k: int = Field(default=10, ge=1, description="Tags kept per scene and per frame.")
+
+    @field_validator("labels")
+    @classmethod
+    def _clean_labels(cls, labels: list[str] | None) -> list[str] | None:
+        if labels is None:
+            return None
+        cleaned = [label.strip() for label in labels if label.strip()]
+        return cleaned or None
+
+
+class ModerationOptions(_Options):
+    enabled: bool = True
+    policy: str = Field(default="default", description="Bundled policy name or a YAML path.")
+
+
+class CaptionOptions(_Options):
+    backend: str = Field(default="template", description="template | openai | transformers")
+    language: str = "en"
+    options: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict, description="Backend-specific settings (base_url, model, ...)."
+    )
+
+
+class AnalysisConfig(_Options):
+    sampling: SamplingOptions = Field(default_factory=SamplingOptions)
+    model: ModelOptions = Field(default_factory=ModelOptions)
+    scenes: SceneOptions = Field(default_factory=SceneOptions)
+    tags: TagOptions = Field(default_factory=TagOptions)
+    moderation: ModerationOptions = Field(default_factory=ModerationOptions)
+    captions: CaptionOptions = Field(default_factory=CaptionOptions)
+    decoder: Literal["auto", "decord", "pyav"] = "auto"
+    include_frames: bool = Field(default=True, description="Per-frame tags in the result.")
+    keep_embeddings: bool = Field(
+        default=False, description="Keep frame embeddings for the .npy output."
+    )

@@ -1,0 +1,1 @@
+"""Decode and sample video frames (decord first, PyAV where decord can't)."""

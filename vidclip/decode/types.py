@@ -1,0 +1,80 @@
+"""Plain data passed from the decoder to the stages that follow it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+
+from vidclip.errors import ConfigError
+
+Strategy = Literal["fps", "count", "all", "keyframes"]
+
+
+@dataclass(frozen=True)
+class SamplingSpec:
+    """Which frames reach the encoder.
+
+    - ``fps``: ``fps`` frames per second of video (default 1), picked on the
+      video's own timestamps so variable frame rate gives even spacing in time;
+    - ``count``: ``count`` frames spread evenly over the duration;
+    - ``all``: every decoded frame;
+    - ``keyframes``: only key frames (fast triage; the decoder skips the rest).
+
+    ``max_frames`` caps the number of sampled frames whatever the strategy;
+    for ``fps`` the cap widens the spacing instead of cutting the tail.
+    """
+
+    strategy: Strategy = "fps"
+    fps: float = 1.0
+    count: int = 16
+    max_frames: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.strategy not in ("fps", "count", "all", "keyframes"):
+            raise ConfigError(f"unknown sampling strategy {self.strategy!r}")
+        if self.strategy == "fps" and not self.fps > 0:
+            raise ConfigError(f"sampling fps must be > 0, got {self.fps}")
+        if self.strategy == "count" and self.count < 1:
+            raise ConfigError(f"sampling count must be >= 1, got {self.count}")
+        if self.max_frames is not None and self.max_frames < 1:
+            raise ConfigError(f"max_frames must be >= 1, got {self.max_frames}")
+
+
+@dataclass
+class FrameBatch:
+    """Consecutive decoded frames, in presentation order.
+
+    ``frames`` is ``(N, H, W, 3)`` uint8 RGB, upright, already resized by the
+    decoder so the shorter side equals the requested size (display aspect
+    kept). ``times_s`` are presentation times in seconds from the start of
+    the video's timeline; ``indices`` are frame numbers in decode order
+    starting at 0. ``sampled`` marks the frames chosen by the
+    :class:`SamplingSpec`; the others are there for full-rate signals such as
+    cut detection.
+    """
+
+    frames: np.ndarray
+    times_s: np.ndarray
+    indices: np.ndarray
+    sampled: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.sampled is None:
+            self.sampled = np.ones(len(self.indices), dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def only_sampled(self) -> "FrameBatch":
+        keep = self.sampled
+        return FrameBatch(
+            self.frames[keep], self.times_s[keep], self.indices[keep], self.sampled[keep]
+        )
+
+
+class FrameObserver(Protocol):
+    """Something that watches every decoded frame (e.g. the cut detector)."""
+
+    def observe(self, batch: FrameBatch) -> None: ...

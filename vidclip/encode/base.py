@@ -1,0 +1,53 @@
+"""The encoder interface every image/text model implements.
+
+An encoder maps frames and texts into one shared space of L2-normalised
+vectors, so tagging, segmentation and moderation work the same whatever
+model produced them (open_clip CLIP, the offline ConSE encoder, ...).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+
+from vidclip.schema import ModelInfo
+
+
+class Encoder(ABC):
+    """Image -> vector, text -> vector, one shared space.
+
+    ``input_size`` is the side (pixels) of the square the model looks at; the
+    decoder resizes frames so their shorter side equals it, and the encoder
+    centre-crops. ``logit_scale`` is the temperature the model was trained
+    with (CLIP: ~100); calibration uses it to turn cosine similarities into
+    probabilities.
+    """
+
+    input_size: int = 224
+    logit_scale: float = 100.0
+    #: Frames per encoder call; a setting, not a constant.
+    batch_size: int = 32
+
+    @property
+    @abstractmethod
+    def info(self) -> ModelInfo:
+        """Name, pretrained tag, embedding size, device: goes into the result."""
+
+    @property
+    def cache_key(self) -> str:
+        """Identifies the text tower for the on-disk text-embedding cache."""
+        info = self.info
+        return f"{info.kind}:{info.name}:{info.pretrained}"
+
+    @abstractmethod
+    def encode_images(self, frames: np.ndarray) -> np.ndarray:
+        """``(N, H, W, 3)`` uint8 RGB -> ``(N, D)`` float32, L2-normalised."""
+
+    @abstractmethod
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """``len(texts)`` strings -> ``(len(texts), D)`` float32, L2-normalised."""
+
+    def close(self) -> None:
+        """Release device memory; the default does nothing."""

@@ -1,0 +1,186 @@
+"""The result contract: what one analysed video turns into.
+
+Pydantic models only; this module imports nothing heavy so the API, the
+workers and the CLI share one definition. ``vidclip/schema/result.schema.json``
+is generated from :class:`VideoAnalysis` (``python -m vidclip.schema``) and a
+test keeps the two in step.
+
+Conventions: times are seconds from the start of the video's timeline,
+``end_frame`` is exclusive, every score is in [0, 1].
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+Score = Field(ge=0.0, le=1.0)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Segment(_Model):
+    """A time range where something holds; ``score`` is its peak there."""
+
+    start_s: float = Field(ge=0.0)
+    end_s: float = Field(ge=0.0)
+    score: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class LabelScore(_Model):
+    label: str
+    score: float = Score
+
+
+class VideoInfo(_Model):
+    source: str
+    duration_s: float = Field(ge=0.0)
+    fps: float = Field(ge=0.0, description="Average frame rate (frames / duration).")
+    width: int = Field(ge=0, description="Display width: after rotation and pixel aspect.")
+    height: int = Field(ge=0, description="Display height: after rotation and pixel aspect.")
+    frame_count: int = Field(ge=0)
+    codec: str
+    rotation: int = Field(default=0, description="Clockwise rotation applied to frames, degrees.")
+    start_time_s: float = Field(
+        default=0.0, description="Timestamp of the first frame relative to the stream start."
+    )
+    variable_frame_rate: bool = False
+    decoder: str = Field(description="Backend that decoded the frames: 'decord' or 'pyav'.")
+    decoder_note: str | None = Field(
+        default=None, description="Why the fallback decoder was used, when it was."
+    )
+
+
+class ModelInfo(_Model):
+    name: str
+    pretrained: str | None = None
+    embedding_dim: int
+    device: str
+    kind: Literal["clip", "offline", "custom"] = "clip"
+    precision: str = "fp32"
+
+
+class SamplingInfo(_Model):
+    strategy: Literal["fps", "count", "all", "keyframes"]
+    fps: float | None = None
+    frames: int = Field(ge=0, description="Number of frames sampled and embedded.")
+    max_frames: int | None = None
+
+
+class ModerationHit(_Model):
+    category: str
+    score: float = Score
+    flagged: bool
+
+
+class Scene(_Model):
+    index: int = Field(ge=0)
+    start_s: float = Field(ge=0.0)
+    end_s: float = Field(ge=0.0)
+    start_frame: int = Field(ge=0)
+    end_frame: int = Field(ge=0, description="Exclusive.")
+    transition: Literal["start", "cut", "gradual"] = Field(
+        default="cut", description="How this scene begins."
+    )
+    tags: list[LabelScore] = Field(default_factory=list)
+    caption: str | None = None
+    caption_grounded: bool | None = None
+    moderation: list[ModerationHit] = Field(default_factory=list)
+
+
+class Tag(_Model):
+    label: str
+    score: float = Score
+    segments: list[Segment] = Field(default_factory=list)
+
+
+class ModerationCategory(_Model):
+    category: str
+    score: float = Score
+    threshold: float = Score
+    flagged: bool
+    segments: list[Segment] = Field(default_factory=list)
+
+
+class Moderation(_Model):
+    flagged: bool
+    policy: str = Field(default="default", description="Name of the policy applied.")
+    categories: list[ModerationCategory] = Field(default_factory=list)
+
+
+class Captions(_Model):
+    summary: str | None = None
+    backend: str
+    model: str | None = None
+    prompt: str | None = Field(default=None, description="Prompt template name@version.")
+    language: str = "en"
+    fallback_reason: str | None = None
+
+
+class FrameTags(_Model):
+    index: int = Field(ge=0, description="Frame number in the decoded stream.")
+    time_s: float = Field(ge=0.0)
+    tags: list[LabelScore] = Field(default_factory=list)
+
+
+class Timings(_Model):
+    decode_s: float = 0.0
+    encode_s: float = 0.0
+    segment_s: float = 0.0
+    tag_s: float = 0.0
+    moderate_s: float = 0.0
+    caption_s: float = 0.0
+    total_s: float = 0.0
+
+
+class VocabularyInfo(_Model):
+    name: str
+    labels: int = Field(ge=0)
+    templates: int = Field(ge=0)
+    sha256: str
+
+
+class VideoAnalysis(_Model):
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    vidclip_version: str
+    video: VideoInfo
+    model: ModelInfo
+    sampling: SamplingInfo
+    vocabulary: VocabularyInfo | None = None
+    scenes: list[Scene]
+    tags: list[Tag]
+    moderation: Moderation
+    captions: Captions
+    frames: list[FrameTags] = Field(default_factory=list)
+    timings: Timings
+
+
+def json_schema() -> dict:
+    schema = VideoAnalysis.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://github.com/vidclip/vidclip/schema/result.schema.json"
+    return schema
+
+
+SCHEMA_PATH = Path(__file__).parent / "schema_files" / "result.schema.json"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Regenerate the JSON Schema file: ``python -m vidclip.schema``."""
+    text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+    SCHEMA_PATH.parent.mkdir(parents=True, exist_ok=True)
+    SCHEMA_PATH.write_text(text)
+    print(f"wrote {SCHEMA_PATH}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
