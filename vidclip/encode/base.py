@@ -27,6 +27,9 @@ class Encoder(ABC):
 
     input_size: int = 224
     logit_scale: float = 100.0
+    #: How far (in cosine) above the neutral anchor a label must sit to score
+    #: 0.5; see vidclip.tag for the calibration this feeds.
+    score_margin: float = 0.0
     #: Frames per encoder call; a setting, not a constant.
     batch_size: int = 32
 

@@ -1,0 +1,110 @@
+"""The ``template`` captioner: deterministic sentences from the tags alone.
+
+It needs no model and cannot invent anything: every noun it writes is a tag
+of that scene. Confidence shows in the wording -- "shows" for strong
+evidence, "appears to show" for tags near the threshold. English only.
+"""
+
+from __future__ import annotations
+
+from vidclip.caption.base import (
+    CaptionRequest,
+    CaptionResult,
+    Captioner,
+    SceneCaption,
+    SceneEvidence,
+)
+from vidclip.schema import LabelScore
+
+#: Scores at or above this read as certain; below it the caption hedges.
+CONFIDENT = 0.8
+_MAX_TAGS = 3
+_DETERMINERS = ("a ", "an ", "the ", "some ", "two ", "three ", "many ", "several ")
+_UNCOUNTABLE = {
+    "water", "snow", "grass", "fire", "smoke", "rain", "fog", "text", "food", "traffic",
+    "sand", "ice", "darkness", "sunlight", "furniture", "graffiti", "lightning", "mud",
+}
+
+
+def with_article(label: str) -> str:
+    """``dog`` -> ``a dog``; plural, mass and gerund phrases are left bare."""
+    low = label.lower()
+    first = low.split(" ", 1)[0]
+    if (
+        low.startswith(_DETERMINERS)
+        or first in ("people", "men", "women", "children", "crowd of")
+        or (low.endswith("s") and not low.endswith(("ss", "us", "is")))
+        or low in _UNCOUNTABLE
+        or first.endswith("ing")
+    ):
+        return label
+    return ("an " if low[0] in "aeiou" else "a ") + label
+
+
+def join_words(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def clock(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def describe(tags: tuple[LabelScore, ...] | list[LabelScore]) -> str:
+    """A clause for the best tags, hedged where the evidence is weak."""
+    strong = [with_article(t.label) for t in tags[:_MAX_TAGS] if t.score >= CONFIDENT]
+    weak = [with_article(t.label) for t in tags[:_MAX_TAGS] if t.score < CONFIDENT]
+    parts = []
+    if strong:
+        parts.append("shows " + join_words(strong))
+    if weak:
+        parts.append(("and appears to show " if strong else "appears to show ") + join_words(weak))
+    return " ".join(parts)
+
+
+class TemplateCaptioner(Captioner):
+    name = "template"
+    prompt = "template@1"
+
+    def caption_scene(self, scene: SceneEvidence) -> str:
+        if not scene.tags:
+            text = "No confidently recognised content."
+        else:
+            text = "The scene " + describe(scene.tags) + "."
+        if scene.flagged_categories:
+            text += " Flagged for review: " + join_words(
+                [c.replace("_", " ") for c in scene.flagged_categories]
+            ) + "."
+        return text
+
+    def summary(self, request: CaptionRequest) -> str:
+        n = len(request.scenes)
+        length = clock(request.duration_s)
+        head = f"A {length} video in {n} scene{'s' if n != 1 else ''}"
+        if request.video_tags:
+            head += " that " + describe(request.video_tags)
+        text = head + "."
+        if request.flagged_categories:
+            text += " Flagged for moderation review: " + join_words(
+                [c.replace("_", " ") for c in request.flagged_categories]
+            ) + "."
+        return text
+
+    def caption(self, request: CaptionRequest) -> CaptionResult:
+        scenes = [SceneCaption(s.index, self.caption_scene(s)) for s in request.scenes]
+        fallback = None
+        if not request.language.lower().startswith("en"):
+            fallback = f"the template captioner writes English only (asked for {request.language!r})"
+        return CaptionResult(
+            scenes=scenes,
+            summary=self.summary(request),
+            backend=self.name,
+            model=None,
+            prompt=self.prompt,
+            language="en",
+            fallback_reason=fallback,
+        )

@@ -1,0 +1,194 @@
+"""open_clip as a vidclip :class:`Encoder`.
+
+Frames arrive as uint8 with their shorter side already at the model's input
+size (the decoder resized them), so preprocessing is a centre crop and a
+normalisation, done on the device: uint8 crosses the bus (4x fewer bytes
+than float32) and the CPU does no per-pixel work.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from vidclip.config import ModelOptions
+from vidclip.encode.base import Encoder
+from vidclip.errors import ModelError
+from vidclip.schema import ModelInfo
+
+#: A tiny randomly initialised CLIP built in code: same code paths as a real
+#: model, no download, runs the whole pipeline in seconds on a CPU. Its
+#: embeddings carry no meaning; tests that need meaning use real weights.
+TINY_TEST_MODEL = "tiny-test"
+_TINY_CFG = {
+    "embed_dim": 64,
+    "vision_cfg": {"image_size": 64, "layers": 2, "width": 64, "patch_size": 16, "head_width": 32},
+    "text_cfg": {"context_length": 32, "vocab_size": 49408, "width": 64, "heads": 2, "layers": 2},
+}
+
+
+def pick_device(requested: str = "auto") -> str:
+    import torch
+
+    if requested != "auto":
+        if requested.startswith("cuda") and not torch.cuda.is_available():
+            raise ModelError(f"device {requested!r} was requested but CUDA is not available here.")
+        return requested
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _pick_dtype(precision: str, device: str):
+    import torch
+
+    if precision == "auto":
+        precision = "fp16" if device.startswith("cuda") else "fp32"
+    if precision != "fp32" and not device.startswith("cuda"):
+        # Half precision on CPU is slower and less accurate; refuse quietly.
+        precision = "fp32"
+    return precision, {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[
+        precision
+    ]
+
+
+class ClipEncoder(Encoder):
+    """Loads lazily (``load()``, idempotent, thread-safe) and keeps the model."""
+
+    #: CLIP puts a matching caption ~0.05-0.1 above a generic "a photo." and
+    #: loosely related ones within ~0.02 of it; 0.02 keeps the latter below 0.5.
+    score_margin = 0.02
+
+    def __init__(self, options: ModelOptions | None = None):
+        self.options = options or ModelOptions()
+        self.batch_size = self.options.batch_size
+        self._lock = threading.Lock()
+        self._model = None
+        self._tokenizer = None
+        self._device = None
+        self._dtype = None
+        self._precision = "fp32"
+        self._mean = None
+        self._std = None
+        self.input_size = _TINY_CFG["vision_cfg"]["image_size"] if self._is_tiny else 224
+
+    @property
+    def _is_tiny(self) -> bool:
+        return self.options.name == TINY_TEST_MODEL
+
+    def load(self) -> None:
+        with self._lock:
+            if self._model is None:
+                self._load()
+
+    def _load(self) -> None:
+        import open_clip
+        import torch
+
+        from vidclip.encode import weights
+
+        opts = self.options
+        device = pick_device(opts.device)
+        self._precision, self._dtype = _pick_dtype(opts.precision, device)
+        if self._is_tiny:
+            torch.manual_seed(0)
+            model = open_clip.model.CLIP(**_TINY_CFG)
+            tokenizer = open_clip.SimpleTokenizer(context_length=_TINY_CFG["text_cfg"]["context_length"])
+            mean, std = open_clip.OPENAI_DATASET_MEAN, open_clip.OPENAI_DATASET_STD
+        else:
+            resolved = weights.resolve(opts.name, opts.pretrained, opts.cache_dir)
+            try:
+                model = open_clip.create_model(
+                    opts.name,
+                    pretrained=resolved.checkpoint,
+                    force_quick_gelu=bool(resolved.tag_cfg.get("quick_gelu", False)),
+                    cache_dir=opts.cache_dir,
+                    weights_only=True,
+                )
+            except Exception as exc:  # a corrupt or mismatched checkpoint
+                raise ModelError(f"could not load {opts.name} weights: {exc}") from exc
+            tokenizer = open_clip.get_tokenizer(opts.name, cache_dir=opts.cache_dir)
+            cfg = open_clip.get_model_preprocess_cfg(model)
+            mean = resolved.tag_cfg.get("mean") or cfg.get("mean", open_clip.OPENAI_DATASET_MEAN)
+            std = resolved.tag_cfg.get("std") or cfg.get("std", open_clip.OPENAI_DATASET_STD)
+            size = cfg.get("size", 224)
+            self.input_size = int(size if isinstance(size, int) else size[0])
+        model = model.to(device=device, dtype=self._dtype).eval()
+        if device.startswith("cuda"):
+            model = model.to(memory_format=torch.channels_last)
+        self.logit_scale = float(model.logit_scale.exp().item()) if not self._is_tiny else 100.0
+        shape = (1, 3, 1, 1)
+        self._mean = torch.tensor(mean, device=device, dtype=torch.float32).view(shape) * 255.0
+        self._std = torch.tensor(std, device=device, dtype=torch.float32).view(shape) * 255.0
+        self._device, self._model, self._tokenizer = device, model, tokenizer
+
+    @property
+    def info(self) -> ModelInfo:
+        self.load()
+        return ModelInfo(
+            name=self.options.name,
+            pretrained=None if self._is_tiny else self.options.pretrained,
+            embedding_dim=int(self._model.text_projection.shape[1])
+            if getattr(self._model, "text_projection", None) is not None
+            else int(self._model.visual.output_dim),
+            device=self._device,
+            kind="custom" if self._is_tiny else "clip",
+            precision=self._precision,
+        )
+
+    def _to_pixels(self, frames: np.ndarray):
+        import torch
+
+        n, h, w, _ = frames.shape
+        side = self.input_size
+        x = torch.from_numpy(np.ascontiguousarray(frames)).to(self._device, non_blocking=True)
+        x = x.permute(0, 3, 1, 2)
+        if min(h, w) != side:
+            # The decoder normally resized already; this keeps odd callers correct.
+            scale = side / min(h, w)
+            size = (max(side, round(h * scale)), max(side, round(w * scale)))
+            x = torch.nn.functional.interpolate(
+                x.float(), size=size, mode="bicubic", align_corners=False, antialias=True
+            ).clamp_(0, 255)
+            h, w = size
+        top, left = (h - side) // 2, (w - side) // 2
+        x = x[:, :, top : top + side, left : left + side].float()
+        x = (x - self._mean) / self._std
+        x = x.to(self._dtype)
+        if self._device.startswith("cuda"):
+            x = x.contiguous(memory_format=torch.channels_last)
+        return x
+
+    def encode_images(self, frames: np.ndarray) -> np.ndarray:
+        import torch
+
+        self.load()
+        if len(frames) == 0:
+            return np.zeros((0, self.info.embedding_dim), dtype=np.float32)
+        out = []
+        with torch.inference_mode():
+            for start in range(0, len(frames), self.batch_size):
+                pixels = self._to_pixels(frames[start : start + self.batch_size])
+                emb = self._model.encode_image(pixels, normalize=True)
+                out.append(emb.float().cpu().numpy())
+        return np.concatenate(out)
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        self.load()
+        out = []
+        with torch.inference_mode():
+            for start in range(0, len(texts), 256):
+                tokens = self._tokenizer(list(texts[start : start + 256])).to(self._device)
+                emb = self._model.encode_text(tokens, normalize=True)
+                out.append(emb.float().cpu().numpy())
+        return np.concatenate(out) if out else np.zeros((0, self.info.embedding_dim), np.float32)
+
+    def close(self) -> None:
+        with self._lock:
+            self._model = None
+            if self._device and self._device.startswith("cuda"):
+                import torch
+
+                torch.cuda.empty_cache()

@@ -1,0 +1,184 @@
+"""Content moderation: a policy of categories scored on the frame embeddings.
+
+A policy is YAML (``vidclip/data/policies/default.yaml`` is the bundled
+starting point): each category has positive ``prompts``, optional
+``negative_prompts`` (benign look-alikes) and a ``threshold``. A frame's
+category logit is how far its best positive prompt sits above *both* the
+neutral anchor and the best benign look-alike (same calibration as
+:mod:`vidclip.tag`)::
+
+    z = logit_scale * (max_p cos(f, p) - max(cos(f, anchor), max_n cos(f, n)) - margin)
+
+so a toy pistol or a kitchen knife has to look more like a weapon than like
+a toy or a kitchen knife before it counts. The category score is the peak
+frame score; flagged segments are the time ranges at or above the threshold
+lasting at least ``min_duration_s``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from vidclip.encode.base import Encoder
+from vidclip.errors import ConfigError
+from vidclip.schema import Moderation, ModerationCategory, ModerationHit
+from vidclip.tag import sigmoid
+from vidclip.timeline import Timeline
+from vidclip.vocabulary import embed_prompt_sets
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    prompts: tuple[str, ...]
+    negative_prompts: tuple[str, ...]
+    threshold: float
+    min_duration_s: float = 0.0
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    version: str
+    categories: tuple[Category, ...]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(repr(self).encode()).hexdigest()
+
+
+def load_policy(spec: str = "default") -> Policy:
+    """A bundled policy name or a path to a YAML file."""
+    path = Path(spec).expanduser()
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+    else:
+        bundled = resources.files("vidclip") / "data" / "policies" / f"{spec}.yaml"
+        if not bundled.is_file():
+            raise ConfigError(f"moderation policy {spec!r}: no such file or bundled policy.")
+        text = bundled.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"moderation policy {spec!r} is not valid YAML: {exc}") from exc
+    return parse_policy(data, spec)
+
+
+def parse_policy(data: object, origin: str = "policy") -> Policy:
+    if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
+        raise ConfigError(f"moderation policy {origin!r} needs a 'categories' list.")
+    categories = []
+    for i, raw in enumerate(data["categories"]):
+        if not isinstance(raw, dict):
+            raise ConfigError(f"moderation policy {origin!r}: category #{i + 1} is not a mapping.")
+        if raw.get("enabled", True) is False:
+            continue
+        name = str(raw.get("name", ""))
+        prompts = tuple(str(p) for p in raw.get("prompts") or [])
+        threshold = raw.get("threshold")
+        if not _NAME.match(name):
+            raise ConfigError(f"moderation policy {origin!r}: category name {name!r} is not snake_case.")
+        if not prompts:
+            raise ConfigError(f"moderation policy {origin!r}: category {name!r} has no prompts.")
+        if not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+            raise ConfigError(
+                f"moderation policy {origin!r}: category {name!r} needs a threshold between 0 and 1."
+            )
+        categories.append(
+            Category(
+                name=name,
+                prompts=prompts,
+                negative_prompts=tuple(str(p) for p in raw.get("negative_prompts") or []),
+                threshold=float(threshold),
+                min_duration_s=float(raw.get("min_duration_s", 0.0)),
+                description=str(raw.get("description", "")),
+            )
+        )
+    return Policy(str(data.get("name", origin)), str(data.get("version", "1")), tuple(categories))
+
+
+@dataclass
+class PolicyEmbeddings:
+    """Every prompt of a policy embedded once per encoder (cached on disk)."""
+
+    policy: Policy
+    positive: list[np.ndarray]  # per category: (P, D)
+    negative: list[np.ndarray]  # per category: (N, D), N may be 0
+
+    @classmethod
+    def build(cls, encoder: Encoder, policy: Policy) -> "PolicyEmbeddings":
+        prompts = [[p] for c in policy.categories for p in (*c.prompts, *c.negative_prompts)]
+        emb = embed_prompt_sets(encoder, prompts, f"policy:{policy.sha256}") if prompts else None
+        positive, negative, pos = [], [], 0
+        for c in policy.categories:
+            positive.append(emb[pos : pos + len(c.prompts)])
+            pos += len(c.prompts)
+            negative.append(emb[pos : pos + len(c.negative_prompts)])
+            pos += len(c.negative_prompts)
+        return cls(policy, positive, negative)
+
+
+@dataclass
+class ModerationResult:
+    frame_scores: np.ndarray  # (F, C)
+    summary: Moderation
+    scene_hits: list[list[ModerationHit]]
+
+
+def moderate(
+    frame_emb: np.ndarray,
+    timeline: Timeline,
+    embeddings: PolicyEmbeddings,
+    anchor: np.ndarray,
+    *,
+    logit_scale: float,
+    margin: float,
+) -> ModerationResult:
+    policy = embeddings.policy
+    n_frames = len(frame_emb)
+    base = frame_emb @ anchor if n_frames else np.zeros(0)
+    scores = np.zeros((n_frames, len(policy.categories)))
+    for c in range(len(policy.categories)):
+        if n_frames == 0:
+            break
+        best_pos = (frame_emb @ embeddings.positive[c].T).max(axis=1)
+        rival = base
+        if len(embeddings.negative[c]):
+            rival = np.maximum(base, (frame_emb @ embeddings.negative[c].T).max(axis=1))
+        scores[:, c] = sigmoid(logit_scale * (best_pos - rival - margin))
+    categories = []
+    for c, cat in enumerate(policy.categories):
+        segments = timeline.segments(scores[:, c], cat.threshold, cat.min_duration_s)
+        peak = float(scores[:, c].max()) if n_frames else 0.0
+        categories.append(
+            ModerationCategory(
+                category=cat.name,
+                score=round(peak, 4),
+                threshold=cat.threshold,
+                flagged=bool(segments),
+                segments=segments,
+            )
+        )
+    scene_hits = []
+    for s in range(len(timeline.scenes)):
+        rows = timeline.frames_in(s)
+        hits = []
+        for c, cat in enumerate(policy.categories):
+            peak = float(scores[rows, c].max()) if len(rows) else 0.0
+            hits.append(ModerationHit(category=cat.name, score=round(peak, 4),
+                                      flagged=peak >= cat.threshold))
+        scene_hits.append(hits)
+    summary = Moderation(
+        flagged=any(c.flagged for c in categories), policy=policy.name, categories=categories
+    )
+    return ModerationResult(scores, summary, scene_hits)

@@ -1,0 +1,49 @@
+"""Write the chosen formats of one analysis into a directory, atomically."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from vidclip.schema import VideoAnalysis
+
+SUFFIXES = {"json": ".json", "vtt": ".vtt", "srt": ".srt", "csv": ".tags.csv", "npy": ".npy"}
+
+
+def output_paths(outdir: Path, stem: str, formats: tuple[str, ...]) -> dict[str, Path]:
+    return {fmt: outdir / f"{stem}{SUFFIXES[fmt]}" for fmt in formats}
+
+
+def _write_text(path: Path, text: str) -> None:
+    # Write aside then rename: a crash never leaves a half file that a
+    # resumed batch would take for finished work.
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_outputs(
+    analysis: VideoAnalysis,
+    outdir: Path,
+    stem: str,
+    formats: tuple[str, ...] = ("json", "vtt", "srt", "csv"),
+    embeddings: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> dict[str, Path]:
+    """Returns the paths written. JSON goes last: its presence marks a finished video."""
+    from vidclip.output import tables, text_tracks
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    paths = output_paths(outdir, stem, formats)
+    if "vtt" in paths:
+        _write_text(paths["vtt"], text_tracks.to_webvtt(analysis))
+    if "srt" in paths:
+        _write_text(paths["srt"], text_tracks.to_srt(analysis))
+    if "csv" in paths:
+        _write_text(paths["csv"], tables.to_csv(analysis))
+    if "npy" in paths and embeddings is not None:
+        tables.write_embeddings(paths["npy"], *embeddings)
+    if "json" in paths:
+        _write_text(paths["json"], analysis.model_dump_json(indent=2))
+    return paths

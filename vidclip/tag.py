@@ -1,0 +1,142 @@
+"""Zero-shot tags: calibrated per-frame scores, aggregated per scene and video.
+
+Calibration
+-----------
+A softmax over the vocabulary (CLIP's zero-shot classifier) spreads one unit
+of probability over all labels, so the same frame gets lower scores from a
+bigger vocabulary and a threshold of 0.5 means something different for 20
+labels than for 800. It also forces one winner, while a video frame holds
+many things at once.
+
+vidclip instead scores each label as an independent binary question: *does
+this frame look more like "<label>" than like a neutral photo of nothing in
+particular?* The neutral anchor ``a`` is the mean embedding of prompts such
+as "a photo." and "a video frame.". For frame embedding ``f`` and label
+embedding ``t`` (all L2-normalised)::
+
+    z = logit_scale * (cos(f, t) - cos(f, a) - margin)
+    score = sigmoid(z)
+
+``logit_scale`` is the temperature the model was trained with (CLIP ~100),
+so a difference of 0.01 in cosine is one unit of logit, exactly as in CLIP's
+own softmax; ``margin`` (per encoder, ~0.03 for CLIP) is how far above the
+anchor a label must sit to be more likely than not. Because no label's
+score depends on the others, adding labels to a vocabulary never changes
+the score of an existing one: a threshold means the same thing for any
+vocabulary size, and several labels can hold for one frame.
+
+Aggregation
+-----------
+- frame: ``score`` as above.
+- scene: ``sigmoid`` of the mean logit over the best half of the scene's
+  sampled frames -- a tag holds for a scene when it holds for at least
+  about half of it, and one odd frame cannot carry it.
+- video: the best scene score; ``segments`` are the time ranges whose
+  frames score at or above the threshold (each frame covering the time up to
+  the midpoints with its neighbours, never across a scene boundary).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from vidclip.schema import FrameTags, LabelScore, Tag
+from vidclip.timeline import Timeline
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # overflow-free form
+
+
+def calibrated_logits(
+    frame_emb: np.ndarray,
+    label_emb: np.ndarray,
+    anchor: np.ndarray,
+    logit_scale: float,
+    margin: float,
+) -> np.ndarray:
+    """``(F, L)`` logits of "label rather than a neutral photo" per frame."""
+    sims = frame_emb @ label_emb.T
+    base = frame_emb @ anchor
+    return logit_scale * (sims - base[:, None] - margin)
+
+
+def scene_logits(logits: np.ndarray, timeline: Timeline) -> np.ndarray:
+    """``(S, L)``: mean logit over the best half of each scene's frames (NaN if none)."""
+    out = np.full((len(timeline.scenes), logits.shape[1]), np.nan, dtype=np.float64)
+    for s in range(len(timeline.scenes)):
+        rows = timeline.frames_in(s)
+        if len(rows) == 0:
+            continue
+        keep = (len(rows) + 1) // 2
+        part = np.sort(logits[rows], axis=0)[-keep:]
+        out[s] = part.mean(axis=0)
+    return out
+
+
+@dataclass
+class TagResult:
+    frame_scores: np.ndarray  # (F, L)
+    scene_scores: np.ndarray  # (S, L); NaN rows for scenes without sampled frames
+    scene_tags: list[list[LabelScore]]
+    video_tags: list[Tag]
+    frame_tags: list[FrameTags]
+
+
+def _top(scores: np.ndarray, labels: tuple[str, ...], threshold: float, k: int) -> list[LabelScore]:
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [
+        LabelScore(label=labels[j], score=round(float(scores[j]), 4))
+        for j in order
+        if scores[j] >= threshold
+    ]
+
+
+def tag(
+    frame_emb: np.ndarray,
+    timeline: Timeline,
+    labels: tuple[str, ...],
+    label_emb: np.ndarray,
+    anchor: np.ndarray,
+    *,
+    logit_scale: float,
+    margin: float,
+    threshold: float = 0.5,
+    top_k: int = 10,
+    with_frames: bool = True,
+) -> TagResult:
+    logits = calibrated_logits(frame_emb, label_emb, anchor, logit_scale, margin)
+    frame_scores = sigmoid(logits)
+    scene_scores = sigmoid(scene_logits(logits, timeline))
+    scene_tags = [
+        [] if np.isnan(row).all() else _top(row, labels, threshold, top_k) for row in scene_scores
+    ]
+    video_scores = (
+        np.nanmax(scene_scores, axis=0)
+        if len(scene_scores) and not np.isnan(scene_scores).all()
+        else np.zeros(len(labels))
+    )
+    video_tags = []
+    for j in np.argsort(-video_scores, kind="stable"):
+        if video_scores[j] < threshold:
+            break
+        video_tags.append(
+            Tag(
+                label=labels[j],
+                score=round(float(video_scores[j]), 4),
+                segments=timeline.segments(frame_scores[:, j], threshold),
+            )
+        )
+    frame_tags = []
+    if with_frames:
+        frame_tags = [
+            FrameTags(
+                index=int(timeline.indices[i]),
+                time_s=round(float(timeline.times_s[i]), 4),
+                tags=_top(frame_scores[i], labels, threshold, top_k),
+            )
+            for i in range(len(frame_scores))
+        ]
+    return TagResult(frame_scores, scene_scores, scene_tags, video_tags, frame_tags)

@@ -1,0 +1,82 @@
+"""Where each sampled frame sits on the timeline, and the time segments a
+per-frame signal holds in. Shared by tagging and moderation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from vidclip.schema import Segment
+
+
+@dataclass(frozen=True)
+class Span:
+    """A scene's extent: frames ``[start_frame, end_frame)``, seconds ``[start_s, end_s)``."""
+
+    start_frame: int
+    end_frame: int
+    start_s: float
+    end_s: float
+
+
+@dataclass
+class Timeline:
+    """Sampled frames placed in scenes.
+
+    ``scene_of[i]`` is the scene of sampled frame ``i``; ``cover[i]`` the
+    ``(start_s, end_s)`` the frame stands for: from the midpoint with its
+    previous sampled neighbour to the midpoint with the next, never crossing
+    its scene's boundary, so the covers of a scene's frames tile the scene.
+    """
+
+    times_s: np.ndarray
+    indices: np.ndarray
+    scenes: list[Span]
+    scene_of: np.ndarray
+    cover: np.ndarray  # (N, 2)
+
+    @classmethod
+    def build(cls, times_s: np.ndarray, indices: np.ndarray, scenes: list[Span]) -> "Timeline":
+        times_s = np.asarray(times_s, dtype=np.float64)
+        indices = np.asarray(indices, dtype=np.int64)
+        starts = np.array([s.start_frame for s in scenes], dtype=np.int64)
+        scene_of = np.clip(np.searchsorted(starts, indices, side="right") - 1, 0, len(scenes) - 1)
+        cover = np.zeros((len(times_s), 2), dtype=np.float64)
+        for i in range(len(times_s)):
+            scene = scenes[scene_of[i]]
+            same_prev = i > 0 and scene_of[i - 1] == scene_of[i]
+            same_next = i + 1 < len(times_s) and scene_of[i + 1] == scene_of[i]
+            cover[i, 0] = (times_s[i - 1] + times_s[i]) / 2 if same_prev else scene.start_s
+            cover[i, 1] = (times_s[i] + times_s[i + 1]) / 2 if same_next else scene.end_s
+        return cls(times_s, indices, scenes, scene_of.astype(np.int64), cover)
+
+    def frames_in(self, scene_index: int) -> np.ndarray:
+        return np.flatnonzero(self.scene_of == scene_index)
+
+    def segments(self, scores: np.ndarray, threshold: float, min_duration_s: float = 0.0,
+                 gap_s: float = 0.0) -> list[Segment]:
+        """Merge the covers of frames scoring >= threshold into segments.
+
+        Neighbouring covers that touch (or are at most ``gap_s`` apart) merge;
+        each segment carries its peak score; segments shorter than
+        ``min_duration_s`` are dropped.
+        """
+        out: list[Segment] = []
+        start = end = peak = None
+        for i in np.flatnonzero(scores >= threshold):
+            lo, hi = self.cover[i]
+            if start is not None and lo - end <= gap_s + 1e-6:
+                end, peak = max(end, hi), max(peak, float(scores[i]))
+                continue
+            if start is not None:
+                out.append(Segment(start_s=start, end_s=end, score=peak))
+            start, end, peak = lo, hi, float(scores[i])
+        if start is not None:
+            out.append(Segment(start_s=start, end_s=end, score=peak))
+        return [
+            s.model_copy(update={"start_s": round(s.start_s, 3), "end_s": round(s.end_s, 3),
+                                 "score": round(s.score, 4)})
+            for s in out
+            if s.end_s - s.start_s >= min_duration_s - 1e-6
+        ]

@@ -1,0 +1,183 @@
+"""Vocabularies, prompt templates and their cached text embeddings.
+
+A vocabulary is plain data: ``.txt`` files with one label per line (``#``
+comments and blank lines ignored), or a directory of them. Each label is
+embedded as the normalised mean of its prompt-template ensemble
+(``"a photo of {}."``, ``"a still from a video of {}."``, ...), the practice
+CLIP's authors showed gains several points of zero-shot accuracy.
+
+Text embeddings are computed once per (encoder, labels, templates) and cached
+on disk under ``$VIDCLIP_CACHE_DIR`` (default ``~/.cache/vidclip``), keyed by
+a SHA-256 of all three, so a worker that restarts or a batch over thousands
+of videos never re-embeds the same vocabulary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from vidclip.encode.base import Encoder
+from vidclip.errors import ConfigError
+
+_DATA = resources.files("vidclip") / "data"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str
+    labels: tuple[str, ...]
+    templates: tuple[str, ...]
+    #: Which bundled file each label came from (for CSV/reporting); may be empty.
+    groups: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def sha256(self) -> str:
+        h = hashlib.sha256()
+        for part in (*self.labels, "\x00", *self.templates):
+            h.update(part.encode())
+            h.update(b"\n")
+        return h.hexdigest()
+
+    def prompts(self, label: str) -> list[str]:
+        return [t.replace("{}", label) for t in self.templates]
+
+
+def read_lines(text: str) -> list[str]:
+    out = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            out.append(" ".join(line.split()))
+    return out
+
+
+def _dedupe(labels: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for label in labels:
+        key = label.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(label)
+    return out
+
+
+def load_templates(spec: str = "default") -> tuple[str, ...]:
+    """A bundled template set by name, or a file path; each line holds ``{}``."""
+    path = Path(spec).expanduser()
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+    else:
+        bundled = _DATA / "templates" / f"{spec}.txt"
+        if not bundled.is_file():
+            raise ConfigError(f"prompt templates {spec!r}: no such file or bundled set.")
+        text = bundled.read_text(encoding="utf-8")
+    templates = tuple(t if "{}" in t else t + " {}" for t in read_lines(text))
+    if not templates:
+        raise ConfigError(f"prompt templates {spec!r} contain no template.")
+    return templates
+
+
+def load_vocabulary(
+    spec: str = "default", *, labels: list[str] | None = None, templates: str = "default"
+) -> Vocabulary:
+    """Inline ``labels`` win; else ``spec`` is a bundled name, a .txt file or a directory."""
+    tmpl = load_templates(templates)
+    if labels:
+        return Vocabulary("inline", tuple(_dedupe(labels)), tmpl)
+    path = Path(spec).expanduser()
+    groups: dict[str, str] = {}
+    if path.is_file():
+        found = read_lines(path.read_text(encoding="utf-8"))
+        name = path.stem
+    elif path.is_dir():
+        found = _read_dir(path, groups)
+        name = path.name
+    else:
+        bundled = _DATA / "vocabularies" / spec
+        if not bundled.is_dir():
+            raise ConfigError(
+                f"vocabulary {spec!r}: no such file, directory or bundled vocabulary "
+                f"(bundled: {', '.join(bundled_vocabularies())})."
+            )
+        found = _read_dir(bundled, groups)
+        name = spec
+    found = _dedupe(found)
+    if not found:
+        raise ConfigError(f"vocabulary {spec!r} contains no label.")
+    return Vocabulary(name, tuple(found), tmpl, groups)
+
+
+def _read_dir(path, groups: dict[str, str]) -> list[str]:
+    found: list[str] = []
+    for item in sorted(path.iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".txt"):
+            for label in read_lines(item.read_text(encoding="utf-8")):
+                groups.setdefault(label, item.name[:-4])
+                found.append(label)
+    return found
+
+
+def bundled_vocabularies() -> list[str]:
+    root = _DATA / "vocabularies"
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("VIDCLIP_CACHE_DIR") or Path.home() / ".cache" / "vidclip")
+
+
+def embed_prompt_sets(encoder: Encoder, prompt_sets: list[list[str]], key: str) -> np.ndarray:
+    """Mean embedding of each prompt set, normalised; cached on disk under ``key``."""
+    digest = hashlib.sha256(f"{encoder.cache_key}|{key}".encode()).hexdigest()[:32]
+    path = cache_dir() / "text" / f"{digest}.npy"
+    if path.is_file():
+        try:
+            cached = np.load(path)
+            if cached.shape[0] == len(prompt_sets):
+                return cached
+        except (OSError, ValueError):
+            pass  # a torn or foreign file: recompute and overwrite
+    flat = [p for prompts in prompt_sets for p in prompts]
+    emb = encoder.encode_texts(flat)
+    out = np.empty((len(prompt_sets), emb.shape[1]), dtype=np.float32)
+    pos = 0
+    for i, prompts in enumerate(prompt_sets):
+        mean = emb[pos : pos + len(prompts)].mean(axis=0)
+        out[i] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        pos += len(prompts)
+    _atomic_save(path, out)
+    return out
+
+
+def _atomic_save(path: Path, array: np.ndarray) -> None:
+    # Several workers may fill the cache at once: write aside, then rename.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, array)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache only costs speed
+
+
+def embed_vocabulary(encoder: Encoder, vocab: Vocabulary) -> np.ndarray:
+    """``(len(labels), D)`` label embeddings, template-ensembled."""
+    return embed_prompt_sets(
+        encoder, [vocab.prompts(label) for label in vocab.labels], f"vocab:{vocab.sha256}"
+    )
+
+
+def neutral_anchor(encoder: Encoder) -> np.ndarray:
+    """The calibration anchor: one vector for "a photo of nothing in particular"."""
+    prompts = read_lines((_DATA / "templates" / "neutral.txt").read_text(encoding="utf-8"))
+    key = "neutral:" + hashlib.sha256("\n".join(prompts).encode()).hexdigest()
+    return embed_prompt_sets(encoder, [prompts], key)[0]
