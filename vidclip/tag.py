@@ -28,9 +28,10 @@ vocabulary size, and several labels can hold for one frame.
 Aggregation
 -----------
 - frame: ``score`` as above.
-- scene: ``sigmoid`` of the mean logit over the best half of the scene's
-  sampled frames -- a tag holds for a scene when it holds for at least
-  about half of it, and one odd frame cannot carry it.
+- scene: the score that at least half of the scene's sampled frames reach
+  (the ceil(n/2)-th best frame score): a tag holds for a scene at a
+  threshold exactly when it holds for at least half its frames, and one odd
+  frame -- a flash, a misdetection -- cannot carry it.
 - video: the best scene score; ``segments`` are the time ranges whose
   frames score at or above the threshold (each frame covering the time up to
   the midpoints with its neighbours, never across a scene boundary).
@@ -64,15 +65,14 @@ def calibrated_logits(
 
 
 def scene_logits(logits: np.ndarray, timeline: Timeline) -> np.ndarray:
-    """``(S, L)``: mean logit over the best half of each scene's frames (NaN if none)."""
+    """``(S, L)``: the logit reached by at least half of each scene's frames (NaN if none)."""
     out = np.full((len(timeline.scenes), logits.shape[1]), np.nan, dtype=np.float64)
     for s in range(len(timeline.scenes)):
         rows = timeline.frames_in(s)
         if len(rows) == 0:
             continue
-        keep = (len(rows) + 1) // 2
-        part = np.sort(logits[rows], axis=0)[-keep:]
-        out[s] = part.mean(axis=0)
+        k = (len(rows) + 1) // 2  # ceil(n/2)
+        out[s] = np.sort(logits[rows], axis=0)[-k]
     return out
 
 

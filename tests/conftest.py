@@ -1,0 +1,56 @@
+"""Fixtures shared by every test package.
+
+The whole suite runs offline (``HF_HUB_OFFLINE=1``) with its own text-
+embedding cache, and with a tiny randomly initialised CLIP built in code.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_MEDIA = REPO.parent / "shared" / "media"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _offline_and_isolated(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("VIDCLIP_CACHE_DIR", str(tmp_path_factory.mktemp("vidclip-cache")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_error_logs(caplog):
+    """A test that logged at ERROR failed, whatever it asserted (as PySceneDetect does)."""
+    yield
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR
+              and not getattr(r, "expected", False)]
+    if errors:
+        pytest.fail("logged at ERROR: " + "; ".join(r.getMessage() for r in errors[:3]))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_options():
+    from vidclip.config import ModelOptions
+
+    return ModelOptions(name="tiny-test", batch_size=16)
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tiny_model_options):
+    from vidclip.encode.clip import ClipEncoder
+
+    encoder = ClipEncoder(tiny_model_options)
+    encoder.load()
+    return encoder
+
+
+@pytest.fixture(scope="session")
+def shared_media() -> Path:
+    if not SHARED_MEDIA.is_dir():
+        pytest.skip(f"real clips not present: {SHARED_MEDIA} (../shared/media beside the repo)")
+    return SHARED_MEDIA

@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+
+from vidclip.tag import calibrated_logits, sigmoid, tag
+from vidclip.timeline import Span, Timeline
+
+
+def _unit(rng, n, d):
+    x = rng.normal(size=(n, d))
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def space():
+    rng = np.random.default_rng(0)
+    labels = _unit(rng, 40, 512)
+    anchor = _unit(rng, 1, 512)[0]
+    # frames 0-4 lean towards label 3, frames 5-9 towards label 7
+    frames = np.vstack([labels[3] * 0.6 + _unit(rng, 5, 512) * 0.4,
+                        labels[7] * 0.6 + _unit(rng, 5, 512) * 0.4])
+    frames /= np.linalg.norm(frames, axis=1, keepdims=True)
+    return frames, labels, anchor
+
+
+def _timeline(n=10, cut=5):
+    times = np.arange(n, dtype=float)
+    scenes = [Span(0, cut * 25, 0.0, float(cut)), Span(cut * 25, n * 25, float(cut), float(n))]
+    return Timeline.build(times, times.astype(int) * 25, scenes)
+
+
+def test_score_of_a_label_does_not_depend_on_vocabulary_size(space):
+    frames, labels, anchor = space
+    small = sigmoid(calibrated_logits(frames, labels[:5], anchor, 100.0, 0.02))
+    large = sigmoid(calibrated_logits(frames, labels, anchor, 100.0, 0.02))
+    np.testing.assert_allclose(small, large[:, :5])
+    assert ((large >= 0) & (large <= 1)).all()
+
+
+def test_scene_and_video_tags_follow_the_frames(space):
+    frames, labels, anchor = space
+    names = tuple(f"label{i}" for i in range(len(labels)))
+    result = tag(frames, _timeline(), names, labels, anchor, logit_scale=100.0, margin=0.2,
+                 threshold=0.5, top_k=3)
+    assert result.scene_tags[0][0].label == "label3"
+    assert result.scene_tags[1][0].label == "label7"
+    by_label = {t.label: t for t in result.video_tags}
+    seg3 = by_label["label3"].segments
+    assert seg3[0].start_s == 0.0 and seg3[-1].end_s <= 5.0
+    seg7 = by_label["label7"].segments
+    assert seg7[0].start_s >= 5.0 and seg7[-1].end_s == 10.0
+    assert len(result.frame_tags) == 10 and result.frame_tags[0].tags[0].label == "label3"
+    assert all(0 <= t.score <= 1 for t in result.video_tags)
+
+
+def test_one_odd_frame_does_not_carry_a_scene(space):
+    frames, labels, anchor = space
+    frames = frames.copy()
+    frames[1] = labels[20]  # a single frame that is exactly "label20"
+    names = tuple(f"label{i}" for i in range(len(labels)))
+    result = tag(frames, _timeline(), names, labels, anchor, logit_scale=100.0, margin=0.2,
+                 threshold=0.5, top_k=40)
+    assert "label20" not in [t.label for t in result.scene_tags[0]]
+    frame_labels = [t.label for t in result.frame_tags[1].tags]
+    assert frame_labels[0] == "label20"

@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+
+from vidclip import vocabulary
+from vidclip.errors import ConfigError
+
+
+def test_default_vocabulary_is_large_and_has_templates():
+    vocab = vocabulary.load_vocabulary()
+    assert len(vocab.labels) >= 500
+    assert len(vocab.templates) >= 4 and all("{}" in t for t in vocab.templates)
+    assert len(set(l.casefold() for l in vocab.labels)) == len(vocab.labels)
+
+
+def test_user_vocabulary_file_and_inline_labels(tmp_path):
+    path = tmp_path / "mine.txt"
+    path.write_text("# my labels\nforklift\n\npallet  jack\nForklift\n")
+    vocab = vocabulary.load_vocabulary(str(path))
+    assert vocab.labels == ("forklift", "pallet jack") and vocab.name == "mine"
+    inline = vocabulary.load_vocabulary(labels=["cat", "dog"], templates="single")
+    assert inline.labels == ("cat", "dog") and inline.templates == ("a photo of {}.",)
+
+
+def test_bad_vocabulary_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="no such file"):
+        vocabulary.load_vocabulary("does-not-exist")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing\n")
+    with pytest.raises(ConfigError, match="no label"):
+        vocabulary.load_vocabulary(str(empty))
+
+
+def test_text_embeddings_are_cached_on_disk(tiny_encoder, monkeypatch):
+    vocab = vocabulary.load_vocabulary(labels=["red car", "blue boat"], templates="default")
+    first = vocabulary.embed_vocabulary(tiny_encoder, vocab)
+    np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, rtol=1e-5)
+
+    def refuse(texts):
+        raise AssertionError("re-embedded a cached vocabulary")
+
+    monkeypatch.setattr(tiny_encoder, "encode_texts", refuse)
+    np.testing.assert_array_equal(vocabulary.embed_vocabulary(tiny_encoder, vocab), first)

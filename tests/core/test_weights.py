@@ -1,0 +1,53 @@
+"""Loading real CLIP exactly as users will, and failing clearly offline."""
+
+import time
+
+import pytest
+
+from vidclip.config import ModelOptions
+from vidclip.encode.clip import ClipEncoder
+from vidclip.errors import ModelError, WeightsMissingError
+
+
+def test_missing_weights_offline_is_one_clear_sentence_and_fast():
+    started = time.perf_counter()
+    with pytest.raises(WeightsMissingError) as info:
+        ClipEncoder(ModelOptions()).load()
+    assert time.perf_counter() - started < 10
+    message = info.value.message
+    assert "ViT-B-32" in message and "laion2b_s34b_b79k" in message
+    assert "--pretrained" in message and "HF_HUB_OFFLINE" in message
+    assert "\n" not in message
+
+
+def test_missing_checkpoint_file(tmp_path):
+    with pytest.raises(WeightsMissingError, match="does not exist"):
+        ClipEncoder(ModelOptions(pretrained=str(tmp_path / "nope.safetensors"))).load()
+
+
+def test_unknown_model_and_tag_are_config_errors():
+    with pytest.raises(ModelError, match="unknown open_clip model"):
+        ClipEncoder(ModelOptions(name="ViT-Q-99")).load()
+    with pytest.raises(ModelError, match="known tags"):
+        ClipEncoder(ModelOptions(pretrained="not-a-tag")).load()
+
+
+def test_local_checkpoint_file_loads_like_a_user_checkpoint(tmp_path):
+    """Save a real open_clip state dict and load it through --pretrained FILE."""
+    import open_clip
+    import torch
+
+    model = open_clip.create_model("RN50", pretrained=None)
+    path = tmp_path / "rn50.pt"
+    torch.save(model.state_dict(), path)
+    encoder = ClipEncoder(ModelOptions(name="RN50", pretrained=str(path)))
+    encoder.load()
+    assert encoder.info.name == "RN50" and encoder.info.embedding_dim == 1024
+    assert encoder.encode_texts(["a dog"]).shape == (1, 1024)
+
+
+def test_corrupt_checkpoint_is_a_model_error(tmp_path):
+    path = tmp_path / "broken.pt"
+    path.write_bytes(b"not a checkpoint")
+    with pytest.raises(ModelError, match="could not load"):
+        ClipEncoder(ModelOptions(pretrained=str(path))).load()

@@ -1,0 +1,180 @@
+"""``vidclip`` command line: a thin layer over the public API."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from vidclip import __version__
+from vidclip._cli.options import analysis_options, config_from_options
+from vidclip.errors import VidclipError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+class _Progress:
+    """One tqdm bar per video, advanced by the pipeline's progress callback."""
+
+    def __init__(self, name: str, quiet: bool):
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=100, desc=name[:30], unit="%", leave=False,
+                            bar_format="{desc} {bar} {percentage:3.0f}% {postfix}")
+
+    # Rough shares of wall time per stage on a CPU; only for the bar.
+    _WEIGHTS = {"decode": 0.1, "encode": 0.8, "segment": 0.02, "tag": 0.02,
+                "moderate": 0.01, "caption": 0.05}
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if self.bar is None:
+            return
+        done = 0.0
+        for name, weight in self._WEIGHTS.items():
+            if name == stage:
+                done += weight * fraction
+                break
+            done += weight
+        self.bar.n = min(100, round(done * 100))
+        self.bar.set_postfix_str(stage)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@click.group()
+@click.version_option(__version__, prog_name="vidclip")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+def cli(verbose: int) -> None:
+    """Scenes, zero-shot tags, moderation flags and captions for videos."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _analyse_into(pipeline, video: Path, outdir: Path, stem: str, formats, quiet: bool) -> list[str]:
+    from vidclip.output import write_outputs
+
+    progress = _Progress(video.name, quiet)
+    try:
+        run = pipeline.run(video, progress=progress)
+    finally:
+        progress.close()
+    embeddings = (run.embeddings, run.times_s, run.indices) if "npy" in formats else None
+    paths = write_outputs(run.analysis, outdir, stem, formats, embeddings)
+    return [str(p) for p in paths.values()]
+
+
+@cli.command()
+@click.argument("videos", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result JSON to stdout.")
+@analysis_options
+def analyze(videos: tuple[Path, ...], as_json: bool, **options) -> None:
+    """Analyse VIDEOS; write OUTDIR/<stem>.json, .vtt, .srt and .tags.csv."""
+    from vidclip.pipeline import Pipeline
+
+    formats = options["formats"]
+    failures = 0
+    try:
+        pipeline = Pipeline(config_from_options(options))
+        pipeline.setup()
+    except VidclipError as exc:
+        _fail(exc.message)
+        sys.exit(2)
+    outdir = Path(options["outdir"])
+    with pipeline:
+        for video in videos:
+            try:
+                if as_json:
+                    run = pipeline.run(video, progress=_Progress(video.name, True))
+                    click.echo(run.analysis.model_dump_json(indent=2))
+                    continue
+                written = _analyse_into(pipeline, video, outdir, video.stem, formats,
+                                        options["quiet"])
+                click.echo(f"{video}: " + ", ".join(written), err=True)
+            except VidclipError as exc:
+                failures += 1
+                _fail(f"{video}: {exc.message}")
+    sys.exit(1 if failures else 0)
+
+
+@cli.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("--no-resume", is_flag=True, help="Redo videos whose JSON already exists.")
+@analysis_options
+def batch(target: Path, no_resume: bool, **options) -> None:
+    """Tag every video in a directory (or listed in a file), resumably."""
+    from vidclip.batch import discover, run_batch
+    from vidclip.pipeline import Pipeline
+
+    formats = options["formats"]
+    if "json" not in formats:
+        formats = ("json", *formats)  # the JSON marks a finished video for resuming
+    try:
+        videos, root = discover(target)
+        pipeline = Pipeline(config_from_options(options))
+        pipeline.setup()
+    except VidclipError as exc:
+        _fail(exc.message)
+        sys.exit(2)
+    outdir = Path(options["outdir"])
+
+    def one(video: Path, out: Path, stem: str) -> list[str]:
+        return _analyse_into(pipeline, video, out, stem, formats, options["quiet"])
+
+    def show(item) -> None:
+        line = f"[{item.status}] {item.source}"
+        if item.error:
+            line += f": {item.error}"
+        click.echo(line, err=True)
+
+    with pipeline:
+        report = run_batch(videos, outdir, one, root=root, formats=formats,
+                           resume=not no_resume, on_item=show)
+    click.echo(
+        f"done {report.count('done')}, skipped {report.count('skipped')}, "
+        f"failed {report.count('failed')} (summary: {outdir / 'batch-summary.json'})",
+        err=True,
+    )
+    for item in report.failed:
+        click.echo(f"  failed: {item.source}: {item.error}", err=True)
+    sys.exit(1 if report.failed else 0)
+
+
+@cli.command("schema")
+def schema_cmd() -> None:
+    """Print the JSON Schema of the result."""
+    import json
+
+    from vidclip.schema import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
+def _add_service_commands() -> None:
+    try:
+        from vidclip._cli import service
+    except ImportError:  # the service commands are not installed
+        return
+    for name in ("serve", "worker", "up"):
+        command = getattr(service, name, None)
+        if command is not None:
+            cli.add_command(command)
+
+
+_add_service_commands()
+
+
+def main() -> None:  # pragma: no cover - console entry
+    cli()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
