@@ -24,9 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from vidclip.encode.base import Encoder
+from vidclip.english import with_article
 from vidclip.errors import ConfigError
 
 _DATA = resources.files("vidclip") / "data"
+#: Bundled groups whose labels read best without an article (sports, dishes,
+#: styles of footage: "a photo of golf.", "a photo of anime.").
+_BARE_GROUPS = {"sports", "food", "video_formats"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,11 @@ class Vocabulary:
         return h.hexdigest()
 
     def prompts(self, label: str) -> list[str]:
-        return [t.replace("{}", label) for t in self.templates]
+        # "a photo of a dog." reads as CLIP's training captions do; plural,
+        # mass and gerund labels stay bare ("a photo of people dancing.").
+        bare = self.groups.get(label) in _BARE_GROUPS
+        phrase = label if bare else with_article(label)
+        return [t.replace("{}", phrase) for t in self.templates]
 
 
 def read_lines(text: str) -> list[str]:
@@ -172,7 +180,7 @@ def _atomic_save(path: Path, array: np.ndarray) -> None:
 def embed_vocabulary(encoder: Encoder, vocab: Vocabulary) -> np.ndarray:
     """``(len(labels), D)`` label embeddings, template-ensembled."""
     return embed_prompt_sets(
-        encoder, [vocab.prompts(label) for label in vocab.labels], f"vocab:{vocab.sha256}"
+        encoder, [vocab.prompts(label) for label in vocab.labels], f"vocab:v2:{vocab.sha256}"
     )
 
 

@@ -14,39 +14,12 @@ from vidclip.caption.base import (
     SceneCaption,
     SceneEvidence,
 )
+from vidclip.english import join_words, with_article
 from vidclip.schema import LabelScore
 
 #: Scores at or above this read as certain; below it the caption hedges.
 CONFIDENT = 0.8
 _MAX_TAGS = 3
-_DETERMINERS = ("a ", "an ", "the ", "some ", "two ", "three ", "many ", "several ")
-_UNCOUNTABLE = {
-    "water", "snow", "grass", "fire", "smoke", "rain", "fog", "text", "food", "traffic",
-    "sand", "ice", "darkness", "sunlight", "furniture", "graffiti", "lightning", "mud",
-}
-
-
-def with_article(label: str) -> str:
-    """``dog`` -> ``a dog``; plural, mass and gerund phrases are left bare."""
-    low = label.lower()
-    first = low.split(" ", 1)[0]
-    if (
-        low.startswith(_DETERMINERS)
-        or first in ("people", "men", "women", "children", "crowd of")
-        or (low.endswith("s") and not low.endswith(("ss", "us", "is")))
-        or low in _UNCOUNTABLE
-        or first.endswith("ing")
-    ):
-        return label
-    return ("an " if low[0] in "aeiou" else "a ") + label
-
-
-def join_words(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def clock(seconds: float) -> str:
     seconds = max(0, int(round(seconds)))
     h, rem = divmod(seconds, 3600)
