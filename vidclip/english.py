@@ -10,6 +10,12 @@ _UNCOUNTABLE = {
 }
 
 
+#: Head words that make a whole phrase uncountable ("underwater footage").
+_MASS_HEADS = {"footage", "gameplay", "news", "text", "music", "equipment", "clothing"}
+#: "person shouting" is a countable subject doing something, not a gerund.
+_COUNTABLE_SUBJECTS = {"person", "man", "woman", "child", "boy", "girl", "group", "baby", "dog"}
+
+
 def with_article(label: str) -> str:
     """``dog`` -> ``a dog``; plural, mass and gerund phrases are left bare."""
     low = label.lower()
@@ -18,10 +24,10 @@ def with_article(label: str) -> str:
         low.startswith(_DETERMINERS)
         or first in ("people", "men", "women", "children", "crowd of")
         or (low.endswith("s") and not low.endswith(("ss", "us", "is")))
-        or low.split(" ")[-1] in _UNCOUNTABLE
+        or low.split(" ")[-1] in _MASS_HEADS
         or first in _UNCOUNTABLE
         or first.endswith("ing")
-        or low.endswith("ing")
+        or (low.endswith("ing") and first not in _COUNTABLE_SUBJECTS)
     ):
         return label
     return ("an " if low[0] in "aeiou" else "a ") + label
