@@ -1,0 +1,201 @@
+"""Read a video's metadata (PyAV) and turn unreadable input into clear errors.
+
+Times: vidclip reports presentation timestamps on the file's own timeline --
+the clock ffprobe prints and ``ffmpeg -ss`` seeks on. A file whose first
+frame is stamped 1.075 s reports 1.075 for it (``start_time_s``), so cue
+times line up with players that honour the container's timestamps.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from vidclip.errors import (
+    DecodeError,
+    InputError,
+    NoVideoStreamError,
+    NotFoundError,
+    UnsupportedVideoError,
+)
+from vidclip.schema import VideoInfo
+
+#: Frames larger than this are refused before decoding (8K is 33 MP).
+MAX_PIXELS = 80_000_000
+MAX_SIDE = 16_384
+
+
+@dataclass(frozen=True)
+class StreamFacts:
+    """What the decoders need to know, beyond what the user sees in VideoInfo."""
+
+    path: str
+    codec: str
+    pix_fmt: str
+    coded_width: int
+    coded_height: int
+    display_width: int  # after pixel aspect and rotation
+    display_height: int
+    rotation: int  # clockwise degrees to turn coded frames upright: 0, 90, 180, 270
+    start_time_s: float
+    duration_s: float
+    frame_count: int
+    frame_count_exact: bool
+    avg_fps: float
+    variable_frame_rate: bool
+    bit_depth: int
+
+
+def _check_path(source: str | Path) -> Path:
+    path = Path(source)
+    if not path.exists():
+        raise NotFoundError(f"{path}: no such file.")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a video file.", code="not_a_file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty (0 bytes).", code="empty_file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: permission denied.", code="permission_denied")
+    return path
+
+
+def _first_error_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.rstrip(".")
+
+
+def _rotation_of(frame) -> int:
+    """Clockwise degrees (0/90/180/270) from the frame's display matrix."""
+    ccw = int(round(getattr(frame, "rotation", 0) or 0))
+    return (-ccw) % 360
+
+
+def probe_facts(source: str | Path) -> StreamFacts:
+    import av
+
+    path = _check_path(source)
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.error.InvalidDataError as exc:
+        raise InputError(
+            f"{path}: not a video file ffmpeg can read ({_first_error_line(exc)}).",
+            code="unreadable",
+        ) from exc
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be opened ({_first_error_line(exc)}).",
+                         code="unreadable") from exc
+    try:
+        return _facts(container, path)
+    finally:
+        container.close()
+
+
+def _facts(container, path: Path) -> StreamFacts:
+    import av
+
+    if not container.streams.video:
+        kinds = sorted({s.type for s in container.streams}) or ["no streams"]
+        raise NoVideoStreamError(
+            f"{path}: has no video stream (found: {', '.join(kinds)}); nothing to analyse."
+        )
+    stream = container.streams.video[0]
+    cc = stream.codec_context
+    width, height = int(cc.width or 0), int(cc.height or 0)
+    if width <= 0 or height <= 0:
+        raise UnsupportedVideoError(f"{path}: the video stream declares no frame size.")
+    if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+        raise UnsupportedVideoError(
+            f"{path}: frame size {width}x{height} is beyond what vidclip decodes "
+            f"(at most {MAX_SIDE} px a side and {MAX_PIXELS // 1_000_000} MP)."
+        )
+    tb = stream.time_base or Fraction(1, 1)
+    rotation = 0
+    try:
+        stream.thread_type = "AUTO"
+        for frame in container.decode(stream):
+            rotation = _rotation_of(frame)
+            break
+        else:
+            raise DecodeError(f"{path}: the video stream holds no decodable frame.")
+    except av.error.FFmpegError as exc:
+        raise DecodeError(
+            f"{path}: the first video frame cannot be decoded ({_first_error_line(exc)})."
+        ) from exc
+    sar = cc.sample_aspect_ratio or stream.sample_aspect_ratio
+    sar = Fraction(sar) if sar and sar > 0 else Fraction(1, 1)
+    dw, dh = round(width * sar), height
+    if rotation in (90, 270):
+        dw, dh = dh, dw
+    if stream.start_time is not None:
+        start = float(stream.start_time * tb)
+    elif container.start_time is not None:
+        start = container.start_time / 1_000_000
+    else:
+        start = 0.0
+    if stream.duration:
+        duration = float(stream.duration * tb)
+    elif container.duration:
+        duration = max(0.0, container.duration / 1_000_000 - (start - (container.start_time or 0) / 1e6))
+    else:
+        duration = 0.0
+    avg = stream.average_rate or stream.guessed_rate or stream.base_rate
+    avg_fps = float(avg) if avg else 0.0
+    base = stream.base_rate or stream.guessed_rate
+    vfr = bool(avg and base and abs(float(base) - float(avg)) / float(avg) > 0.01)
+    frames = int(stream.frames or 0)
+    exact = frames > 0
+    if not exact:
+        frames = max(1, round(duration * avg_fps)) if avg_fps else 0
+    fmt = cc.format
+    depth = 8
+    if fmt is not None and fmt.components:
+        depth = max(c.bits for c in fmt.components)
+    return StreamFacts(
+        path=str(path),
+        codec=cc.name,
+        pix_fmt=cc.pix_fmt or "unknown",
+        coded_width=width,
+        coded_height=height,
+        display_width=int(dw),
+        display_height=int(dh),
+        rotation=rotation,
+        start_time_s=start,
+        duration_s=duration,
+        frame_count=frames,
+        frame_count_exact=exact,
+        avg_fps=avg_fps,
+        variable_frame_rate=vfr,
+        bit_depth=depth,
+    )
+
+
+def to_info(facts: StreamFacts, decoder: str, note: str | None = None) -> VideoInfo:
+    return VideoInfo(
+        source=facts.path,
+        duration_s=round(facts.duration_s, 6),
+        fps=round(facts.avg_fps, 6),
+        width=facts.display_width,
+        height=facts.display_height,
+        frame_count=facts.frame_count,
+        codec=facts.codec,
+        rotation=facts.rotation,
+        start_time_s=round(facts.start_time_s, 6),
+        variable_frame_rate=facts.variable_frame_rate,
+        decoder=decoder,
+        decoder_note=note,
+    )
+
+
+def probe(source: str | Path) -> VideoInfo:
+    """Metadata of the first video stream; raises a clear InputError otherwise."""
+    return to_info(probe_facts(source), decoder="none")
+
+
+def output_size(facts: StreamFacts, short_side: int) -> tuple[int, int]:
+    """(width, height) with the display aspect kept and the shorter side = short_side."""
+    w, h = facts.display_width, facts.display_height
+    if w <= h:
+        return short_side, max(short_side, int(round(h * short_side / w / 2)) * 2)
+    return max(short_side, int(round(w * short_side / h / 2)) * 2), short_side
