@@ -122,6 +122,7 @@ def encode_stream(
                     flush()
             if pending:
                 flush()
+        info = reader.info  # the decoder may have learned more (exact count, fallback)
     finally:
         reader.close()
     if not times:
@@ -133,13 +134,20 @@ def encode_stream(
     idx_arr = np.asarray(indices, dtype=np.int64)
     if cfg.sampling.strategy != "keyframes":
         info = info.model_copy(update={"frame_count": stats["decoded"]})
+    timeline_end = info.start_time_s + info.duration_s
+    if len(times_arr) and times_arr[-1] >= timeline_end:
+        # Container durations can be short of the last frame's time.
+        step = 1.0 / info.fps if info.fps else 0.0
+        info = info.model_copy(update={"duration_s": round(times_arr[-1] + step - info.start_time_s, 6)})
+        timeline_end = info.start_time_s + info.duration_s
     t0 = time.perf_counter()
-    meaningful = encoder.info.kind != "custom"
     scenes = detector.finish(
         total_frames=info.frame_count,
-        duration_s=info.duration_s,
-        sampled_times=times_arr if meaningful else None,
-        sampled_embeddings=emb if meaningful else None,
+        duration_s=timeline_end,
+        sampled_times=times_arr,
+        sampled_embeddings=emb,
+        # A random-weight test model's distances mean nothing.
+        embeddings_meaningful=encoder.info.kind != "custom",
     )
     report("segment", 1.0)
     timings = Timings(
