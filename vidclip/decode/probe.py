@@ -66,6 +66,18 @@ def _first_error_line(exc: Exception) -> str:
     return text.rstrip(".")
 
 
+def _unreadable(path: Path) -> str:
+    """Say what the bytes look like, since FFmpeg only says "invalid data"."""
+    with path.open("rb") as fh:
+        head = fh.read(12)
+    if head[4:8] == b"ftyp":
+        return (f"{path}: an MP4/MOV whose index (moov atom) is missing or damaged -- "
+                f"the file is truncated or was not finished writing.")
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return f"{path}: a damaged Matroska/WebM file that FFmpeg cannot read."
+    return f"{path}: not a video file ffmpeg can read (unrecognised or damaged data)."
+
+
 def _rotation_of(frame) -> int:
     """Clockwise degrees (0/90/180/270) from the frame's display matrix."""
     ccw = int(round(getattr(frame, "rotation", 0) or 0))
@@ -79,12 +91,9 @@ def probe_facts(source: str | Path) -> StreamFacts:
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except av.error.InvalidDataError as exc:
-        raise InputError(
-            f"{path}: not a video file ffmpeg can read ({_first_error_line(exc)}).",
-            code="unreadable",
-        ) from exc
+        raise InputError(_unreadable(path), code="unreadable") from exc
     except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be opened ({_first_error_line(exc)}).",
+        raise InputError(f"{path}: cannot be opened ({exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__}).",
                          code="unreadable") from exc
     try:
         return _facts(container, path)

@@ -100,6 +100,7 @@ def iter_pyav(
     if frames:
         yield _batch(frames, times, indices, sampled)
     stats["frames"] = index
+    stats["last_time"] = last_time
 
 
 def _batch(frames, times, indices, sampled) -> FrameBatch:

@@ -11,6 +11,7 @@ backend used and the reason for a fallback are in ``info.decoder`` and
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -24,6 +25,13 @@ from vidclip.schema import VideoInfo
 
 log = logging.getLogger(__name__)
 Backend = Literal["auto", "decord", "pyav"]
+
+
+def _plain(exc: Exception) -> str:
+    """decord's messages carry timestamps and C++ source paths; keep the words."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = re.sub(r"\[\d{2}:\d{2}:\d{2}\] \S+:\d+: ", "", text)
+    return text[:160]
 
 
 class VideoReader:
@@ -57,8 +65,7 @@ class VideoReader:
             self._decord = decord_backend.DecordSource(self.facts, self.size)
             self.decoder = "decord"
         except Exception as exc:  # decord raises its own error types, or plain RuntimeError
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self._notes.append(f"decord could not open it ({first[:160]})")
+            self._notes.append(f"decord could not open it ({_plain(exc)})")
 
     def _info(self) -> VideoInfo:
         info = to_info(self.facts, self.decoder, "; ".join(self._notes) or None)
@@ -90,7 +97,8 @@ class VideoReader:
                     raise
                 log.warning("decord failed at frame %d of %s: %s; continuing with PyAV",
                             progress["next"], self.facts.path, exc)
-                self._notes.append(f"decord failed at frame {progress['next']}; PyAV took over")
+                self._notes.append(f"decord failed at frame {progress['next']} ({_plain(exc)}); "
+                                   f"PyAV took over")
                 self.decoder = "pyav"
                 self.info = self._info()
                 skip = progress["next"]
@@ -101,11 +109,19 @@ class VideoReader:
         corrupt = self._stats.get("corrupt_packets", 0)
         if corrupt:
             self._notes.append(f"{corrupt} corrupt packet(s) skipped")
-        if self._stats.get("frames", 0) == 0:
+        decoded = self._stats.get("frames", 0)
+        if decoded == 0:
             raise DecodeError(f"{self.facts.path}: no frame could be decoded.")
-        self.info = self._info().model_copy(
-            update={"frame_count": self._stats["frames"]} if self.full_rate else {}
-        )
+        updates = {"frame_count": decoded} if self.full_rate else {}
+        if self.facts.frame_count_exact and decoded < 0.98 * self.facts.frame_count:
+            # A cut-off file: its header promises more than the data holds.
+            self._notes.append(f"the file ends early: {decoded} of {self.facts.frame_count} "
+                               f"frames decoded (truncated?)")
+            last = self._stats.get("last_time")
+            if last is not None:
+                step = 1.0 / self.facts.avg_fps if self.facts.avg_fps else 0.0
+                updates["duration_s"] = round(last + step - self.facts.start_time_s, 6)
+        self.info = self._info().model_copy(update=updates)
 
     def close(self) -> None:
         if self._decord is not None:
