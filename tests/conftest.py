@@ -54,3 +54,11 @@ def shared_media() -> Path:
     if not SHARED_MEDIA.is_dir():
         pytest.skip(f"real clips not present: {SHARED_MEDIA} (../shared/media beside the repo)")
     return SHARED_MEDIA
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory):
+    """Synthetic clips with known cuts, VFR and a delayed start (see tests/media.py)."""
+    from tests.media import build
+
+    return build(tmp_path_factory.mktemp("clips"))

@@ -115,8 +115,8 @@ class VideoReader:
         updates = {"frame_count": decoded} if self.full_rate else {}
         if self.facts.frame_count_exact and decoded < 0.98 * self.facts.frame_count:
             # A cut-off file: its header promises more than the data holds.
-            self._notes.append(f"the file ends early: {decoded} of {self.facts.frame_count} "
-                               f"frames decoded (truncated?)")
+            why = "damaged data" if corrupt else "the file ends early (truncated?)"
+            self._notes.append(f"{decoded} of {self.facts.frame_count} frames decoded: {why}")
             last = self._stats.get("last_time")
             if last is not None:
                 step = 1.0 / self.facts.avg_fps if self.facts.avg_fps else 0.0
