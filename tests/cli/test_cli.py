@@ -1,0 +1,90 @@
+"""`vidclip analyze` and `vidclip batch` as a user runs them."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from vidclip._cli.main import cli
+
+TINY = ["--model", "tiny-test", "-q"]
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_analyze_writes_every_format(runner, clips, tmp_path):
+    out = tmp_path / "out"
+    res = runner.invoke(cli, ["analyze", str(clips.short), "-o", str(out), "--formats",
+                              "json,vtt,srt,csv,npy", *TINY])
+    assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["short.frames.npy", "short.json", "short.npy", "short.srt",
+                     "short.tags.csv", "short.vtt"]
+    data = json.loads((out / "short.json").read_text())
+    assert data["schema_version"] == "1" and data["video"]["frame_count"] == 30
+
+
+def test_analyze_json_to_stdout(runner, clips):
+    res = runner.invoke(cli, ["analyze", str(clips.short), "--json", "--labels", "cat,dog",
+                              *TINY])
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)["vocabulary"]["labels"] == 2
+
+
+def test_bad_input_is_one_line_without_traceback(clips, tmp_path):
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("not a video")
+    proc = subprocess.run(
+        [sys.executable, "-m", "vidclip._cli.main", "analyze", str(bad), str(clips.short),
+         "-o", str(tmp_path / "o"), *TINY],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "notes.mp4: not a video file" in errors[0]
+    assert (tmp_path / "o" / "short.json").exists()  # the good file after it still ran
+
+
+def test_missing_weights_offline_exit_code_and_sentence(runner, clips):
+    res = runner.invoke(cli, ["analyze", str(clips.short), "-q"])
+    assert res.exit_code == 2
+    assert res.stderr.startswith("error: CLIP weights for ViT-B-32")
+
+
+def test_batch_is_resumable_and_reports_failures(runner, clips, tmp_path):
+    archive = tmp_path / "archive"
+    (archive / "a").mkdir(parents=True)
+    (archive / "b").mkdir()
+    shutil.copy(clips.short, archive / "a" / "intro.mp4")
+    shutil.copy(clips.counter, archive / "b" / "intro.mp4")  # same stem, other folder
+    (archive / "b" / "broken.mp4").write_bytes(b"")
+    (archive / "readme.txt").write_text("not a video, not picked up")
+    out = tmp_path / "out"
+    res = runner.invoke(cli, ["batch", str(archive), "-o", str(out), *TINY])
+    assert res.exit_code == 1
+    summary = json.loads((out / "batch-summary.json").read_text())
+    assert (summary["done"], summary["failed"], summary["skipped"]) == (2, 1, 0)
+    failed = [i for i in summary["items"] if i["status"] == "failed"][0]
+    assert failed["source"].endswith("broken.mp4") and "empty" in failed["error"]
+    assert (out / "a" / "intro.json").exists() and (out / "b" / "intro.json").exists()
+
+    again = runner.invoke(cli, ["batch", str(archive), "-o", str(out), *TINY])
+    summary = json.loads((out / "batch-summary.json").read_text())
+    assert (summary["done"], summary["failed"], summary["skipped"]) == (0, 1, 2)
+    assert again.exit_code == 1
+    log_lines = (out / "batch-log.jsonl").read_text().splitlines()
+    assert len(log_lines) == 6
+
+
+def test_batch_from_a_list_file_succeeds(runner, clips, tmp_path):
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"# my videos\n{clips.short}\n")
+    res = runner.invoke(cli, ["batch", str(listing), "-o", str(tmp_path / "o"), *TINY])
+    assert res.exit_code == 0, res.output
