@@ -149,6 +149,9 @@ def encode_stream(
         # A random-weight test model's distances mean nothing.
         embeddings_meaningful=encoder.info.kind != "custom",
     )
+    extra = _fill_empty_scenes(pipeline, source, scenes, idx_arr, info)
+    if extra is not None:
+        emb, times_arr, idx_arr = _merge(emb, times_arr, idx_arr, *extra)
     report("segment", 1.0)
     timings = Timings(
         decode_s=round(stats["decode_s"], 3),
@@ -156,6 +159,33 @@ def encode_stream(
         segment_s=round(time.perf_counter() - t0, 3),
     )
     return EncodedStream(info, emb, times_arr, idx_arr, scenes, stats["decoded"], timings)
+
+
+def _fill_empty_scenes(pipeline: "Pipeline", source: str, scenes, sampled_idx: np.ndarray,
+                       info: VideoInfo):
+    """Embed the middle frame of every scene no sampled frame fell into."""
+    from vidclip.decode.seek import read_frames
+
+    if pipeline.config.sampling.strategy == "keyframes":
+        return None  # triage mode: a scene without a key frame stays untagged
+    missing = []
+    for scene in scenes:
+        lo, hi = np.searchsorted(sampled_idx, [scene.start_frame, scene.end_frame])
+        if hi == lo and scene.end_frame > scene.start_frame:
+            missing.append((scene.start_frame + scene.end_frame - 1) // 2)
+    if not missing:
+        return None
+    backend = "pyav" if info.decoder == "pyav" else pipeline.config.decoder
+    batch = read_frames(source, missing, pipeline.encoder.input_size, backend)
+    if not len(batch):
+        return None
+    return pipeline.encoder.encode_images(batch.frames), batch.times_s, batch.indices
+
+
+def _merge(emb, times, idx, more_emb, more_times, more_idx):
+    order = np.argsort(np.concatenate([idx, more_idx]), kind="stable")
+    return (np.concatenate([emb, more_emb])[order], np.concatenate([times, more_times])[order],
+            np.concatenate([idx, more_idx])[order])
 
 
 def analyse_embeddings(pipeline: "Pipeline", stream: EncodedStream, report: "ProgressFn") -> VideoAnalysis:

@@ -81,3 +81,16 @@ def test_inline_labels_and_python_api(clips, tiny_model_options):
     assert result.vocabulary.labels == 2 and result.vocabulary.name == "inline"
     assert {t.label for t in result.tags} == {"red square", "blue circle"}
     assert result.moderation.policy == "disabled"
+
+
+def test_a_scene_shorter_than_the_sampling_step_still_gets_a_frame(pipeline, tmp_path):
+    from vidclip.testing import synthetic
+
+    # shots of 30, 20 (0.8 s, between two 1 fps samples) and 30 frames
+    path = tmp_path / "short_scene.mp4"
+    synthetic.make_montage(path, [30, 20, 30], [("cut", 0), ("cut", 0)], seed=11)
+    run = pipeline.run(path)
+    assert [s.start_frame for s in run.analysis.scenes] == [0, 30, 50]
+    assert sorted(run.indices.tolist()) == [0, 25, 39, 50, 75]
+    for scene in run.analysis.scenes:
+        assert any(scene.start_frame <= i < scene.end_frame for i in run.indices)
