@@ -1,0 +1,177 @@
+"""Versioned prompt templates for the language-model captioners.
+
+A template is a plain file ``<name>.v<version>.txt`` in ``prompts/``::
+
+    ---
+    name: scene_caption        # must match the file name
+    version: 1                 # must match the file name
+    description: ...
+    max_tokens: 40             # default generation budget
+    stop: ["\\n"]              # stop sequences
+    ---
+    [system]
+    Instructions, with $placeholders.
+    [strict]
+    Added to the system text when a first answer failed the grounding check.
+    [user]
+    Few-shot examples, then the query with $placeholders.
+
+Placeholders use :class:`string.Template` syntax (``$name`` / ``${name}``) so
+braces in prompt text need no escaping. ``[strict]`` is optional. Results
+record the template as ``name@version``; editing a released template means
+adding a new version file, so old results stay explainable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from string import Template
+
+import yaml
+
+from vidclip.errors import ConfigError
+
+#: The repository's prompts/ folder (next to the vidclip package).
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+
+_FILE_RE = re.compile(r"^(?P<name>[a-z0-9_]+)\.v(?P<version>\d+)\.txt$")
+_SECTION_RE = re.compile(r"^\[(system|strict|user)\][ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    """One prompt ready for a backend: chat endpoints get ``system`` + ``user``
+    as two messages, completion endpoints and local models get :attr:`text`."""
+
+    system: str
+    user: str
+    max_tokens: int
+    stop: tuple[str, ...]
+    #: ``name@version`` of the template it came from.
+    template: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.system}\n\n{self.user}"
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    name: str
+    version: int
+    description: str
+    system: str
+    user: str
+    strict: str | None = None
+    max_tokens: int = 40
+    stop: tuple[str, ...] = ("\n",)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def render(self, values: dict[str, str], *, strict_values: dict[str, str] | None = None,
+               max_tokens: int | None = None) -> RenderedPrompt:
+        """Fill the placeholders; ``strict_values`` adds the ``[strict]`` text."""
+        system = self._fill(self.system, values)
+        if strict_values is not None and self.strict:
+            system = f"{system}\n{self._fill(self.strict, {**values, **strict_values})}"
+        return RenderedPrompt(
+            system=system,
+            user=self._fill(self.user, values),
+            max_tokens=max_tokens or self.max_tokens,
+            stop=self.stop,
+            template=self.ref,
+        )
+
+    def _fill(self, text: str, values: dict[str, str]) -> str:
+        try:
+            return Template(text).substitute(values)
+        except (KeyError, ValueError) as exc:
+            raise ConfigError(
+                f"prompt template {self.ref} uses a placeholder the captioner does not "
+                f"provide or a stray '$': {exc}"
+            ) from None
+
+
+def available(directory: Path | str | None = None) -> dict[str, list[int]]:
+    """Template names in ``directory`` with their versions, oldest first."""
+    folder = _folder(directory)
+    found: dict[str, list[int]] = {}
+    for path in folder.iterdir():
+        match = _FILE_RE.match(path.name)
+        if match:
+            found.setdefault(match["name"], []).append(int(match["version"]))
+    return {name: sorted(versions) for name, versions in sorted(found.items())}
+
+
+def load_prompt(
+    name: str, version: int | None = None, directory: Path | str | None = None
+) -> PromptTemplate:
+    """The template ``name`` at ``version`` (default: the newest one there)."""
+    folder = _folder(directory)
+    versions = available(folder).get(name)
+    if not versions:
+        raise ConfigError(f"no prompt template named {name!r} in {folder}")
+    if version is None:
+        version = versions[-1]
+    elif version not in versions:
+        raise ConfigError(
+            f"prompt template {name!r} has no version {version} in {folder} "
+            f"(available: {', '.join(map(str, versions))})"
+        )
+    return _parse(folder / f"{name}.v{version}.txt")
+
+
+def _folder(directory: Path | str | None) -> Path:
+    folder = Path(directory) if directory is not None else DEFAULT_PROMPTS_DIR
+    if not folder.is_dir():
+        raise ConfigError(f"prompt folder {folder} does not exist")
+    return folder
+
+
+@lru_cache(maxsize=64)
+def _parse(path: Path) -> PromptTemplate:
+    text = path.read_text(encoding="utf-8")
+    parts = text.split("---\n", 2)
+    if len(parts) != 3 or parts[0].strip():
+        raise ConfigError(f"prompt template {path} must start with a '---' front-matter block")
+    try:
+        meta = yaml.safe_load(parts[1]) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"prompt template {path} has invalid front matter: {exc}") from None
+    match = _FILE_RE.match(path.name)
+    if not isinstance(meta, dict) or not match:
+        raise ConfigError(f"prompt template {path} has no name/version front matter")
+    if meta.get("name") != match["name"] or meta.get("version") != int(match["version"]):
+        raise ConfigError(
+            f"prompt template {path} says {meta.get('name')}@{meta.get('version')} "
+            "but its file name says otherwise"
+        )
+    sections = _sections(parts[2], path)
+    stop = meta.get("stop", ["\n"])
+    return PromptTemplate(
+        name=meta["name"],
+        version=meta["version"],
+        description=str(meta.get("description", "")),
+        system=sections["system"],
+        user=sections["user"],
+        strict=sections.get("strict"),
+        max_tokens=int(meta.get("max_tokens", 40)),
+        stop=tuple(stop) if isinstance(stop, list) else (str(stop),),
+    )
+
+
+def _sections(body: str, path: Path) -> dict[str, str]:
+    pieces = _SECTION_RE.split(body)
+    # split() yields [before, name1, text1, name2, text2, ...]
+    sections = {name: pieces[i + 1].strip("\n") for i, name in enumerate(pieces) if i % 2 == 1}
+    missing = {"system", "user"} - sections.keys()
+    if missing:
+        raise ConfigError(f"prompt template {path} lacks the section(s) {sorted(missing)}")
+    # The user text must end exactly where the model continues ("Caption:").
+    sections["user"] = sections["user"].rstrip()
+    return sections
