@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+
+from vidclip.caption.grounding import (
+    check_text,
+    confidence_word,
+    format_tags,
+    hedge_low_confidence,
+    mentions,
+    word_forms,
+)
+from vidclip.schema import LabelScore
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "named"),
+    [
+        pytest.param("dog", "Two dogs run.", True, id="plural-s"),
+        pytest.param("dog", "A DOG runs.", True, id="case"),
+        pytest.param("dog", "A hotdog stand.", False, id="inside-a-word"),
+        pytest.param("dog", "Dogged effort.", False, id="prefix-of-a-word"),
+        pytest.param("box", "Boxes are stacked.", True, id="plural-es"),
+        pytest.param("city", "Two cities at night.", True, id="plural-ies"),
+        pytest.param("knife", "Knives on a table.", True, id="plural-ves"),
+        pytest.param("person", "People walk by.", True, id="irregular-plural"),
+        pytest.param("people", "A person walks by.", True, id="irregular-singular"),
+        pytest.param("clouds", "A cloud drifts.", True, id="plural-label"),
+        pytest.param("traffic light", "Traffic-lights turn red.", True, id="multiword-hyphen"),
+        pytest.param("traffic light", "Traffic stops at the light.", False, id="multiword-apart"),
+    ],
+)
+def test_labels_are_matched_on_words_and_plurals(label, text, named):
+    assert bool(mentions(text, [label])) is named
+
+
+def test_word_forms_cover_both_directions():
+    assert {"leaf", "leaves"} <= word_forms("leaves")
+    assert {"child", "children"} <= word_forms("child")
+
+
+def test_longer_evidence_label_masks_the_shorter_label_inside_it():
+    check = check_text("A hot dog on a plate.", evidence=["hot dog"], vocabulary=["dog", "hot dog"])
+    assert check.ok
+
+
+def test_caption_naming_an_absent_label_is_rejected_with_the_labels():
+    check = check_text("A cat and two dogs sit on a sofa.", evidence=["dog", "sofa"],
+                       vocabulary=["dog", "cat", "sofa", "person"])
+    assert not check.ok
+    assert check.unsupported == ("cat",)
+    assert "'cat'" in check.reason
+
+
+def test_words_outside_the_vocabulary_are_not_judged():
+    assert check_text("A dog runs happily.", evidence=["dog"], vocabulary=["dog", "cat"]).ok
+
+
+def test_empty_text_is_rejected():
+    assert not check_text("  ", evidence=["dog"], vocabulary=["dog"]).ok
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "expected"),
+    [
+        pytest.param("A dog runs on the grass.", ["dog"],
+                     "What appears to be a dog runs on the grass.", id="sentence-start"),
+        pytest.param("A cat sits near a ball.", ["ball"],
+                     "A cat sits near what appears to be a ball.", id="mid-sentence"),
+        pytest.param("A cat possibly sits near a ball.", ["ball"],
+                     "A cat possibly sits near a ball.", id="already-hedged"),
+        pytest.param("A cat sits.", ["ball"], "A cat sits.", id="label-not-named"),
+    ],
+)
+def test_low_confidence_labels_get_a_hedge(text, low, expected):
+    assert hedge_low_confidence(text, low) == expected
+
+
+def test_scores_become_confidence_words():
+    assert [confidence_word(s) for s in (0.95, 0.7, 0.51)] == ["high", "medium", "low"]
+    tags = [LabelScore(label="dog", score=0.9), LabelScore(label="ball", score=0.5)]
+    assert format_tags(tags) == "dog (high), ball (low)"
+    assert format_tags([]) == "none"
