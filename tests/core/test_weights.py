@@ -15,7 +15,7 @@ def test_missing_weights_offline_is_one_clear_sentence_and_fast():
         ClipEncoder(ModelOptions()).load()
     assert time.perf_counter() - started < 10
     message = info.value.message
-    assert "ViT-B-32" in message and "laion2b_s34b_b79k" in message
+    assert "ViT-B-32" in message and "datacomp_xl_s13b_b90k" in message
     assert "--pretrained" in message and "HF_HUB_OFFLINE" in message
     assert "\n" not in message
 
