@@ -44,7 +44,8 @@ def test_newest_version_is_the_default_and_older_ones_stay_loadable(tmp_path):
     ("file_name", "text", "message"),
     [
         pytest.param("demo.v1.txt", GOOD.format(v=3), "file name", id="version-mismatch"),
-        pytest.param("demo.v1.txt", "[system]\nx\n[user]\ny\n", "front-matter", id="no-front-matter"),
+        pytest.param("demo.v1.txt", "[system]\nx\n[user]\ny\n", "front-matter",
+                     id="no-front-matter"),
         pytest.param("demo.v1.txt", "---\nname: demo\nversion: 1\n---\n[user]\ny\n", "section",
                      id="no-system-section"),
     ],
