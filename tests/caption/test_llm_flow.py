@@ -1,0 +1,141 @@
+"""Grounding, retry and fallback of the language-model captioners, driven
+through the openai backend against a real HTTP server with canned answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.caption.evidence import openai_options, sample_request, tags
+from vidclip.caption.base import CaptionRequest, SceneEvidence
+from vidclip.caption.llm import clean_output
+from vidclip.caption.registry import get_captioner
+from vidclip.caption.template import TemplateCaptioner
+
+pytest.importorskip("openai")
+
+GOOD = ["A dog plays on the beach.", "A car drives down a city street.",
+        "A person stands in a kitchen."]
+SUMMARY = "A dog plays on a beach, a car drives in a city, and a person is in a kitchen."
+
+
+def run(server, request=None, **options):
+    options = {"max_concurrency": 1, "descriptions": False, **options}
+    captioner = get_captioner(openai_options(server.base_url, **options))
+    try:
+        return captioner.caption(request or sample_request())
+    finally:
+        captioner.close()
+
+
+def test_grounded_answers_are_kept_and_recorded(script_server):
+    script_server.script.extend([*GOOD, SUMMARY])
+    result = run(script_server)
+    assert [c.text for c in result.scenes] == [GOOD[0], GOOD[1], GOOD[2]]
+    assert all(c.grounded is True and c.note is None for c in result.scenes)
+    assert result.summary == SUMMARY
+    assert (result.backend, result.model, result.fallback_reason) == \
+        ("openai", "smollm2-135m", None)
+    assert result.prompt == "scene_caption@1,summary@1"
+    assert result.extra["generation"]["calls"] == 4
+
+
+def test_caption_naming_an_absent_object_is_retried_then_replaced(script_server):
+    script_server.script.extend(["A cat runs on the beach.", "A cat sleeps on a sofa.",
+                                 *GOOD[1:], SUMMARY])
+    result = run(script_server)
+    first = result.scenes[0]
+    template = TemplateCaptioner().caption(sample_request()).scenes[0].text
+    assert (first.text, first.grounded) == (template, False)
+    assert "'cat'" in first.note and "stricter retry" in first.note
+    # The retry carried the stricter instruction naming what was wrong.
+    strict_system = script_server.requests[1]["messages"][0]["content"]
+    assert "mentioned 'cat'" in strict_system
+    assert "mentioned" not in script_server.requests[0]["messages"][0]["content"]
+    assert result.fallback_reason == ("1 of 3 scene captions failed the grounding check and "
+                                      "use the template captioner")
+    assert result.extra["fallback_scenes"] == [0]
+    assert result.backend == "openai"  # the other scenes and the summary are the model's
+
+
+def test_a_good_retry_is_kept_with_a_note_and_low_scores_are_hedged(script_server):
+    script_server.script.extend(["A cat runs on the beach.", "A dog chases a ball on the beach.",
+                                 *GOOD[1:], SUMMARY])
+    first = run(script_server).scenes[0]
+    assert first.grounded is True
+    assert first.text == "A dog chases what appears to be a ball on the beach."  # ball: 0.55
+    assert first.note.startswith("retried: the first answer names 'cat'")
+
+
+def test_flags_reach_the_model_as_warnings_and_may_not_be_named(script_server):
+    script_server.script.extend([*GOOD[:2], "Violence breaks out in a kitchen.",
+                                 "A person stands in a kitchen.", SUMMARY])
+    result = run(script_server, sample_request(flagged=("violence",)))
+    user = script_server.requests[2]["messages"][1]["content"]
+    assert user.endswith("Flags (warning only, do not describe): violence\nCaption:")
+    assert result.scenes[2].text == "A person stands in a kitchen."
+    assert "'violence'" in result.scenes[2].note
+
+
+def test_ungrounded_summary_falls_back_to_the_template_summary(script_server):
+    script_server.script.extend([*GOOD, "A cat and a bicycle.", "A cat again."])
+    result = run(script_server)
+    assert result.summary == TemplateCaptioner().caption(sample_request()).summary
+    assert "the summary failed the grounding check" in result.fallback_reason
+
+
+def test_scene_without_tags_is_not_sent_to_the_model(script_server):
+    request = CaptionRequest(scenes=(SceneEvidence(0, 0.0, 2.0, ()),
+                                     SceneEvidence(1, 2.0, 5.0, tags(dog=0.9))),
+                             video_tags=tags(dog=0.9), duration_s=5.0, vocabulary=("dog",))
+    script_server.script.extend(["A dog sits.", "A dog sits in a clip."])
+    result = run(script_server, request)
+    assert len(script_server.requests) == 2
+    assert result.scenes[0].grounded is None and "no tags" in result.scenes[0].note
+
+
+def test_descriptions_get_their_own_prompt(script_server):
+    script_server.script.extend(["A dog plays on the beach.", "On the beach, a dog plays.",
+                                 "A cat.", "A cat.", *GOOD[2:], "A person cooks.", SUMMARY])
+    result = run(script_server, descriptions=True)
+    descriptions = result.extra["descriptions"]
+    assert [d["index"] for d in descriptions] == [0, 1, 2]
+    assert descriptions[0]["text"] == "On the beach, a dog plays."
+    assert descriptions[1]["text"] == result.scenes[1].text  # caption failed: nothing to add
+    assert result.prompt == "scene_caption@1,audio_description@1,summary@1"
+    assert script_server.requests[1]["messages"][1]["content"].endswith("Description:")
+
+
+def test_scenes_run_with_bounded_concurrency(script_server):
+    scenes = tuple(SceneEvidence(i, i * 2.0, i * 2.0 + 2, tags(dog=0.9)) for i in range(6))
+    request = CaptionRequest(scenes=scenes, video_tags=tags(dog=0.9), duration_s=12.0,
+                             vocabulary=("dog", "cat"))
+    script_server.delay_s = 0.2
+    script_server.script.extend(["A dog sits."] * 7)
+    captioner = get_captioner(openai_options(script_server.base_url, max_concurrency=3,
+                                             descriptions=False))
+    result = captioner.caption(request)
+    assert all(c.text == "A dog sits." for c in result.scenes)
+    assert script_server.max_in_flight == 3
+
+
+def test_the_model_is_asked_for_the_language_and_fallbacks_say_english_only(script_server):
+    script_server.script.extend(["Un cat.", "Un cat.", *GOOD[1:], SUMMARY])
+    result = run(script_server, sample_request(language="fr"))
+    assert "in French" in script_server.requests[0]["messages"][0]["content"]
+    assert result.language == "fr"
+    assert "English only" in result.fallback_reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "truncated", "clean"),
+    [
+        pytest.param(" A dog runs.\nTags: cat", False, "A dog runs.", id="first-line"),
+        pytest.param("Caption: \"A dog runs\"", False, "A dog runs.", id="label-quotes-stop"),
+        pytest.param("A dog runs. Tags: cat (high)", False, "A dog runs.", id="echoed-pattern"),
+        pytest.param("A dog runs. Then a cat jumps over the", True, "A dog runs.", id="cut-off"),
+        pytest.param("A dog runs over the", True, "A dog runs over the\u2026", id="cut-one"),
+        pytest.param("\n\n", False, "", id="empty"),
+    ],
+)
+def test_clean_output(raw, truncated, clean):
+    assert clean_output(raw, truncated) == clean

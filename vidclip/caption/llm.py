@@ -1,0 +1,340 @@
+"""What every language-model captioner shares: prompts, grounding, fallback.
+
+A backend (``openai``, ``transformers``) only says how to turn one
+:class:`RenderedPrompt` into text (:meth:`LLMCaptioner.generate`). This
+module runs the rest for a :class:`CaptionRequest`:
+
+1. per scene, with at most ``max_concurrency`` scenes in flight: render the
+   caption prompt from the evidence, generate, check grounding; on a
+   rejection retry once with the template's ``[strict]`` text; if that fails
+   too, use the template captioner's caption (``grounded=False``, note why);
+   then the same for the audio description (falling back to the caption);
+2. the summary, from the final scene captions and the video's tags, checked
+   against every tag of the video, with the same retry and fallback.
+
+When the backend is unreachable (:class:`BackendUnavailable`: timeout,
+retries exhausted, refused), the scene in hand and every later one use the
+template captioner, so a dead endpoint costs one timeout, not one per scene.
+The job never fails because a language model is down; the result's
+``fallback_reason`` says what happened.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from abc import abstractmethod
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from vidclip.caption import grounding
+from vidclip.caption.base import (
+    CaptionRequest,
+    CaptionResult,
+    Captioner,
+    SceneCaption,
+    SceneEvidence,
+)
+from vidclip.caption.prompts import PromptTemplate, RenderedPrompt, load_prompt
+from vidclip.caption.template import TemplateCaptioner, clock
+from vidclip.errors import ConfigError, ModelError
+
+#: Scenes listed in the summary prompt; later ones are left out to bound its size.
+MAX_SUMMARY_SCENES = 40
+_MAX_CHARS = 400
+_FLAG_SENTENCE = re.compile(r"\s*Flagged for (?:moderation )?review:.*$")
+
+_LANGUAGES = {
+    "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
+    "pt": "Portuguese", "nl": "Dutch", "sv": "Swedish", "pl": "Polish", "ru": "Russian",
+    "uk": "Ukrainian", "tr": "Turkish", "ar": "Arabic", "hi": "Hindi", "ja": "Japanese",
+    "ko": "Korean", "zh": "Chinese",
+}
+
+
+class BackendUnavailable(ModelError):
+    """The language model did not answer usably (timeout, overload, refusal)."""
+
+    code = "caption_backend_unavailable"
+    retryable = True
+
+
+class LLMSettings(BaseModel):
+    """Options every language-model backend takes (``captions.options``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0,
+                               description="0 is greedy: repeatable captions.")
+    max_tokens: int | None = Field(default=None, ge=1, le=2048,
+                                   description="Per answer; default: the prompt template's.")
+    descriptions: bool = Field(default=True, description="Write audio descriptions with their "
+                               "own prompt (False: the captions double as descriptions).")
+    hedge_below: float = Field(default=grounding.HEDGE_BELOW, ge=0.0, le=1.0,
+                               description="Tags scored below this are phrased with a hedge.")
+    prompts_dir: str | None = Field(default=None, description="Folder of prompt templates.")
+    caption_prompt: str = "scene_caption"
+    summary_prompt: str = "summary"
+    description_prompt: str = "audio_description"
+
+
+def parse_settings(cls: type[BaseModel], options: dict, backend: str):
+    """Validate ``captions.options`` for ``backend``; one-sentence ConfigError."""
+    try:
+        return cls.model_validate({k: v for k, v in options.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "options"
+        raise ConfigError(f"caption option {where!r} for the {backend} captioner: "
+                          f"{err['msg']}") from None
+
+
+@dataclass
+class Generation:
+    text: str
+    tokens: int | None = None
+    seconds: float = 0.0
+    #: Stopped by the token budget rather than a stop sequence or end of text.
+    truncated: bool = False
+
+
+def clean_output(text: str, truncated: bool = False) -> str:
+    """The first line of an answer, without echoed labels, quotes or runaway text."""
+    line = next((ln for ln in text.strip().splitlines() if ln.strip()), "")
+    line = re.split(r"\b(?:Tags|Time|Flags|Scenes)\s*[:(]", line)[0]
+    line = re.sub(r"^\s*(?:Caption|Description|Summary)\s*:\s*", "", line, flags=re.I)
+    line = " ".join(line.split()).strip(" \"'`")
+    if len(line) > _MAX_CHARS:
+        line, truncated = line[:_MAX_CHARS], True
+    if not line or re.search(r"[.!?]$", line):
+        return line
+    if truncated:
+        ends = [m.end() for m in re.finditer(r"[.!?](?=\s)", line)]
+        return line[:ends[-1]] if ends else line.rstrip(",;: ") + "\u2026"
+    return line + "."
+
+
+def language_name(code: str) -> str:
+    return _LANGUAGES.get(code.lower().split("-")[0], code)
+
+
+def _flag_names(categories: tuple[str, ...]) -> list[str]:
+    return [c.replace("_", " ") for c in categories]
+
+
+def _flags_line(categories: tuple[str, ...]) -> str:
+    if not categories:
+        return ""
+    return f"Flags (warning only, do not describe): {', '.join(_flag_names(categories))}\n"
+
+
+class LLMCaptioner(Captioner):
+    """Base of the language-model captioners; subclasses implement :meth:`generate`."""
+
+    max_concurrency: int = 1
+
+    def __init__(self, settings: LLMSettings):
+        self.settings = settings
+        self._prompts: dict[str, PromptTemplate] = {}
+
+    @property
+    @abstractmethod
+    def model_name(self) -> str: ...
+
+    @abstractmethod
+    def generate(self, prompt: RenderedPrompt) -> Generation:
+        """One answer; raise :class:`BackendUnavailable` when the model cannot answer."""
+
+    def prompt(self, kind: str) -> PromptTemplate:
+        if kind not in self._prompts:
+            ref = getattr(self.settings, f"{kind}_prompt")
+            name, _, version = ref.partition("@")
+            if version and not version.isdigit():
+                raise ConfigError(f"prompt {ref!r} must look like name or name@version")
+            self._prompts[kind] = load_prompt(name, int(version) if version else None,
+                                              self.settings.prompts_dir)
+        return self._prompts[kind]
+
+    def setup(self) -> None:
+        # Fail on a bad prompt option before the first video, not during it.
+        for kind in ("caption", "summary", "description"):
+            self.prompt(kind)
+
+    def caption(self, request: CaptionRequest) -> CaptionResult:
+        self.setup()
+        return _Run(self, request).result()
+
+
+@dataclass
+class _Stats:
+    calls: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, gen: Generation) -> None:
+        with self.lock:
+            self.calls += 1
+            self.tokens += gen.tokens or 0
+            self.seconds += gen.seconds
+
+    def as_dict(self) -> dict:
+        rate = self.tokens / self.seconds if self.seconds > 0 and self.tokens else None
+        return {"calls": self.calls, "tokens": self.tokens, "seconds": round(self.seconds, 3),
+                "tokens_per_s": round(rate, 2) if rate else None}
+
+
+class _Run:
+    """State of one :meth:`LLMCaptioner.caption` call."""
+
+    def __init__(self, backend: LLMCaptioner, request: CaptionRequest):
+        self.backend = backend
+        self.request = request
+        self.settings = backend.settings
+        self.language = language_name(request.language)
+        self.fallback = TemplateCaptioner().caption(request)
+        self.fallback_text = {c.index: c.text for c in self.fallback.scenes}
+        #: Set once the endpoint failed; later scenes go straight to the template.
+        self.down: str | None = None
+        self.stats = _Stats()
+        self.rejected: list[int] = []
+        self.unavailable: list[int] = []
+        self.summary_note: str | None = None
+
+    def result(self) -> CaptionResult:
+        scenes = self.request.scenes
+        workers = max(1, min(self.backend.max_concurrency, len(scenes)))
+        if workers == 1:
+            done = [self.scene(s) for s in scenes]
+        else:
+            with ThreadPoolExecutor(workers, thread_name_prefix="caption") as pool:
+                done = list(pool.map(self.scene, scenes))
+        captions = [caption for caption, _ in done]
+        summary, summary_from_model = self.summary(captions)
+        used_model = summary_from_model or any(c.grounded for c in captions)
+        prompts = [self.backend.prompt(k).ref for k in ("caption", "summary")]
+        if self.settings.descriptions:
+            prompts.insert(1, self.backend.prompt("description").ref)
+        return CaptionResult(
+            scenes=captions,
+            summary=summary,
+            backend=self.backend.name if used_model else self.fallback.backend,
+            model=self.backend.model_name if used_model else None,
+            prompt=",".join(prompts) if used_model else self.fallback.prompt,
+            language=self.request.language if used_model else self.fallback.language,
+            fallback_reason=self.reason(len(captions), summary_from_model),
+            extra={
+                "descriptions": [d for _, d in done],
+                "generation": self.stats.as_dict(),
+                "fallback_scenes": sorted(self.rejected + self.unavailable),
+            },
+        )
+
+    def scene(self, scene: SceneEvidence) -> tuple[SceneCaption, dict]:
+        values = {
+            "language": self.language,
+            "start": clock(scene.start_s),
+            "end": clock(scene.end_s),
+            "tags": grounding.format_tags(scene.tags, self.settings.hedge_below),
+            "flags_line": _flags_line(scene.flagged_categories),
+        }
+        evidence = [t.label for t in scene.tags]
+        low = [t.label for t in scene.tags if t.score < self.settings.hedge_below]
+        template_text = self.fallback_text[scene.index]
+        if not scene.tags:
+            caption = SceneCaption(scene.index, template_text, None, "no tags: template caption")
+            return caption, {"index": scene.index, "text": template_text}
+        flags = _flag_names(scene.flagged_categories)
+        text, note = self.grounded("caption", values, evidence, low, flags)
+        if text is None and note is None:  # endpoint down
+            self.unavailable.append(scene.index)
+            caption = SceneCaption(scene.index, template_text, None,
+                                   f"template caption: {self.down}")
+        elif text is None:
+            self.rejected.append(scene.index)
+            caption = SceneCaption(scene.index, template_text, False,
+                                   f"template caption: the model's caption {note}")
+        else:
+            caption = SceneCaption(scene.index, text, True, note)
+        description = {"index": scene.index, "text": caption.text}
+        if self.settings.descriptions and caption.grounded:
+            text, note = self.grounded("description", values, evidence, low, flags)
+            if text is not None:
+                description["text"] = text
+                if note:
+                    description["note"] = note
+            else:
+                why = f"the description {note}" if note else self.down
+                description["note"] = f"caption reused: {why}"
+        return caption, description
+
+    def summary(self, captions: list[SceneCaption]) -> tuple[str, bool]:
+        req = self.request
+        # Template captions end with their flags; the model gets flags only as warnings.
+        lines = [f"- {_FLAG_SENTENCE.sub('', c.text)}" for c in captions[:MAX_SUMMARY_SCENES]]
+        values = {
+            "language": self.language,
+            "scene_lines": "\n".join(lines) or "- (no scenes)",
+            "tags": grounding.format_tags(req.video_tags, self.settings.hedge_below),
+            "flags_line": _flags_line(req.flagged_categories),
+        }
+        evidence = {t.label for t in req.video_tags}
+        evidence.update(t.label for s in req.scenes for t in s.tags)
+        low = [t.label for t in req.video_tags if t.score < self.settings.hedge_below]
+        flags = _flag_names(req.flagged_categories)
+        text, self.summary_note = self.grounded("summary", values, sorted(evidence), low, flags)
+        return (text, True) if text is not None else (self.fallback.summary, False)
+
+    def grounded(self, kind: str, values: dict, evidence: list[str], low: list[str],
+                 flags: list[str]) -> tuple[str | None, str | None]:
+        """(text, note): text None means fall back; note None then means the endpoint is down.
+
+        Flagged category names count as labels that are never evidence: text
+        that names one describes what it was told only to warn about.
+        """
+        template = self.backend.prompt(kind)
+        vocabulary = (*self.request.vocabulary, *flags)
+        strict_values = None
+        first_reason = None
+        for _attempt in range(2):
+            if self.down:
+                return None, None
+            prompt = template.render(values, strict_values=strict_values,
+                                     max_tokens=self.settings.max_tokens)
+            try:
+                gen = self.backend.generate(prompt)
+            except BackendUnavailable as exc:
+                self.down = self.down or exc.message
+                return None, None
+            self.stats.add(gen)
+            text = clean_output(gen.text, gen.truncated)
+            check = grounding.check_text(text, evidence, vocabulary)
+            if check.ok:
+                note = f"retried: the first answer {first_reason}" if first_reason else None
+                return grounding.hedge_low_confidence(text, low), note
+            first_reason = first_reason or check.reason
+            rejected = ", ".join(f"'{label}'" for label in check.unsupported)
+            strict_values = {"rejected": rejected or "nothing usable"}
+        return None, f"{check.reason} (also after a stricter retry)"
+
+    def reason(self, n_scenes: int, summary_from_model: bool) -> str | None:
+        parts = []
+        if self.down:
+            what = [f"{len(self.unavailable)} of {n_scenes} scene captions"] \
+                if self.unavailable else []
+            what += [] if summary_from_model else ["the summary"]
+            verb = "use" if self.unavailable else "uses"
+            parts.append(f"{self.backend.name} unavailable ({self.down}): "
+                         f"{' and '.join(what)} {verb} the template captioner")
+        if self.rejected:
+            parts.append(f"{len(self.rejected)} of {n_scenes} scene captions failed the "
+                         "grounding check and use the template captioner")
+        if not summary_from_model and not self.down:
+            parts.append(f"the summary failed the grounding check ({self.summary_note}) "
+                         "and uses the template captioner")
+        uses_template = self.rejected or self.unavailable or not summary_from_model
+        if uses_template and self.fallback.fallback_reason:
+            parts.append(self.fallback.fallback_reason)
+        return "; ".join(parts) or None
