@@ -1,7 +1,5 @@
 """Loading real CLIP exactly as users will, and failing clearly offline."""
 
-import time
-
 import pytest
 
 from vidclip.config import ModelOptions
@@ -9,11 +7,15 @@ from vidclip.encode.clip import ClipEncoder
 from vidclip.errors import ModelError, WeightsMissingError
 
 
-def test_missing_weights_offline_is_one_clear_sentence_and_fast():
-    started = time.perf_counter()
+def test_missing_weights_offline_is_one_clear_sentence_without_network(monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("tried to reach the network with HF_HUB_OFFLINE=1")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
     with pytest.raises(WeightsMissingError) as info:
         ClipEncoder(ModelOptions()).load()
-    assert time.perf_counter() - started < 10
     message = info.value.message
     assert "ViT-B-32" in message and "datacomp_xl_s13b_b90k" in message
     assert "--pretrained" in message and "HF_HUB_OFFLINE" in message
