@@ -53,3 +53,15 @@ def test_corrupt_checkpoint_is_a_model_error(tmp_path):
     path.write_bytes(b"not a checkpoint")
     with pytest.raises(ModelError, match="could not load"):
         ClipEncoder(ModelOptions(pretrained=str(path))).load()
+
+
+def test_no_network_without_offline_flag_fails_fast_with_the_same_sentence(monkeypatch):
+    import socket
+
+    def unreachable(*args, **kwargs):
+        raise OSError("Network is unreachable")
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(socket, "create_connection", unreachable)
+    with pytest.raises(WeightsMissingError, match="cannot be reached"):
+        ClipEncoder(ModelOptions()).load()
