@@ -1,0 +1,71 @@
+"""Each benchmark script's ``--smoke`` mode runs end to end and writes its figures.
+
+The scripts are run as a user runs them (a subprocess, ``python
+benchmarks/X.py --smoke --json F``); the clips they generate go to a
+session cache so each is made once. Speed is never asserted here: the
+benchmarks measure it, tests only keep the scripts working.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.fixture(scope="session")
+def bench_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("bench-cache")
+
+
+def run_smoke(script: str, cache: Path, tmp_path: Path, *extra: str) -> tuple[dict, str]:
+    out = tmp_path / "figures.json"
+    env = {**os.environ, "VIDCLIP_BENCH_CACHE": str(cache)}
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / script), "--smoke", "--json", str(out), *extra],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert proc.returncode == 0, (
+        f"{script} --smoke failed:\n{proc.stdout[-1500:]}\n{proc.stderr[-3000:]}")
+    return json.loads(out.read_text()), proc.stdout
+
+
+@pytest.mark.slow
+def test_throughput_smoke(bench_cache, tmp_path):
+    figures, printed = run_smoke("throughput.py", bench_cache, tmp_path)
+    assert set(figures["results"]) == {"vidclip", "naive", "decode-seq", "decode-seek", "model"}
+    for name, result in figures["results"].items():
+        assert result["wall_s"] > 0 and result["sampled"] > 0, name
+    # The naive loop and both decoders keep the same frames (vidclip may add
+    # one for a scene shorter than the sampling step).
+    sampled = {figures["results"][c]["sampled"] for c in ("naive", "decode-seq", "decode-seek")}
+    assert len(sampled) == 1, sampled
+    assert figures["ratios"]["vidclip / naive"] > 0
+    assert "vidclip / min(ceilings)" in printed
+
+
+@pytest.mark.slow
+def test_scenes_smoke(bench_cache, tmp_path):
+    figures, printed = run_smoke("scenes.py", bench_cache, tmp_path)
+    vidclip = figures["methods"]["vidclip"]
+    assert 0.0 <= vidclip["f1"] <= 1.0 and vidclip["frames_per_s"] > 0
+    assert vidclip["truths"] > 0
+    try:
+        import scenedetect  # noqa: F401
+    except ImportError:
+        return
+    assert {"psd-content", "psd-adaptive"} <= set(figures["methods"])
+
+
+@pytest.mark.slow
+def test_memory_smoke(bench_cache, tmp_path):
+    figures, printed = run_smoke("memory.py", bench_cache, tmp_path)
+    assert figures["decoded"] >= 1190  # 2 minutes at 10 fps
+    assert set(figures["rss_at_mb"]) == {"10%", "50%", "90%"}
+    assert figures["flat"], printed
