@@ -1,9 +1,20 @@
 """Read a video's metadata (PyAV) and turn unreadable input into clear errors.
 
-Times: vidclip reports presentation timestamps on the file's own timeline --
-the clock ffprobe prints and ``ffmpeg -ss`` seeks on. A file whose first
-frame is stamped 1.075 s reports 1.075 for it (``start_time_s``), so cue
-times line up with players that honour the container's timestamps.
+Times: vidclip reports each frame's presentation timestamp on the video
+stream's own timeline (``pts * time_base``, the clock ffprobe prints as
+``pts_time``), not shifted to start at zero and not on the container's
+clock. A file whose first frame is stamped 1.075 s reports 1.075 for it, and
+``start_time_s`` is that first decoded frame's time. The stream's clock and
+not the container's (``format.start_time``, the earliest of all streams,
+often audio) is used because it is what every decoder reports per frame, so
+decord and PyAV agree and cue times line up with players, which honour the
+same timestamps.
+
+``frame_count`` is the container's frame count where the header has one
+(MP4/MOV: exact unless the file is damaged), otherwise duration x average
+rate (an estimate; Matroska, WebM, MPEG-TS). A reader replaces it with the
+true count once it knows it (decord indexes every packet on opening; PyAV
+counts while decoding at full rate).
 """
 
 from __future__ import annotations
@@ -39,7 +50,8 @@ class StreamFacts:
     display_width: int  # after pixel aspect and rotation
     display_height: int
     rotation: int  # clockwise degrees to turn coded frames upright: 0, 90, 180, 270
-    start_time_s: float
+    start_time_s: float  # the first decoded frame's presentation time
+    stream_start_s: float  # the stream's declared start (decord counts its times from it)
     duration_s: float
     frame_count: int
     frame_count_exact: bool
@@ -120,11 +132,11 @@ def _facts(container, path: Path) -> StreamFacts:
             f"(at most {MAX_SIDE} px a side and {MAX_PIXELS // 1_000_000} MP)."
         )
     tb = stream.time_base or Fraction(1, 1)
-    rotation = 0
+    rotation, first_time = 0, None
     try:
         stream.thread_type = "AUTO"
         for frame in container.decode(stream):
-            rotation = _rotation_of(frame)
+            rotation, first_time = _rotation_of(frame), frame.time
             break
         else:
             raise DecodeError(f"{path}: the video stream holds no decodable frame.")
@@ -138,15 +150,18 @@ def _facts(container, path: Path) -> StreamFacts:
     if rotation in (90, 270):
         dw, dh = dh, dw
     if stream.start_time is not None:
-        start = float(stream.start_time * tb)
+        stream_start = float(stream.start_time * tb)
     elif container.start_time is not None:
-        start = container.start_time / 1_000_000
+        stream_start = container.start_time / 1_000_000
     else:
-        start = 0.0
+        stream_start = 0.0
+    start = float(first_time) if first_time is not None else stream_start
     if stream.duration:
         duration = float(stream.duration * tb)
     elif container.duration:
-        duration = max(0.0, container.duration / 1_000_000 - (start - (container.start_time or 0) / 1e6))
+        # The container's span runs from its earliest stream; count from ours.
+        container_start = (container.start_time or 0) / 1_000_000
+        duration = max(0.0, container.duration / 1_000_000 - (stream_start - container_start))
     else:
         duration = 0.0
     avg = stream.average_rate or stream.guessed_rate or stream.base_rate
@@ -163,7 +178,7 @@ def _facts(container, path: Path) -> StreamFacts:
         depth = max(c.bits for c in fmt.components)
     return StreamFacts(
         path=str(path),
-        codec=cc.name,
+        codec=cc.codec.canonical_name,  # "av1", not the decoder "libdav1d"
         pix_fmt=cc.pix_fmt or "unknown",
         coded_width=width,
         coded_height=height,
@@ -171,6 +186,7 @@ def _facts(container, path: Path) -> StreamFacts:
         display_height=int(dh),
         rotation=rotation,
         start_time_s=start,
+        stream_start_s=stream_start,
         duration_s=duration,
         frame_count=frames,
         frame_count_exact=exact,
@@ -178,6 +194,25 @@ def _facts(container, path: Path) -> StreamFacts:
         variable_frame_rate=vfr,
         bit_depth=depth,
     )
+
+
+def variable_rate(times_s) -> bool:
+    """True when frame spacing really varies: more than 1 % of the gaps
+    between consecutive frames are off the median gap by over a quarter.
+
+    Rounding jitter (33/34 ms at 30 fps in a millisecond time base) and a
+    single dropped frame do not count.
+    """
+    import numpy as np
+
+    gaps = np.diff(np.asarray(times_s, dtype=np.float64))
+    if len(gaps) < 2:
+        return False
+    typical = float(np.median(gaps))
+    if typical <= 0:
+        return True
+    uneven = np.abs(gaps - typical) > 0.25 * typical
+    return int(uneven.sum()) > max(1, 0.01 * len(gaps))
 
 
 def to_info(facts: StreamFacts, decoder: str, note: str | None = None) -> VideoInfo:

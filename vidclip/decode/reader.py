@@ -1,11 +1,26 @@
 """``open_video``: one reader over decord or PyAV, chosen per file.
 
-Rules for ``backend="auto"``: decord first (fast, resizes in FFmpeg); PyAV
-when decord's bundled FFmpeg is not trusted with the codec or bit depth,
-when decord cannot open the file, when its frames come out at the wrong
-size, and -- from the failing frame on -- when it fails part-way. The
-backend used and the reason for a fallback are in ``info.decoder`` and
+Rules for ``backend="auto"``:
+
+- decord first: it is the project's primary decoder and resizes in FFmpeg;
+- PyAV instead, before decoding, when decord's bundled FFmpeg is not trusted
+  with the codec or bit depth (:func:`decord_backend.unsuitable`), when
+  decord cannot open the file, or when its frame index disagrees with the
+  container -- missing or repeated timestamps, a first frame that is not the
+  first decodable one, a frame count unlike the MP4 header's
+  (:func:`decord_backend.distrust`);
+- PyAV for key-frame triage (``keyframes`` with ``full_rate=False``): it can
+  skip decoding the frames in between, decord cannot;
+- PyAV from the failing frame on when decord raises part-way.
+
+``backend="decord"`` skips the suitability checks but still falls back when
+decord cannot open or read the file; ``backend="pyav"`` never uses decord.
+The backend used and the reasons are in ``info.decoder`` and
 ``info.decoder_note``.
+
+Known limits: decord reads the whole file once to index it before the first
+frame; a decord call that hangs inside its C++ threads (dmlc/decord#269, not
+seen with our inputs) cannot be interrupted from Python.
 """
 
 from __future__ import annotations
@@ -17,7 +32,13 @@ from pathlib import Path
 from typing import Literal
 
 from vidclip.decode import decord_backend, pyav_backend
-from vidclip.decode.probe import StreamFacts, output_size, probe_facts, to_info
+from vidclip.decode.probe import (
+    StreamFacts,
+    output_size,
+    probe_facts,
+    to_info,
+    variable_rate,
+)
 from vidclip.decode.sampling import Sampler
 from vidclip.decode.types import FrameBatch, SamplingSpec
 from vidclip.errors import ConfigError, DecodeError
@@ -35,21 +56,31 @@ def _plain(exc: Exception) -> str:
 
 
 class VideoReader:
-    """Iterate to get :class:`FrameBatch` chunks; use as a context manager."""
+    """Iterate to get :class:`FrameBatch` chunks; use as a context manager.
+
+    ``info`` is known on opening and refined by a pass over the frames: the
+    exact frame count and true variable-rate flag once every frame has been
+    decoded, the real duration of a file that ends early, and notes about
+    skipped or damaged data. Each iteration is a fresh pass from the start.
+    """
 
     def __init__(self, facts: StreamFacts, sampling: SamplingSpec, short_side: int,
                  chunk_size: int, backend: Backend, full_rate: bool):
         if backend not in ("auto", "decord", "pyav"):
             raise ConfigError(f"unknown decoder {backend!r}: choose auto, decord or pyav.")
+        if short_side < 1 or chunk_size < 1:
+            raise ConfigError("short_side and chunk_size must be at least 1.")
         self.facts = facts
         self.sampling = sampling
         self.size = output_size(facts, short_side)
-        self.chunk_size = max(1, chunk_size)
+        self.chunk_size = chunk_size
         self.full_rate = full_rate
+        self.decoder = "pyav"
         self._decord = None
         self._notes: list[str] = []
-        self._stats: dict = {}
-        self.decoder = "pyav"
+        self._updates: dict = {}
+        self._passes: list[Iterator[FrameBatch]] = []
+        self._closed = False
         if backend == "auto" and sampling.strategy == "keyframes" and not full_rate:
             self._notes.append("key frames only: PyAV skips the frames in between")
         elif backend in ("auto", "decord"):
@@ -62,68 +93,90 @@ class VideoReader:
 
     def _open_decord(self) -> None:
         try:
-            self._decord = decord_backend.DecordSource(self.facts, self.size)
-            self.decoder = "decord"
+            source = decord_backend.DecordSource(self.facts, self.size)
         except Exception as exc:  # decord raises its own error types, or plain RuntimeError
             self._notes.append(f"decord could not open it ({_plain(exc)})")
+            return
+        reason = decord_backend.distrust(self.facts, source.times_s)
+        if reason:
+            source.close()
+            self._notes.append(reason)
+            return
+        self._decord = source
+        self.decoder = "decord"
+        self._learn_times(source.times_s)
+
+    def _learn_times(self, times) -> None:
+        """Every frame's time is known: count, rate and span are facts now."""
+        facts = self.facts
+        self._updates.update(frame_count=len(times),
+                             variable_frame_rate=facts.variable_frame_rate or variable_rate(times))
+        step = 1.0 / facts.avg_fps if facts.avg_fps else 0.0
+        span = float(times[-1]) + step - facts.start_time_s
+        if abs(span - facts.duration_s) > 2 * step:
+            # The header's duration is another stream's (audio) or the data's end is cut.
+            self._updates["duration_s"] = round(max(span, 0.0), 6)
 
     def _info(self) -> VideoInfo:
         info = to_info(self.facts, self.decoder, "; ".join(self._notes) or None)
-        if self._decord is not None:
-            times = self._decord.times_s
-            updates = {"frame_count": len(times)}
-            if len(times) > 2:
-                gaps = times[1:] - times[:-1]
-                updates["variable_frame_rate"] = bool(
-                    self.facts.variable_frame_rate or gaps.std() > 0.1 * max(gaps.mean(), 1e-9)
-                )
-            info = info.model_copy(update=updates)
-        return info
+        return info.model_copy(update=self._updates)
 
     def _sampler(self) -> Sampler:
-        return Sampler(self.sampling, self.facts.start_time_s, self.facts.duration_s,
+        return Sampler(self.sampling, self.facts.start_time_s, self.info.duration_s,
                        self.info.frame_count)
 
     def __iter__(self) -> Iterator[FrameBatch]:
+        if self._closed:
+            raise RuntimeError("this VideoReader is closed; open the video again")
+        chunks = self._pass()
+        self._passes.append(chunks)
+        return chunks
+
+    def _pass(self) -> Iterator[FrameBatch]:
+        skip = 0
         if self._decord is not None:
             progress = {"next": 0}
-            sampler = self._sampler()
             try:
-                yield from decord_backend.iter_decord(self._decord, sampler, self.chunk_size,
-                                                      self.full_rate, progress)
+                yield from decord_backend.iter_decord(self._decord, self._sampler(),
+                                                      self.chunk_size, self.full_rate, progress)
                 return
             except Exception as exc:  # fall back to PyAV from the failing frame on
-                if isinstance(exc, GeneratorExit):
-                    raise
                 log.warning("decord failed at frame %d of %s: %s; continuing with PyAV",
-                            progress["next"], self.facts.path, exc)
+                            progress["next"], self.facts.path, _plain(exc))
                 self._notes.append(f"decord failed at frame {progress['next']} ({_plain(exc)}); "
                                    f"PyAV took over")
                 self.decoder = "pyav"
                 self.info = self._info()
                 skip = progress["next"]
-        else:
-            skip = 0
+                self._decord.close()  # later passes go straight to PyAV
+                self._decord = None
+        stats: dict = {}
         yield from pyav_backend.iter_pyav(self.facts, self._sampler(), self.size,
-                                          self.chunk_size, self.full_rate, skip, self._stats)
-        corrupt = self._stats.get("corrupt_packets", 0)
-        if corrupt:
-            self._notes.append(f"{corrupt} corrupt packet(s) skipped")
-        decoded = self._stats.get("frames", 0)
+                                          self.chunk_size, self.full_rate, skip, stats)
+        self._after_pyav(stats)
+
+    def _after_pyav(self, stats: dict) -> None:
+        """Fold what a full PyAV pass learnt into ``info``."""
+        decoded = stats.get("frames", 0)
         if decoded == 0:
             raise DecodeError(f"{self.facts.path}: no frame could be decoded.")
-        updates = {"frame_count": decoded} if self.full_rate else {}
-        if self.facts.frame_count_exact and decoded < 0.98 * self.facts.frame_count:
-            # A cut-off file: its header promises more than the data holds.
-            why = "damaged data" if corrupt else "the file ends early (truncated?)"
-            self._notes.append(f"{decoded} of {self.facts.frame_count} frames decoded: {why}")
-            last = self._stats.get("last_time")
-            if last is not None:
-                step = 1.0 / self.facts.avg_fps if self.facts.avg_fps else 0.0
-                updates["duration_s"] = round(last + step - self.facts.start_time_s, 6)
-        self.info = self._info().model_copy(update=updates)
+        corrupt = stats.get("corrupt_packets", 0)
+        if corrupt:
+            self._notes.append(f"{corrupt} corrupt packet(s) skipped")
+        if stats.get("complete"):
+            self._learn_times(stats["times"])
+            if self.facts.frame_count_exact and decoded < 0.98 * self.facts.frame_count:
+                # A cut-off file: its header promises more than the data holds.
+                why = "damaged data" if corrupt else "the file ends early (truncated?)"
+                self._notes.append(f"{decoded} of {self.facts.frame_count} frames decoded: {why}")
+        self.info = self._info()
 
     def close(self) -> None:
+        """Release the decoder and any pass still open; safe to call twice."""
+        self._closed = True
+        for chunks in self._passes:
+            chunks.close()  # runs the backends' cleanup (PyAV closes its container)
+        self._passes.clear()
         if self._decord is not None:
             self._decord.close()
             self._decord = None
@@ -144,7 +197,14 @@ def open_video(
     backend: Backend = "auto",
     full_rate: bool = True,
 ) -> VideoReader:
-    """Probe ``source`` and open a reader; raises a clear InputError for bad input."""
+    """Probe ``source`` and open a reader; raises a clear InputError for bad input.
+
+    Iterating yields :class:`FrameBatch` chunks of at most ``chunk_size``
+    consecutive frames in presentation order, resized by the decoder so the
+    shorter side is ``short_side`` with the display aspect kept, upright.
+    With ``full_rate`` every frame is delivered and ``sampled`` marks the
+    ones ``sampling`` chose; without it only the sampled frames come.
+    """
     facts = probe_facts(source)
     return VideoReader(facts, sampling or SamplingSpec(), short_side, chunk_size, backend,
                        full_rate)
