@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from vidclip.decode.decord_backend import DecordSource
+from vidclip.decode.decord_backend import DecordSource, distrust, unsuitable
 from vidclip.decode.probe import output_size, probe_facts
-from vidclip.decode.pyav_backend import upright
+from vidclip.decode.pyav_backend import Converter
 from vidclip.decode.types import FrameBatch
 
 
@@ -26,12 +26,14 @@ def read_frames(source: str | Path, indices: list[int], short_side: int = 224,
     if not wanted:
         return FrameBatch(np.zeros((0, size[1], size[0], 3), np.uint8), np.zeros(0),
                           np.zeros(0, np.int64))
-    if backend in ("auto", "decord"):
+    # The main pass's rules, so frame numbers mean the same frames here.
+    if backend == "decord" or (backend == "auto" and unsuitable(facts) is None):
         try:
             src = DecordSource(facts, size)
-            idx = [i for i in wanted if i < len(src)]
-            frames = src.reader.get_batch(idx).asnumpy()
-            return FrameBatch(frames, src.times_s[idx], np.asarray(idx, np.int64))
+            if distrust(facts, src.times_s) is None:
+                idx = [i for i in wanted if i < len(src)]
+                frames = src.reader.get_batch(idx).asnumpy()
+                return FrameBatch(frames, src.times_s[idx], np.asarray(idx, np.int64))
         except Exception:  # decord can't: decode forward with PyAV instead
             pass
     return _pyav_frames(facts, wanted, size)
@@ -40,9 +42,7 @@ def read_frames(source: str | Path, indices: list[int], short_side: int = 224,
 def _pyav_frames(facts, wanted: list[int], size: tuple[int, int]) -> FrameBatch:
     import av
 
-    width, height = size
-    if facts.rotation in (90, 270):
-        width, height = height, width
+    convert = Converter(size, facts.rotation)
     frames, times, found = [], [], []
     targets = set(wanted)
     with av.open(facts.path, metadata_errors="ignore") as container:
@@ -52,8 +52,7 @@ def _pyav_frames(facts, wanted: list[int], size: tuple[int, int]) -> FrameBatch:
         try:
             for frame in container.decode(stream):
                 if index in targets:
-                    rgb = frame.to_ndarray(format="rgb24", width=width, height=height)
-                    frames.append(upright(rgb, facts.rotation))
+                    frames.append(convert(frame))
                     times.append(frame.time if frame.time is not None else 0.0)
                     found.append(index)
                     if len(found) == len(targets):
