@@ -30,21 +30,21 @@ Answer = Callable[[str, dict], tuple[str, int, str]]
 
 def model_answer(local_model) -> Answer:
     """Answers from a :class:`~vidclip.caption.transformers_backend.LocalModel`."""
+    from vidclip.caption.transformers_backend import prompt_prefix
 
     def answer(endpoint: str, body: dict) -> tuple[str, int, str]:
         if endpoint == "chat":
             prompt = local_model.tokenizer.apply_chat_template(
                 body["messages"], tokenize=False, add_generation_prompt=True)
-            head = body["messages"][0]["content"][:80]
         else:
-            prompt = head = body["prompt"]
-        # Like llama.cpp's prompt cache: requests of one kind share their prefix.
-        cache_key = f"{endpoint}:{head[:80]}"
+            prompt = body["prompt"]
+        # Like llama.cpp's prompt cache: reuse the work on the few-shot examples.
+        prefix = prompt_prefix(prompt)
         stop = body.get("stop") or ()
         stop = (stop,) if isinstance(stop, str) else tuple(stop)
         max_tokens = int(body.get("max_tokens") or 64)
         gen = local_model.generate(prompt, max_tokens, float(body.get("temperature") or 0.0), stop,
-                                   cache_key=cache_key)
+                                   prefix=prefix)
         text = gen.text
         for s in stop:  # like OpenAI: the stop sequence is not part of the answer
             text = text.split(s)[0]

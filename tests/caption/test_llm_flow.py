@@ -49,8 +49,8 @@ def test_caption_naming_an_absent_object_is_retried_then_replaced(script_server)
     assert "'cat'" in first.note and "stricter retry" in first.note
     # The retry carried the stricter instruction naming what was wrong.
     strict_system = script_server.requests[1]["messages"][0]["content"]
-    assert "mentioned 'cat'" in strict_system
-    assert "mentioned" not in script_server.requests[0]["messages"][0]["content"]
+    assert "rejected because it named 'cat'" in strict_system
+    assert "rejected" not in script_server.requests[0]["messages"][0]["content"]
     assert result.fallback_reason == ("1 of 3 scene captions failed the grounding check and "
                                       "use the template captioner")
     assert result.extra["fallback_scenes"] == [0]
@@ -76,11 +76,28 @@ def test_flags_reach_the_model_as_warnings_and_may_not_be_named(script_server):
     assert "'violence'" in result.scenes[2].note
 
 
+def test_runaway_answers_are_rejected_as_such(script_server):
+    loop = "A crab eats a crab, a crab eats a crab, a crab eats a crab, a crab eats a crab"
+    script_server.script.extend([loop, "A dog plays on the beach.", *GOOD[1:], SUMMARY])
+    first = run(script_server).scenes[0]
+    assert first.note == "retried: the first answer repeated itself"
+    assert "because it repeated itself" in script_server.requests[1]["messages"][0]["content"]
+
+
 def test_ungrounded_summary_falls_back_to_the_template_summary(script_server):
     script_server.script.extend([*GOOD, "A cat and a bicycle.", "A cat again."])
     result = run(script_server)
     assert result.summary == TemplateCaptioner().caption(sample_request()).summary
-    assert "the summary failed the grounding check" in result.fallback_reason
+    assert "the model's summary failed the grounding check" in result.fallback_reason
+
+
+def test_a_video_without_any_tags_never_reaches_the_model(script_server):
+    request = CaptionRequest(scenes=(SceneEvidence(0, 0.0, 2.0, ()),), video_tags=(),
+                             duration_s=2.0, vocabulary=("dog",))
+    result = run(script_server, request)
+    assert script_server.requests == []
+    assert result.backend == "template"
+    assert result.fallback_reason == "no tags to summarise: the summary uses the template captioner"
 
 
 def test_scene_without_tags_is_not_sent_to_the_model(script_server):

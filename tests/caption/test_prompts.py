@@ -17,7 +17,7 @@ def test_bundled_templates_render_and_end_where_the_model_continues(name):
     assert "$" not in prompt.text
     assert prompt.user.endswith(":")
     assert prompt.stop == ("\n",)
-    strict = template.render(VALUES, strict_values={"rejected": "'cat'"})
+    strict = template.render(VALUES, strict_values={"problem": "named 'cat'"})
     assert "'cat'" in strict.system and "'cat'" not in prompt.system
 
 

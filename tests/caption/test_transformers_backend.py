@@ -31,19 +31,20 @@ def test_captions_come_from_the_local_model_loaded_once(smollm2):
 
 SHOTS = ("Write a caption from the tags.\n\nTags: dog (high), grass (high)\n"
          "Caption: A dog runs on the grass.\n\nTags: car (high), road (high)\n"
-         "Caption: A car drives along a road.\n\n")
+         "Caption: A car drives along a road.")
 
 
 @pytest.mark.slow
 def test_local_generation_stops_at_the_newline_and_reuses_the_shared_prefix(smollm2):
-    plain = smollm2.generate(SHOTS + "Tags: cat (high), sofa (high)\nCaption:", 20)
-    assert 0 < plain.tokens <= 20
-    assert plain.text.strip() and plain.text.count("\n") <= 1
-    smollm2.generate(SHOTS + "Tags: boat (high), lake (high)\nCaption:", 20, cache_key="test")
-    reused = smollm2.generate(SHOTS + "Tags: cat (high), sofa (high)\nCaption:", 20,
-                              cache_key="test")
-    assert smollm2.prefix_cache
-    assert reused.text == plain.text  # greedy: the cache changes the cost, not the answer
+    cat = SHOTS + "\n\nTags: cat (high), sofa (high)\nCaption:"
+    assert backend.prompt_prefix(cat) == SHOTS
+    first = smollm2.generate(cat, 20, prefix=SHOTS)
+    assert 0 < first.tokens <= 20
+    assert first.text.strip() and first.text.count("\n") <= 1
+    assert smollm2.prefix_cache and SHOTS in smollm2._prefixes
+    smollm2.generate(SHOTS + "\n\nTags: boat (high), lake (high)\nCaption:", 20, prefix=SHOTS)
+    again = smollm2.generate(cat, 20, prefix=SHOTS)
+    assert again.text == first.text  # what came before does not change an answer
 
 
 def test_bundled_model_is_found_without_importing_its_package():

@@ -116,6 +116,19 @@ def clean_output(text: str, truncated: bool = False) -> str:
     return line + "."
 
 
+def quality_problem(text: str) -> str | None:
+    """Why cleaned model text is unusable whatever its grounding, or None."""
+    if not text:
+        return "was empty"
+    if text.endswith("\u2026"):
+        return "was cut off by the token limit"
+    words = re.findall(r"\w+", text.lower())
+    grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
+    if grams and max(grams.count(g) for g in set(grams)) >= 3:
+        return "repeated itself"
+    return None
+
+
 def language_name(code: str) -> str:
     return _LANGUAGES.get(code.lower().split("-")[0], code)
 
@@ -282,6 +295,9 @@ class _Run:
         }
         evidence = {t.label for t in req.video_tags}
         evidence.update(t.label for s in req.scenes for t in s.tags)
+        if not evidence:  # nothing to summarise that the template cannot say
+            self.summary_note = "no tags to summarise"
+            return self.fallback.summary, False
         low = [t.label for t in req.video_tags if t.score < self.settings.hedge_below]
         flags = _flag_names(req.flagged_categories)
         text, self.summary_note = self.grounded("summary", values, sorted(evidence), low, flags)
@@ -310,14 +326,18 @@ class _Run:
                 return None, None
             self.stats.add(gen)
             text = clean_output(gen.text, gen.truncated)
-            check = grounding.check_text(text, evidence, vocabulary)
-            if check.ok:
+            problem = quality_problem(text)
+            check = grounding.check_text(text, evidence, vocabulary) if not problem else None
+            if check is not None and check.ok:
                 note = f"retried: the first answer {first_reason}" if first_reason else None
                 return grounding.hedge_low_confidence(text, low), note
-            first_reason = first_reason or check.reason
-            rejected = ", ".join(f"'{label}'" for label in check.unsupported)
-            strict_values = {"rejected": rejected or "nothing usable"}
-        return None, f"{check.reason} (also after a stricter retry)"
+            reason = problem or check.reason
+            first_reason = first_reason or reason
+            if check is not None:
+                names = ", ".join(f"'{label}'" for label in check.unsupported)
+                problem = f"named {names}, which the evidence does not list"
+            strict_values = {"problem": problem}
+        return None, f"{reason} (also after a stricter retry)"
 
     def reason(self, n_scenes: int, summary_from_model: bool) -> str | None:
         parts = []
@@ -332,8 +352,9 @@ class _Run:
             parts.append(f"{len(self.rejected)} of {n_scenes} scene captions failed the "
                          "grounding check and use the template captioner")
         if not summary_from_model and not self.down:
-            parts.append(f"the summary failed the grounding check ({self.summary_note}) "
-                         "and uses the template captioner")
+            why = self.summary_note if self.summary_note == "no tags to summarise" else \
+                f"the model's summary failed the grounding check ({self.summary_note})"
+            parts.append(f"{why}: the summary uses the template captioner")
         uses_template = self.rejected or self.unavailable or not summary_from_model
         if uses_template and self.fallback.fallback_reason:
             parts.append(self.fallback.fallback_reason)
