@@ -76,3 +76,22 @@ def test_absurd_resolution_is_refused_before_decoding(tmp_path):
     with pytest.raises(errors.UnsupportedVideoError) as info:
         open_video(path)
     assert "20000x2" in _one_line(info.value)
+
+
+def test_a_damaged_opening_is_skipped_up_to_the_first_good_frame(tmp_path):
+    import av
+    import numpy as np
+
+    path = synthetic.write_video(tmp_path / "a.mp4", synthetic.shot_frames(50), gop=10,
+                                 container_options={"movflags": "faststart"})
+    with av.open(str(path)) as container:
+        first = next(p for p in container.demux(video=0) if p.size)  # the first key frame
+    data = bytearray(path.read_bytes())
+    data[first.pos + 20 : first.pos + first.size - 10] = bytes(first.size - 30)
+    (tmp_path / "b.mp4").write_bytes(bytes(data))
+    with open_video(tmp_path / "b.mp4") as reader:
+        times = np.concatenate([b.times_s for b in reader])
+        info = reader.info
+    assert times[0] == pytest.approx(0.4) and info.start_time_s == pytest.approx(0.4)
+    assert len(times) == 40 and info.decoder == "pyav"
+    assert "first decodable" in info.decoder_note

@@ -113,8 +113,39 @@ def probe_facts(source: str | Path) -> StreamFacts:
         container.close()
 
 
-def _facts(container, path: Path) -> StreamFacts:
+#: Packets that may fail to decode before the first good frame (a damaged
+#: opening GOP); the decoders skip the same packets later.
+_MAX_BAD_LEADING_PACKETS = 200
+
+
+def damaged_packet_errors() -> tuple[type[Exception], ...]:
+    """What FFmpeg raises for a packet it cannot decode (skip it, go on)."""
     import av
+
+    return (av.error.InvalidDataError, av.error.UndefinedError, ValueError)
+
+
+def _first_frame(container, stream, path: Path):
+    """The first frame that decodes, skipping damaged packets before it."""
+    stream.thread_type = "AUTO"
+    failures, last_error = 0, None
+    for packet in container.demux(stream):
+        try:
+            frames = packet.decode()
+        except damaged_packet_errors() as exc:
+            failures, last_error = failures + 1, exc
+            if failures > _MAX_BAD_LEADING_PACKETS:
+                break
+            continue
+        if frames:
+            return frames[0]
+    if last_error is not None:
+        raise DecodeError(f"{path}: no video frame can be decoded "
+                          f"({_first_error_line(last_error)}).") from last_error
+    raise DecodeError(f"{path}: the video stream holds no decodable frame.")
+
+
+def _facts(container, path: Path) -> StreamFacts:
 
     if not container.streams.video:
         kinds = sorted({s.type for s in container.streams}) or ["no streams"]
@@ -132,18 +163,8 @@ def _facts(container, path: Path) -> StreamFacts:
             f"(at most {MAX_SIDE} px a side and {MAX_PIXELS // 1_000_000} MP)."
         )
     tb = stream.time_base or Fraction(1, 1)
-    rotation, first_time = 0, None
-    try:
-        stream.thread_type = "AUTO"
-        for frame in container.decode(stream):
-            rotation, first_time = _rotation_of(frame), frame.time
-            break
-        else:
-            raise DecodeError(f"{path}: the video stream holds no decodable frame.")
-    except av.error.FFmpegError as exc:
-        raise DecodeError(
-            f"{path}: the first video frame cannot be decoded ({_first_error_line(exc)})."
-        ) from exc
+    frame = _first_frame(container, stream, path)
+    rotation, first_time = _rotation_of(frame), frame.time
     sar = cc.sample_aspect_ratio or stream.sample_aspect_ratio
     sar = Fraction(sar) if sar and sar > 0 else Fraction(1, 1)
     dw, dh = round(width * sar), height

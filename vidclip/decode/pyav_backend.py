@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from vidclip.decode.probe import StreamFacts
+from vidclip.decode.probe import StreamFacts, damaged_packet_errors
 from vidclip.decode.sampling import Sampler
 from vidclip.decode.types import FrameBatch
 from vidclip.errors import DecodeError, InputError
@@ -115,6 +115,7 @@ def iter_pyav(
     last_time = None
     step = 1.0 / facts.avg_fps if facts.avg_fps else 0.04
     errors_in_a_row = 0
+    damaged = damaged_packet_errors()
     complete = False
     try:
         for packet in container.demux(stream):
@@ -123,7 +124,7 @@ def iter_pyav(
             try:
                 decoded = packet.decode()
                 errors_in_a_row = 0
-            except (av.error.InvalidDataError, av.error.UndefinedError, ValueError):
+            except damaged:
                 stats["corrupt_packets"] += 1
                 errors_in_a_row += 1
                 if errors_in_a_row > _MAX_CONSECUTIVE_ERRORS:

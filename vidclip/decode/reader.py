@@ -13,8 +13,9 @@ Rules for ``backend="auto"``:
   skip decoding the frames in between, decord cannot;
 - PyAV from the failing frame on when decord raises part-way.
 
-``backend="decord"`` skips the suitability checks but still falls back when
-decord cannot open or read the file; ``backend="pyav"`` never uses decord.
+``backend="decord"`` skips the codec and bit-depth checks but still falls
+back when decord cannot open the file, its index is distrusted, or it fails
+part-way; ``backend="pyav"`` never uses decord.
 The backend used and the reasons are in ``info.decoder`` and
 ``info.decoder_note``.
 

@@ -23,7 +23,9 @@ class SamplingSpec:
     - ``keyframes``: only key frames (fast triage; the decoder skips the rest).
 
     ``max_frames`` caps the number of sampled frames whatever the strategy;
-    for ``fps`` the cap widens the spacing instead of cutting the tail.
+    for ``fps`` the cap widens the spacing instead of cutting the tail, for
+    ``all`` it keeps every k-th frame, for ``count`` it lowers the count, and
+    for ``keyframes`` it keeps the first ``max_frames`` key frames.
     """
 
     strategy: Strategy = "fps"
@@ -48,11 +50,11 @@ class FrameBatch:
 
     ``frames`` is ``(N, H, W, 3)`` uint8 RGB, upright, already resized by the
     decoder so the shorter side equals the requested size (display aspect
-    kept). ``times_s`` are presentation times in seconds from the start of
-    the video's timeline; ``indices`` are frame numbers in decode order
-    starting at 0. ``sampled`` marks the frames chosen by the
-    :class:`SamplingSpec`; the others are there for full-rate signals such as
-    cut detection.
+    kept). ``times_s`` are presentation times in seconds on the video
+    stream's own timeline (see :mod:`vidclip.decode.probe`); ``indices`` are
+    frame numbers in presentation order, 0 being the first frame that
+    decodes. ``sampled`` marks the frames chosen by the :class:`SamplingSpec`;
+    the others are there for full-rate signals such as cut detection.
     """
 
     frames: np.ndarray
