@@ -95,3 +95,13 @@ def test_a_damaged_opening_is_skipped_up_to_the_first_good_frame(tmp_path):
     assert times[0] == pytest.approx(0.4) and info.start_time_s == pytest.approx(0.4)
     assert len(times) == 40 and info.decoder == "pyav"
     assert "first decodable" in info.decoder_note
+
+
+def test_extreme_aspect_is_refused(tmp_path):
+    import numpy as np
+
+    path = synthetic.write_video(tmp_path / "strip.mkv", np.zeros((2, 16, 400, 3), np.uint8),
+                                 codec="ffv1")
+    with pytest.raises(errors.UnsupportedVideoError) as info:
+        open_video(path)
+    assert "400x16" in _one_line(info.value)

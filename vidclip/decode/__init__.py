@@ -6,9 +6,9 @@
             ...
 """
 
-from vidclip.decode.probe import MAX_PIXELS, MAX_SIDE, probe
+from vidclip.decode.probe import MAX_ASPECT, MAX_PIXELS, MAX_SIDE, probe
 from vidclip.decode.reader import VideoReader, open_video
 from vidclip.decode.types import FrameBatch, FrameObserver, SamplingSpec
 
 __all__ = ["open_video", "probe", "VideoReader", "FrameBatch", "FrameObserver", "SamplingSpec",
-           "MAX_PIXELS", "MAX_SIDE"]
+           "MAX_ASPECT", "MAX_PIXELS", "MAX_SIDE"]

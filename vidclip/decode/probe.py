@@ -36,6 +36,9 @@ from vidclip.schema import VideoInfo
 #: Frames larger than this are refused before decoding (8K is 33 MP).
 MAX_PIXELS = 80_000_000
 MAX_SIDE = 16_384
+#: Wider (or taller) than this is refused: resized to a 224 px short side it
+#: would make frames of megapixels (panoramas stop near 8:1).
+MAX_ASPECT = 16
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,11 @@ def _facts(container, path: Path) -> StreamFacts:
     dw, dh = round(width * sar), height
     if rotation in (90, 270):
         dw, dh = dh, dw
+    if min(dw, dh) < 1 or max(dw, dh) > MAX_ASPECT * min(dw, dh):
+        raise UnsupportedVideoError(
+            f"{path}: display size {dw}x{dh} is more elongated than the {MAX_ASPECT}:1 "
+            f"vidclip decodes."
+        )
     if stream.start_time is not None:
         stream_start = float(stream.start_time * tb)
     elif container.start_time is not None:

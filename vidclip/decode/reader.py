@@ -110,8 +110,8 @@ class VideoReader:
     def _learn_times(self, times) -> None:
         """Every frame's time is known: count, rate and span are facts now."""
         facts = self.facts
-        self._updates.update(frame_count=len(times),
-                             variable_frame_rate=facts.variable_frame_rate or variable_rate(times))
+        # Real timestamps overrule the header's rates, which only hint at VFR.
+        self._updates.update(frame_count=len(times), variable_frame_rate=variable_rate(times))
         step = 1.0 / facts.avg_fps if facts.avg_fps else 0.0
         span = float(times[-1]) + step - facts.start_time_s
         if abs(span - facts.duration_s) > 2 * step:
