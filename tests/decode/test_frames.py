@@ -21,11 +21,12 @@ def test_frames_are_rgb_uint8_resized_by_the_decoder(clips):
 
 
 def test_both_backends_agree(clips):
-    a, ta, _ = _all(clips.montage, backend="decord")
-    b, tb, info = _all(clips.montage, backend="pyav")
-    assert info.decoder == "pyav"
+    a, ta, _ = _all(clips.montage, backend="decord", short_side=96)
+    b, tb, info = _all(clips.montage, backend="pyav", short_side=96)
+    assert info.decoder == "pyav" and a.shape == b.shape
     np.testing.assert_allclose(ta, tb)
-    assert np.abs(a.astype(int) - b.astype(int)).mean() < 2.0
+    per_frame = np.abs(a.astype(np.int16) - b.astype(np.int16)).mean(axis=(1, 2, 3))
+    assert per_frame.max() < 3.0  # same frames in the same order, scalers differ slightly
 
 
 @pytest.mark.parametrize("backend", ["decord", "pyav"])

@@ -91,3 +91,14 @@ def test_mpeg4_clip_metadata(shared_media):
     _, info = _first(shared_media / "fades.mp4")
     assert (info.codec, info.width, info.height, info.frame_count) == ("mpeg4", 480, 320, 250)
     assert info.decoder == "decord" and info.fps == pytest.approx(25.0)
+
+
+def test_full_hd_counter_clip(shared_media):
+    with open_video(shared_media / "counter.mp4", sampling=SamplingSpec("all"),
+                    short_side=90) as reader:
+        batches = list(reader)
+        info = reader.info
+    times = np.concatenate([b.times_s for b in batches])
+    assert (info.width, info.height, info.frame_count) == (1920, 1080, 30)
+    assert batches[0].frames.shape[1:] == (90, 160, 3)
+    np.testing.assert_allclose(times, np.arange(30) / 10, atol=1e-4)
