@@ -99,3 +99,10 @@ def test_sampler_fps_cap_widens_the_spacing():
     sampler = Sampler(SamplingSpec("fps", fps=10.0, max_frames=4), 0.0, 8.0, 80)
     taken = np.flatnonzero(sampler.mask(np.arange(80) / 10))
     assert taken.tolist() == [0, 20, 40, 60]
+
+
+def test_sampler_tolerates_decords_float32_times_late_in_long_videos():
+    """30 fps for two hours, 3 samples a second: every 10th frame, not the 11th."""
+    times = (np.arange(30 * 7200) / 30).astype(np.float32).astype(np.float64)
+    sampler = Sampler(SamplingSpec("fps", fps=3.0), 0.0, 7200.0, len(times))
+    assert np.array_equal(np.flatnonzero(sampler.mask(times)), np.arange(3 * 7200) * 10)

@@ -119,7 +119,8 @@ class VideoReader:
             self._updates["duration_s"] = round(max(span, 0.0), 6)
 
     def _info(self) -> VideoInfo:
-        info = to_info(self.facts, self.decoder, "; ".join(self._notes) or None)
+        notes = dict.fromkeys(self._notes)  # a second pass repeats what the first found
+        info = to_info(self.facts, self.decoder, "; ".join(notes) or None)
         return info.model_copy(update=self._updates)
 
     def _sampler(self) -> Sampler:
