@@ -94,6 +94,7 @@ def test_a_damaged_opening_is_skipped_up_to_the_first_good_frame(tmp_path):
         info = reader.info
     assert times[0] == pytest.approx(0.4) and info.start_time_s == pytest.approx(0.4)
     assert len(times) == 40 and info.decoder == "pyav"
+    assert info.duration_s == pytest.approx(1.6, abs=0.05)  # from the first good frame
     assert "first decodable" in info.decoder_note
 
 

@@ -94,9 +94,13 @@ def _unreadable(path: Path) -> str:
 
 
 def _rotation_of(frame) -> int:
-    """Clockwise degrees (0/90/180/270) from the frame's display matrix."""
-    ccw = int(round(getattr(frame, "rotation", 0) or 0))
-    return (-ccw) % 360
+    """Clockwise degrees (0/90/180/270) from the frame's display matrix.
+
+    FFmpeg gives the angle counter-clockwise; odd angles snap to the nearest
+    quarter turn and mirroring in the matrix is ignored.
+    """
+    ccw = float(getattr(frame, "rotation", 0) or 0)
+    return int(-round(ccw / 90) * 90) % 360
 
 
 def probe_facts(source: str | Path) -> StreamFacts:
@@ -108,8 +112,8 @@ def probe_facts(source: str | Path) -> StreamFacts:
     except av.error.InvalidDataError as exc:
         raise InputError(_unreadable(path), code="unreadable") from exc
     except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be opened ({exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__}).",
-                         code="unreadable") from exc
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise InputError(f"{path}: cannot be opened ({why}).", code="unreadable") from exc
     try:
         return _facts(container, path)
     finally:
@@ -186,13 +190,12 @@ def _facts(container, path: Path) -> StreamFacts:
         stream_start = 0.0
     start = float(first_time) if first_time is not None else stream_start
     if stream.duration:
-        duration = float(stream.duration * tb)
-    elif container.duration:
-        # The container's span runs from its earliest stream; count from ours.
-        container_start = (container.start_time or 0) / 1_000_000
-        duration = max(0.0, container.duration / 1_000_000 - (stream_start - container_start))
+        end = stream_start + float(stream.duration * tb)
+    elif container.duration:  # the container's span, from its earliest stream
+        end = (container.start_time or 0) / 1_000_000 + container.duration / 1_000_000
     else:
-        duration = 0.0
+        end = start
+    duration = max(0.0, end - start)  # from the first frame that decodes
     avg = stream.average_rate or stream.guessed_rate or stream.base_rate
     avg_fps = float(avg) if avg else 0.0
     base = stream.base_rate or stream.guessed_rate
