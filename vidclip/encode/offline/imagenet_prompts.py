@@ -9,7 +9,7 @@ say nothing of a person wearing them ("military uniform", "bikini"). So:
 
 - animal classes get their family from the ImageNet index ranges (0-6 are
   fish, 151-268 dog breeds, ...): "a photo of a tench, a kind of fish.";
-- about 300 names are rewritten by hand: ambiguous ones are disambiguated
+- about 390 names are rewritten by hand: ambiguous ones are disambiguated
   ("a construction crane"), obscure ones explained ("a drake, a male
   duck"), clothing names put on a person ("a woman wearing a bikini") --
   ImageNet has no "person" class, and this is the main way people reach the
@@ -19,8 +19,6 @@ say nothing of a person wearing them ("military uniform", "bikini"). So:
 from __future__ import annotations
 
 from functools import cache
-
-from vidclip.english import with_article
 
 TEMPLATE = "a photo of {}."
 
@@ -296,7 +294,7 @@ _OVERRIDES = """
 717: a pickup truck
 719: a piggy bank
 724: a pirate ship
-725: a water jug
+725: a pitcher, a jug for pouring
 726: a carpenter's hand plane
 729: a dish rack
 730: a plough
@@ -307,7 +305,7 @@ _OVERRIDES = """
 737: a soda bottle
 738: a flowerpot with a plant
 743: a prison cell
-744: a missile, a rocket
+744: a projectile, a missile in flight
 746: an ice hockey puck
 748: a handbag
 749: a quill pen
@@ -374,7 +372,7 @@ _OVERRIDES = """
 867: a semi-trailer truck
 869: a person wearing a trench coat
 873: a triumphal arch
-876: a bathtub
+876: a washtub
 878: a typewriter
 881: an upright piano
 882: a vacuum cleaner
@@ -429,7 +427,7 @@ _OVERRIDES = """
 987: an ear of corn
 989: a rose hip berry
 990: a buckeye nut
-998: an ear of corn
+998: an ear of wheat
 999: a roll of toilet paper
 """
 
@@ -440,6 +438,19 @@ def _overrides() -> dict[int, str]:
         index, phrase = line.split(":", 1)
         out[int(index)] = phrase.strip()
     return out
+
+
+#: Class names that take no article ("a photo of binoculars.").
+_BARE = {"binoculars", "ice cream", "guacamole", "consomme", "mashed potato", "chocolate sauce"}
+
+
+def _article(name: str) -> str:
+    # vidclip.english's heuristics are tuned for the vocabulary's phrases and
+    # misread ImageNet's names ("water snake" as a mass noun, "Great
+    # Pyrenees" as a plural); every remaining name here is a singular noun.
+    if name in _BARE:
+        return name
+    return ("an " if name[0].lower() in "aeiou" else "a ") + name
 
 
 def _family(index: int) -> str | None:
@@ -460,7 +471,7 @@ def class_phrase(index: int, name: str, overrides: dict[int, str]) -> str:
     if index in overrides:
         return overrides[index]
     family = _family(index)
-    phrase = with_article(name)
+    phrase = _article(name)
     if family is None or family in name.lower().split():
         return phrase
     kind = "a breed of" if family == "dog" else "a kind of"
