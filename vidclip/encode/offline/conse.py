@@ -11,8 +11,8 @@ scikit-learn, matplotlib and imgaug ship, against the 853-label default
 vocabulary (benchmarks/offline_accuracy.py; figures in its docstring):
 
 - class sentences ``"a photo of {phrase}."`` with families and hand-written
-  phrases (:mod:`.imagenet_prompts`): 8/15 top-1 against 4/15 for the bare
-  ImageNet names. Bare phrases without "a photo of" widen the gap of the
+  phrases (:mod:`.imagenet_prompts`): 8/15 top-1 against 4-6/15 for the
+  bare ImageNet names. Bare phrases without "a photo of" widen the gap of the
   right label but push 5-50 wrong labels per image over 0.5, because the
   frame vector no longer shares the labels' and the anchor's "a photo of"
   part that the calibration subtracts.
@@ -89,7 +89,11 @@ class _TextTower:
 
 
 class ConseEncoder(Encoder):
-    """The offline encoder; loads lazily (``load()``, idempotent, thread-safe)."""
+    """The offline encoder; loads lazily (``load()``, idempotent, thread-safe).
+
+    Runs in fp32 on every device (``options.precision`` is not used): both
+    networks are small enough that half precision would save little.
+    """
 
     input_size = 224
     #: Cosine gaps in MiniLM's space are ~4x wider than in CLIP's (a right
