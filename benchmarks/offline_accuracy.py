@@ -24,7 +24,7 @@ Measured on the 2-core CPU box (torch threads 2), 15 photos, 2 fps:
 
     default vocabulary (853 labels): top-1 8/15, top-3 8/15 (easy photos 7/13, 7/13)
     photo-set labels (22):           top-1 10/15, top-3 13/15 (easy photos 9/13, 11/13)
-    15 scenes detected for 15 shots; encoder ~30 images/s at batch 32; load 2.6 s
+    15 scenes detected for 15 shots; encoder 26-30 images/s at batch 32; load 2.6-6 s
     (warm text cache; ~25 s the first time, while it embeds the 1000 class sentences)
 
 Misses are the classifier's: coins -> golf ball, moon and deep-field
