@@ -289,12 +289,16 @@ def apply_captions(pipeline: "Pipeline", analysis: VideoAnalysis, report: "Progr
     captioner.setup()
     result = captioner.caption(caption_request(pipeline, analysis))
     by_index = {c.index: c for c in result.scenes}
+    # Backends that write audio descriptions put them in extra; otherwise the
+    # caption doubles as the description.
+    described = {d["index"]: d["text"] for d in result.extra.get("descriptions", [])}
     scenes = []
     for scene in analysis.scenes:
         c = by_index.get(scene.index)
         scenes.append(scene.model_copy(update={
             "caption": c.text if c else None,
             "caption_grounded": c.grounded if c else None,
+            "description": described.get(scene.index, c.text if c else None),
         }))
     captions = Captions(
         summary=result.summary,

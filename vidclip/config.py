@@ -20,7 +20,7 @@ from vidclip.decode.types import SamplingSpec
 DEFAULT_MODEL = "ViT-B-32"
 DEFAULT_PRETRAINED = "datacomp_xl_s13b_b90k"
 
-OUTPUT_FORMATS = ("json", "vtt", "srt", "csv", "npy")
+OUTPUT_FORMATS = ("json", "vtt", "srt", "csv", "descriptions", "transcript", "html", "npy")
 
 
 class _Options(BaseModel):

@@ -94,6 +94,9 @@ class Scene(_Model):
     tags: list[LabelScore] = Field(default_factory=list)
     caption: str | None = None
     caption_grounded: bool | None = None
+    description: str | None = Field(
+        default=None, description="Audio description of the scene for screen readers."
+    )
     moderation: list[ModerationHit] = Field(default_factory=list)
 
 

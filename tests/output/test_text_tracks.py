@@ -45,3 +45,41 @@ def test_write_outputs_writes_every_format(analysis, tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "clip.frames.npy", "clip.json", "clip.npy", "clip.srt", "clip.tags.csv", "clip.vtt"]
     assert np.load(paths["npy"]).shape == (3, 4)
+
+
+def test_descriptions_track_and_transcripts(analysis, tmp_path):
+    from vidclip.output import to_descriptions_vtt
+
+    described = analysis.model_copy(update={"scenes": [
+        s.model_copy(update={"description": f"Description of scene {s.index}."})
+        for s in analysis.scenes]})
+    path = tmp_path / "d.vtt"
+    path.write_text(to_descriptions_vtt(described))
+    cues = webvtt.read(str(path))
+    assert [c.text for c in cues] == ["Description of scene 0.", "Description of scene 1."]
+    assert "Kind: descriptions" in path.read_text()
+    paths = write_outputs(described, tmp_path / "o", "clip", ("descriptions", "transcript", "html"))
+    text = paths["transcript"].read_text()
+    assert "[0:00 - 0:04] Description of scene 0." in text or "Description of scene 0." in text
+    assert paths["html"].read_text().lstrip().lower().startswith("<!doctype html")
+
+
+def test_caption_cues_follow_timed_text_rules(analysis, tmp_path):
+    long = analysis.model_copy(update={"scenes": [
+        analysis.scenes[0].model_copy(update={
+            "caption": "The scene shows a dog running along a wide sandy beach under a clear "
+                       "sky while waves roll in and gulls circle above the water line."}),
+        *analysis.scenes[1:]]})
+    path = tmp_path / "long.vtt"
+    path.write_text(to_webvtt(long))
+    cues = webvtt.read(str(path))
+    assert seconds(cues[0].end) <= 4.2 + 1e-6  # the long caption stays inside its scene
+    for c in cues:
+        lines = c.text.splitlines()
+        duration = seconds(c.end) - seconds(c.start)
+        assert len(lines) <= 2 and all(len(line) <= 42 for line in lines)
+        assert duration >= 1.0 - 1e-6
+        assert len(c.text.replace("\n", " ")) / duration <= 20.0 + 1e-6
+    starts = [seconds(c.start) for c in cues]
+    ends = [seconds(c.end) for c in cues]
+    assert all(e <= s + 1e-6 for e, s in zip(ends, starts[1:]))

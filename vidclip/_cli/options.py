@@ -36,7 +36,7 @@ def _parse_kv(ctx, param, values: tuple[str, ...]) -> dict[str, str]:
 _OPTIONS = [
     click.option("-o", "--outdir", type=click.Path(file_okay=False), default="vidclip-out",
                  show_default=True, help="Directory for the outputs."),
-    click.option("--formats", default="json,vtt,srt,csv", show_default=True,
+    click.option("--formats", default="json,vtt,srt,csv,descriptions", show_default=True,
                  callback=_parse_formats, help=f"Comma list of {', '.join(OUTPUT_FORMATS)}."),
     # sampling
     click.option("--fps", type=float, default=1.0, show_default=True,

@@ -9,7 +9,9 @@ import numpy as np
 
 from vidclip.schema import VideoAnalysis
 
-SUFFIXES = {"json": ".json", "vtt": ".vtt", "srt": ".srt", "csv": ".tags.csv", "npy": ".npy"}
+SUFFIXES = {"json": ".json", "vtt": ".vtt", "srt": ".srt", "csv": ".tags.csv", "npy": ".npy",
+            "descriptions": ".descriptions.vtt", "transcript": ".transcript.txt",
+            "html": ".transcript.html"}
 
 
 def output_paths(outdir: Path, stem: str, formats: tuple[str, ...]) -> dict[str, Path]:
@@ -40,6 +42,20 @@ def write_outputs(
         _write_text(paths["vtt"], text_tracks.to_webvtt(analysis))
     if "srt" in paths:
         _write_text(paths["srt"], text_tracks.to_srt(analysis))
+    if "descriptions" in paths:
+        _write_text(paths["descriptions"], text_tracks.to_descriptions_vtt(analysis))
+    if "transcript" in paths or "html" in paths:
+        from vidclip.output import transcript
+
+        entries = text_tracks.scene_cues(analysis, "description")
+        title = Path(analysis.video.source).name
+        if "transcript" in paths:
+            _write_text(paths["transcript"], transcript.transcript_text(
+                entries, title=title, summary=analysis.captions.summary))
+        if "html" in paths:
+            _write_text(paths["html"], transcript.transcript_html(
+                entries, title=title, summary=analysis.captions.summary,
+                language=analysis.captions.language))
     if "csv" in paths:
         _write_text(paths["csv"], tables.to_csv(analysis))
     if "npy" in paths and embeddings is not None:

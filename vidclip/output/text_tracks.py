@@ -1,46 +1,58 @@
-"""WebVTT and SRT tracks: one cue per scene caption, times from the scenes."""
+"""WebVTT and SRT tracks from the scene captions and audio descriptions.
+
+Cue text follows common timed-text practice through
+:func:`vidclip.output.timed_text.layout_cues`: at most 2 lines of 42
+characters, at most ~20 characters a second, no cue shorter than 1 s, none
+overlapping; a long caption becomes several cues inside its scene.
+"""
 
 from __future__ import annotations
 
-import textwrap
-
+from vidclip.output.timed_text import Cue, format_timestamp, layout_cues
 from vidclip.schema import VideoAnalysis
 
-_MAX_LINE = 42  # common timed-text practice: at most 42 characters a line
 
-
-def _stamp(seconds: float, sep: str) -> str:
-    ms = max(0, int(round(seconds * 1000)))
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
-
-
-def _cue_text(text: str) -> str:
-    # A cue's text may not hold a blank line or "-->"; wrap for readability.
-    clean = " ".join(text.replace("-->", "->").split())
-    return "\n".join(textwrap.wrap(clean, _MAX_LINE)) or "-"
-
-
-def scene_cues(analysis: VideoAnalysis) -> list[tuple[float, float, str]]:
-    """``(start_s, end_s, text)`` for every scene that has a caption."""
+def scene_cues(analysis: VideoAnalysis, field: str = "caption") -> list[tuple[float, float, str]]:
+    """``(start_s, end_s, text)`` for every scene that has the text."""
     cues = []
     for scene in analysis.scenes:
-        if scene.caption and scene.end_s > scene.start_s:
-            cues.append((scene.start_s, scene.end_s, scene.caption))
+        text = getattr(scene, field)
+        if text and scene.end_s > scene.start_s:
+            cues.append((scene.start_s, scene.end_s, text))
     return cues
 
 
-def to_webvtt(analysis: VideoAnalysis, kind: str = "captions") -> str:
+def _end(analysis: VideoAnalysis) -> float:
+    return analysis.video.start_time_s + analysis.video.duration_s
+
+
+def laid_out(analysis: VideoAnalysis, field: str = "caption") -> list[Cue]:
+    return layout_cues(scene_cues(analysis, field), end_limit_s=_end(analysis))
+
+
+def _vtt(analysis: VideoAnalysis, field: str, kind: str) -> str:
     lines = ["WEBVTT", f"Kind: {kind}", f"Language: {analysis.captions.language}", ""]
-    for i, (start, end, text) in enumerate(scene_cues(analysis), start=1):
-        lines += [f"scene-{i}", f"{_stamp(start, '.')} --> {_stamp(end, '.')}", _cue_text(text), ""]
+    for i, cue in enumerate(laid_out(analysis, field), start=1):
+        text = cue.text.replace("-->", "->")
+        lines += [f"{kind}-{i}", f"{format_timestamp(cue.start_s)} --> "
+                  f"{format_timestamp(cue.end_s)}", text, ""]
     return "\n".join(lines)
+
+
+def to_webvtt(analysis: VideoAnalysis, kind: str = "captions") -> str:
+    """The scene captions as a WebVTT track."""
+    return _vtt(analysis, "caption", kind)
+
+
+def to_descriptions_vtt(analysis: VideoAnalysis) -> str:
+    """The audio descriptions as a WebVTT ``descriptions`` track for screen readers."""
+    return _vtt(analysis, "description", "descriptions")
 
 
 def to_srt(analysis: VideoAnalysis) -> str:
     blocks = []
-    for i, (start, end, text) in enumerate(scene_cues(analysis), start=1):
-        blocks.append(f"{i}\n{_stamp(start, ',')} --> {_stamp(end, ',')}\n{_cue_text(text)}\n")
+    for i, cue in enumerate(laid_out(analysis), start=1):
+        blocks.append(f"{i}\n{format_timestamp(cue.start_s, srt=True)} --> "
+                      f"{format_timestamp(cue.end_s, srt=True)}\n"
+                      f"{cue.text.replace('-->', '->')}\n")
     return "\n".join(blocks)
