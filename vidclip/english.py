@@ -30,7 +30,8 @@ def with_article(label: str) -> str:
         or (low.endswith("ing") and first not in _COUNTABLE_SUBJECTS)
     ):
         return label
-    return ("an " if low[0] in "aeiou" else "a ") + label
+    vowel_sound = low[0] in "aeiou" and not low.startswith(("uni", "use", "usu", "eu", "one"))
+    return ("an " if vowel_sound or low.startswith(("hour", "honest")) else "a ") + label
 
 
 def join_words(items: list[str]) -> str:

@@ -180,7 +180,7 @@ def _atomic_save(path: Path, array: np.ndarray) -> None:
 def embed_vocabulary(encoder: Encoder, vocab: Vocabulary) -> np.ndarray:
     """``(len(labels), D)`` label embeddings, template-ensembled."""
     return embed_prompt_sets(
-        encoder, [vocab.prompts(label) for label in vocab.labels], f"vocab:v2:{vocab.sha256}"
+        encoder, [vocab.prompts(label) for label in vocab.labels], f"vocab:v3:{vocab.sha256}"
     )
 
 
