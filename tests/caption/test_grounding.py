@@ -70,6 +70,7 @@ def test_empty_text_is_rejected():
         pytest.param("A cat possibly sits near a ball.", ["ball"],
                      "A cat possibly sits near a ball.", id="already-hedged"),
         pytest.param("A cat sits.", ["ball"], "A cat sits.", id="label-not-named"),
+        pytest.param("A knife-shaped rock.", ["knife"], "A knife-shaped rock.", id="compound"),
     ],
 )
 def test_low_confidence_labels_get_a_hedge(text, low, expected):

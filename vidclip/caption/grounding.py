@@ -149,7 +149,9 @@ def hedge_low_confidence(text: str, low_labels: Iterable[str]) -> str:
     low = list(low_labels)
     if not low or _HEDGE_RE.search(text):
         return text
-    for label, start, _ in reversed(mentions(text, low)):
+    for label, start, end in reversed(mentions(text, low)):
+        if text[end:end + 1] == "-":  # part of a compound ("knife-shaped"): leave it
+            continue
         article = re.search(r"(?:\b(a|an|the|some)\s+)$", text[:start], re.IGNORECASE)
         at = article.start() if article else start
         hedge = "what appears to be "
