@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from vidclip.config import SceneOptions
 from vidclip.decode.types import FrameBatch
+from vidclip.segment import SceneDetector, SceneSpan
 
 TEX_H, TEX_W = 256, 512
 
@@ -51,9 +53,15 @@ class Shot:
     """A moving view of one texture: ``pan`` in pixels per frame, ``zoom`` per frame."""
 
     tex: np.ndarray
+    colours: np.ndarray
     pan: tuple[float, float] = (0.7, 0.4)
     zoom: float = 0.0
     start: tuple[float, float] = (0.0, 0.0)
+
+    def moved(self, dy: float, dx: float) -> "Shot":
+        """The same scene seen from elsewhere (for jump cuts)."""
+        return Shot(self.tex, self.colours, self.pan, self.zoom,
+                    (self.start[0] + dy, self.start[1] + dx))  # fmt: skip
 
     def render(self, first: int, count: int, h: int, w: int) -> np.ndarray:
         t = np.arange(first, first + count, dtype=np.float32)[:, None]
@@ -73,8 +81,10 @@ def random_shot(
     # Fast pans get a larger texture so that they do not wrap round to a
     # view seen a second earlier.
     size = 1 if speed < 4 else 3
+    colours = palette(rng) if colours is None else colours
     return Shot(
-        texture(rng, palette(rng) if colours is None else colours, size),
+        texture(rng, colours, size),
+        colours,
         pan=(speed * np.cos(angle), speed * np.sin(angle)),
         zoom=float(rng.choice([0.0, 0.002, -0.002])),
         start=(float(rng.uniform(0, TEX_H)), float(rng.uniform(0, TEX_W))),
@@ -139,6 +149,19 @@ class Montage:
         self._shot, self._age = new, count
         return self
 
+    @classmethod
+    def of(cls, frames: np.ndarray, fps: float = 30.0) -> "Montage":
+        """Wrap ready-made frames (no ground truth)."""
+        m = cls(h=frames.shape[1], w=frames.shape[2], fps=fps)
+        m.frames = [frames]
+        return m
+
+    @property
+    def last(self) -> Shot:
+        if self._shot is None:
+            raise ValueError("the montage has no shot yet")
+        return self._shot
+
     def flash(self, at: int, length: int = 1) -> "Montage":
         """Overexpose frames ``at .. at+length-1`` (a photo flash: not a boundary)."""
         video = self.array()
@@ -161,6 +184,39 @@ class Montage:
         return len(self) / self.fps
 
 
+def mixed_montage(seed: int, h: int = 112, w: int = 200, transitions: int = 8) -> Montage:
+    """Shots of 1.5-3.3 s joined by cuts (also between look-alike palettes and
+    into fast pans), dissolves of 6-30 frames and short fades through black."""
+    m = Montage(h=h, w=w, seed=seed)
+    rng = m.rng
+    m.shot(int(rng.integers(40, 90)))
+    for _ in range(transitions):
+        kind = rng.choice(["cut", "cut", "cut", "dissolve", "fade", "similar", "fast"])
+        n = int(rng.integers(45, 100))
+        if kind == "dissolve":
+            m.shot(n, how="dissolve", length=int(rng.integers(6, 31)))
+        elif kind == "fade":
+            out, hold, into = (int(x) for x in rng.integers([4, 0, 4], [16, 5, 16]))
+            m.shot(n, how="fade", out=out, hold=hold, into=into)
+        elif kind == "similar":
+            m.shot(n, shot=random_shot(rng, colours=palette(rng, similar_to=m.last.colours)))
+        elif kind == "fast":
+            m.shot(n, shot=random_shot(rng, speed=float(rng.uniform(10, 25))))
+        else:
+            m.shot(n)
+    return m
+
+
+def jump_cuts(seed: int, shots: int = 6, h: int = 112, w: int = 200) -> Montage:
+    """One texture seen from several places in turn: cuts within the same look."""
+    m = Montage(h=h, w=w, seed=seed)
+    m.shot(50)
+    first = m.last
+    for i in range(1, shots):
+        m.shot(50, shot=first.moved(13 * i, 40 * i))
+    return m
+
+
 def counter_frames(count: int = 60, h: int = 224, w: int = 398, seed: int = 3) -> np.ndarray:
     """A still background with a frame counter drawn in blocks: every frame differs a little."""
     rng = np.random.default_rng(seed)
@@ -174,3 +230,22 @@ def counter_frames(count: int = 60, h: int = 224, w: int = 398, seed: int = 3) -
             y0, x0 = h - 7 * cell, w - (4 - place) * 4 * cell - cell
             frames[i, y0 : y0 + glyph.shape[0], x0 : x0 + glyph.shape[1]][glyph] = 250.0
     return frames.astype(np.uint8)
+
+
+def run(
+    montage: Montage,
+    options: SceneOptions | None = None,
+    chunk: int = 32,
+    **finish: object,
+) -> tuple[SceneDetector, list[SceneSpan]]:
+    """Stream a montage through a fresh detector; returns it and its scenes."""
+    detector = SceneDetector(options, fps_hint=montage.fps)
+    for batch in montage.batches(chunk):
+        detector.observe(batch)
+    scenes = detector.finish(total_frames=len(montage), duration_s=montage.duration_s, **finish)
+    return detector, scenes
+
+
+def boundaries(scenes: list[SceneSpan]) -> list[int]:
+    """First frames of every scene but the first."""
+    return [s.start_frame for s in scenes[1:]]

@@ -9,8 +9,8 @@ nothing:
 
 - *drop*: a weak pixel boundary (strength below ``threshold + WEAK_MARGIN``)
   whose nearest samples on both sides are nearly the same picture in
-  embedding space (cosine distance under ``SAME_DIST`` and under this
-  video's median) is removed;
+  embedding space (cosine distance under ``SAME_DIST`` and no larger than
+  three quarters of this video's consecutive-sample distances) is removed;
 - *add*: a jump between consecutive samples far above the usual one (over
   ``JUMP_DIST`` and ``JUMP_MADS`` robust deviations above the median) with no
   pixel boundary between them adds a gradual boundary where the pixel
@@ -22,10 +22,11 @@ from __future__ import annotations
 import numpy as np
 
 from vidclip.segment.boundaries import Boundary
-from vidclip.segment.signals import FrameSignals
+from vidclip.segment.signals import FrameSignals, shift
 
 WEAK_MARGIN = 0.25
 SAME_DIST = 0.03
+SAME_QUANTILE = 0.75
 JUMP_DIST = 0.2
 JUMP_MADS = 6.0
 #: Samples further apart than this say nothing about one boundary.
@@ -54,9 +55,11 @@ def confirm_with_embeddings(
     dist = 1.0 - np.einsum("ij,ij->i", emb[:-1], emb[1:])
     median = float(np.median(dist))
     spread = 1.4826 * float(np.median(np.abs(dist - median)))
-    kept = _drop_weak(boundaries, signals, times, dist, min(SAME_DIST, median), threshold)
+    same = min(SAME_DIST, float(np.quantile(dist, SAME_QUANTILE)))
+    kept = _drop_weak(boundaries, signals, times, dist, same, threshold)
     jump = max(JUMP_DIST, median + JUMP_MADS * spread)
-    return sorted(kept + _add_jumps(kept, signals, times, dist, jump, threshold), key=lambda b: b.pos)
+    added = _add_jumps(kept, signals, times, dist, jump, threshold)
+    return sorted(kept + added, key=lambda b: b.pos)
 
 
 def _drop_weak(
@@ -73,8 +76,8 @@ def _drop_weak(
         after = int(np.searchsorted(times, t, side="left"))
         weak = b.source != "fade" and b.strength < threshold + WEAK_MARGIN
         if weak and 1 <= after < len(times) and times[after] - times[after - 1] <= MAX_GAP_S:
-            alone = np.count_nonzero((bound_times > times[after - 1]) & (bound_times <= times[after])) == 1
-            if alone and dist[after - 1] <= same:
+            between = (bound_times > times[after - 1]) & (bound_times <= times[after])
+            if np.count_nonzero(between) == 1 and dist[after - 1] <= same:
                 continue
         kept.append(b)
     return kept
@@ -91,8 +94,7 @@ def _add_jumps(
     taken = np.array([b.pos for b in boundaries], dtype=np.int64)
     half = signals.lags[0] // 2
     change = signals.long[:, 0]
-    centred = np.full(len(change), np.nan, dtype=np.float32)
-    centred[: len(change) - half] = change[half:]  # change from t-half to t+half
+    centred = shift(change, half)  # change from t-half to t+half
     added = []
     for i in np.flatnonzero(dist >= jump):
         if times[i + 1] - times[i] > MAX_GAP_S:

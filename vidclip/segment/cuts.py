@@ -10,11 +10,18 @@ are measured on the fine change signal ``d(t-1, t)``:
   makes steady fast motion or a ticking counter harmless;
 - *persistence*: the smallest change between the frames before the cut and
   the frames after it, up to three frames apart (``d(t-1, t+j)`` and
-  ``d(t-1-i, t)``), minus the median, over ``EXCESS_REF``. A flash of one to
-  three frames returns to the old picture, so this margin stays near 0.
+  ``d(t-1-i, t)``), each minus the change steady motion gives at its lag,
+  over ``EXCESS_REF``. A flash of one to three frames returns to the old
+  picture, so this margin stays near 0.
 
 The strength of the cut is the smallest of the three; ``cut_threshold`` is the
-strength needed (0.5 by default: an excess of 0.1, a ratio of 3).
+strength needed (0.5 by default: an excess of 0.05, a ratio of 2.5).
+
+A boundary found this way is a ``"cut"`` when it is abrupt: the change into
+frame ``t`` is at least ``ABRUPT`` of the change over four frames across it.
+Otherwise it is a short dissolve or a quick fade (each frame carries only
+part of the change) and is reported as ``"gradual"``, at the frame that
+changes most.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from vidclip.segment.boundaries import Boundary
-from vidclip.segment.signals import SHORT_LAGS, FrameSignals
+from vidclip.segment.signals import SHORT_LAGS, FrameSignals, shift
 
 WINDOW = 4
 EXCESS_REF = 0.1
@@ -31,6 +38,15 @@ RATIO_FLOOR = 0.01
 #: Frames after (and before) the cut that must stay different: flashes up to
 #: this long are not cuts.
 PERSIST = len(SHORT_LAGS) - 1
+ABRUPT = 0.6
+
+
+def _rowwise(rows: np.ndarray, reduce) -> np.ndarray:
+    """``reduce`` (a NaN-aware numpy reducer) over each row; NaN for all-NaN rows."""
+    out = np.full(len(rows), np.nan, dtype=np.float32)
+    has = ~np.all(np.isnan(rows), axis=1)
+    out[has] = reduce(rows[has], axis=1)
+    return out
 
 
 def local_median(values: np.ndarray, window: int = WINDOW) -> np.ndarray:
@@ -38,29 +54,35 @@ def local_median(values: np.ndarray, window: int = WINDOW) -> np.ndarray:
     n = len(values)
     padded = np.concatenate([np.full(window, np.nan), values, np.full(window, np.nan)])
     views = np.lib.stride_tricks.sliding_window_view(padded, 2 * window + 1)
-    around = np.delete(views, window, axis=1)
-    out = np.full(n, np.nan, dtype=np.float32)
-    has = ~np.all(np.isnan(around), axis=1)
-    out[has] = np.nanmedian(around[has], axis=1)
-    return out
+    return _rowwise(np.delete(views, window, axis=1), np.nanmedian)
+
+
+def _window_median(values: np.ndarray, offset: int, window: int) -> np.ndarray:
+    """``out[t]`` = median of ``values[t + offset : t + offset + window]`` (NaN-aware)."""
+    n = len(values)
+    lead, trail = max(0, -offset), max(0, offset + window)
+    padded = np.concatenate([np.full(lead, np.nan), values, np.full(trail, np.nan)])
+    views = np.lib.stride_tricks.sliding_window_view(padded, window)
+    return _rowwise(views[lead + offset : lead + offset + n], np.nanmedian)
 
 
 def persistence(short: np.ndarray) -> np.ndarray:
-    """Smallest change across each frame boundary, looking up to PERSIST frames away.
+    """Smallest change across each frame boundary, up to PERSIST frames away.
 
-    ``short[t, k-1]`` is the change from frame ``t-k`` to ``t``.
+    ``short[t, k-1]`` is the change from frame ``t-k`` to ``t``. Every pair
+    straddles the boundary between ``t-1`` and ``t`` and is measured above
+    what steady motion gives at its lag: the median at that lag over frame
+    pairs wholly before or wholly after the boundary, the calmer side.
     """
-    n = len(short)
-    pairs = [short[:, i] for i in range(PERSIST + 1)]  # d(t-1-i, t)
-    for j in range(1, PERSIST + 1):  # d(t-1, t+j)
-        later = np.full(n, np.nan, dtype=np.float32)
-        later[: max(0, n - j)] = short[j:, j]
-        pairs.append(later)
-    stacked = np.stack(pairs, axis=1)
-    out = np.full(n, np.nan, dtype=np.float32)
-    has = ~np.all(np.isnan(stacked), axis=1)
-    out[has] = np.nanmin(stacked[has], axis=1)
-    return out
+    base = []
+    for k in range(1, short.shape[1] + 1):
+        before = _window_median(short[:, k - 1], -WINDOW, WINDOW)
+        after = _window_median(short[:, k - 1], k, WINDOW)
+        base.append(np.nan_to_num(np.fmin(before, after), nan=0.0))
+    pairs = [short[:, i] - base[i] for i in range(PERSIST + 1)]  # d(t-1-i, t)
+    # d(t-1, t+j): lag j+1, stored at frame t+j.
+    pairs += [shift(short[:, j], j) - base[j] for j in range(1, PERSIST + 1)]
+    return _rowwise(np.stack(pairs, axis=1), np.nanmin)
 
 
 def _strength(short: np.ndarray) -> np.ndarray:
@@ -68,8 +90,7 @@ def _strength(short: np.ndarray) -> np.ndarray:
     base = np.nan_to_num(local_median(change), nan=0.0)
     excess = (change - base) / EXCESS_REF
     ratio = (change / (base + RATIO_FLOOR) - 1.0) / (RATIO_REF - 1.0)
-    persist = (persistence(short) - base) / EXCESS_REF
-    return np.minimum(np.minimum(excess, ratio), persist)
+    return np.minimum(np.minimum(excess, ratio), persistence(short) / EXCESS_REF)
 
 
 def cut_strength(signals: FrameSignals) -> np.ndarray:
@@ -82,8 +103,17 @@ def cut_strength(signals: FrameSignals) -> np.ndarray:
     return np.fmax(_strength(signals.short), _strength(signals.short_hist))
 
 
+def abruptness(short: np.ndarray) -> np.ndarray:
+    """Change into each frame over the largest change across it four frames apart."""
+    lag = short.shape[1]
+    ahead = shift(short[:, lag - 1], lag - 1)  # d(t-1, t+lag-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return short[:, 0] / np.fmax(np.fmax(short[:, lag - 1], ahead), short[:, 0])
+
+
 def detect_cuts(signals: FrameSignals, threshold: float) -> list[Boundary]:
     strength = cut_strength(signals)
+    abrupt = np.nan_to_num(abruptness(signals.short), nan=1.0) >= ABRUPT
     score = np.nan_to_num(strength, nan=-np.inf)
     candidates = np.flatnonzero(score >= threshold)
     cuts: list[Boundary] = []
@@ -95,7 +125,7 @@ def detect_cuts(signals: FrameSignals, threshold: float) -> list[Boundary]:
         cuts.append(
             Boundary(
                 pos=int(pos),
-                kind="cut",
+                kind="cut" if abrupt[pos] else "gradual",
                 strength=float(strength[pos]),
                 span=(int(pos) - 1, int(pos) + 1),
                 source="cut",

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from vidclip.segment.boundaries import Boundary
-from vidclip.segment.signals import FrameSignals
+from vidclip.segment.signals import FrameSignals, shift
 
 EXCESS_REF = 0.3
 RATIO_REF = 4.0
@@ -42,17 +42,6 @@ FINE_ENOUGH = 0.75
 GROWTH_MIN, GROWTH_MAX, GROWTH_DEFAULT = 1.0, 2.0, 1.4
 #: Half-span changes below this are noise and say nothing about growth.
 GROWTH_FLOOR = 0.02
-
-
-def _shift(values: np.ndarray, by: int) -> np.ndarray:
-    """``out[t] = values[t + by]``, NaN outside."""
-    out = np.full_like(values, np.nan)
-    n = len(values)
-    if by >= 0:
-        out[: max(0, n - by)] = values[by:]
-    else:
-        out[-by:] = values[: n + by]
-    return out
 
 
 def _smooth(values: np.ndarray, width: int) -> np.ndarray:
@@ -73,8 +62,8 @@ def growth(full: np.ndarray, half: np.ndarray) -> float:
 
 def _strength(full: np.ndarray, half: np.ndarray, span: int) -> np.ndarray:
     a = span // 2
-    cross = _shift(full, a)
-    left, right = _shift(half, -a), _shift(half, a + a)
+    cross = shift(full, a)
+    left, right = shift(half, -a), shift(half, a + a)
     with np.errstate(invalid="ignore"):
         ref = growth(full, half) * np.maximum(left, right)  # NaN unless both sides exist
         excess = (cross - ref) / EXCESS_REF
@@ -85,7 +74,8 @@ def _strength(full: np.ndarray, half: np.ndarray, span: int) -> np.ndarray:
 def scales(signals: FrameSignals) -> list[tuple[int, int, int]]:
     """(span, column of the span, column of the half span) for every usable scale."""
     col = {lag: j for j, lag in enumerate(signals.lags)}
-    return [(s, col[s], col[s // 2]) for s in signals.lags if s >= 4 and s % 2 == 0 and s // 2 in col]
+    usable = [s for s in signals.lags if s >= 4 and s % 2 == 0 and s // 2 in col]
+    return [(s, col[s], col[s // 2]) for s in usable]
 
 
 def dissolve_strength(signals: FrameSignals, span: int) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +86,7 @@ def dissolve_strength(signals: FrameSignals, span: int) -> tuple[np.ndarray, np.
         _strength(both[:, full], both[:, half], span),
         _strength(hist[:, full], hist[:, half], span),
     )
-    return strength, _shift(both[:, full], span // 2)
+    return strength, shift(both[:, full], span // 2)
 
 
 def detect_dissolves(
@@ -105,8 +95,8 @@ def detect_dissolves(
     """Gradual boundaries not already explained by ``taken`` (cuts and fades).
 
     A cut raises *cross* at every scale too; such peaks, and peaks at a
-    coarse scale that swallow a cut, are dropped before the scales compete,
-    so a dissolve next to a cut can still win at a finer scale.
+    coarse scale that reach into a cut or fade, are dropped before the
+    scales compete, so a dissolve next to a cut can still win at a finer scale.
     """
     found: list[tuple[int, Boundary]] = []
     for span, _, _ in scales(signals):
@@ -114,7 +104,7 @@ def detect_dissolves(
         found += [
             (span, b)
             for b in _peaks(strength, cross, threshold, half=span // 2)
-            if not any(b.covers(t.pos, margin=1) or t.covers(b.pos, margin=1) for t in taken)
+            if not any(b.overlaps(t, margin=1) for t in taken)
         ]
     kept: list[Boundary] = []
     for _, cand in sorted(found, key=lambda sb: -sb[1].strength):
@@ -123,7 +113,8 @@ def detect_dissolves(
         pool = [
             (span, b)
             for span, b in found
-            if (b.covers(cand.pos) or cand.covers(b.pos)) and b.strength >= FINE_ENOUGH * cand.strength
+            if (b.covers(cand.pos) or cand.covers(b.pos))
+            and b.strength >= FINE_ENOUGH * cand.strength
         ]
         best = min(pool, key=lambda sb: sb[0])[1]
         if not any(k.covers(b.pos) or b.covers(k.pos) for k in kept for b in (cand, best)):
