@@ -1,0 +1,41 @@
+"""Celery configuration as a plain dict, so the API's sending-only app and the
+workers' app are configured from the same settings without this package
+importing Celery."""
+
+from __future__ import annotations
+
+from vidclip.jobs.names import TASK_QUEUES
+
+
+def celery_config(settings) -> dict:
+    return {
+        "broker_url": settings.broker_url,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {
+            # Redis emulates acks: a task its worker never acknowledged (the
+            # machine died) goes back to the queue after visibility_timeout.
+            "visibility_timeout": settings.visibility_timeout_s,
+            "unacked_restore_interval": settings.unacked_restore_interval_s,
+            # Scan on every restore tick (kombu's default scans every 10th).
+            "unacked_restore_throttle": 1,
+        },
+        # The job store is the record; Celery results would be a second one.
+        "task_ignore_result": True,
+        "result_backend": None,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_routes": {name.value: {"queue": settings.queue_name(queue.value)}
+                        for name, queue in TASK_QUEUES.items()},
+        "task_default_queue": settings.queue_name("analyze"),
+        # Acknowledge after the work, re-queue when the worker process dies.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        # With late acks a lost broker connection must stop running tasks, or
+        # they would run again elsewhere while still running here.
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "task_soft_time_limit": settings.task_soft_time_limit_s,
+        "task_time_limit": settings.task_time_limit_s,
+        "worker_hijack_root_logger": False,
+        "worker_send_task_events": False,
+    }

@@ -1,0 +1,32 @@
+"""Task and queue names: the one place both the API (which sends tasks by
+name) and the workers (which register them) read them from."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TaskName(StrEnum):
+    ANALYZE = "vidclip.analyze"
+    CAPTION = "vidclip.caption"
+    WEBHOOK = "vidclip.webhook"
+
+
+class Queue(StrEnum):
+    #: decode + encode + tag + segment + moderate: model-bound, one process per GPU.
+    ANALYZE = "analyze"
+    #: captions and webhooks: I/O bound, many at once.
+    CAPTION = "caption"
+
+
+#: Where each task goes (before the deployment's queue prefix).
+TASK_QUEUES = {
+    TaskName.ANALYZE: Queue.ANALYZE,
+    TaskName.CAPTION: Queue.CAPTION,
+    TaskName.WEBHOOK: Queue.CAPTION,
+}
+
+
+def task_id(job_id: str, task: TaskName) -> str:
+    """Deterministic Celery task ids, so a job's tasks can be revoked by job id."""
+    return f"{job_id}-{task.value.rsplit('.', 1)[-1]}"

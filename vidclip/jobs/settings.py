@@ -1,0 +1,196 @@
+"""Service settings: one pydantic-settings class, environment prefix ``VIDCLIP_``.
+
+Nested fields use ``__``: ``VIDCLIP_MODEL__NAME=ViT-L-14``. Lists accept JSON
+or a comma list: ``VIDCLIP_API_KEYS=key-one,key-two``. There is no module
+level instance: the API, the workers and the CLI each build one at start, and
+tests pass their own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from vidclip.config import CaptionOptions, ModelOptions
+from vidclip.errors import ConfigError
+
+GIB = 1024**3
+
+#: Keys and secrets that show up in examples and must never guard a deployment.
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "example", "test", "password", "apikey",
+                 "api-key", "your-api-key", "xxx"}
+_MIN_SECRET_LEN = 16
+
+
+class UnsafeSettingsError(ConfigError):
+    code = "unsafe_settings"
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "vidclip"
+
+
+def _split_list(value: Any) -> Any:
+    """JSON list or comma list (``a,b``) from the environment."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VIDCLIP_", env_nested_delimiter="__",
+                                      extra="ignore", validate_default=True)
+
+    # -- where things live ---------------------------------------------------------
+    data_dir: Path = Field(default_factory=_default_data_dir,
+                           description="Parent of the default database, media and results.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the job store; default "
+        "sqlite:///<data_dir>/vidclip.db. Several machines: postgresql+psycopg://user@host/db.")
+    media_dir: Path | None = Field(default=None, description="Uploaded and downloaded videos; "
+                                   "default <data_dir>/media. Shared by the API and workers.")
+    results_dir: Path | None = Field(default=None, description="Result files per job; default "
+                                     "<data_dir>/results. Shared by the API and workers.")
+    cache_dir: Path | None = Field(default=None, description="Text-embedding cache of the core "
+                                   "(default ~/.cache/vidclip).")
+
+    # -- broker --------------------------------------------------------------------
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    queue_prefix: str = Field(default="", description="Prefix of the queue names, so several "
+                              "deployments can share one Redis.")
+    visibility_timeout_s: int = Field(
+        default=4200, ge=1, description="Seconds before Redis hands an unacknowledged task (its "
+        "worker died) to another worker. Keep it above task_time_limit_s.")
+    unacked_restore_interval_s: int = Field(
+        default=10, ge=1, description="How often a worker looks for such abandoned tasks.")
+
+    # -- API -----------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="Keys accepted in the X-API-Key header.")
+    dev_mode: bool = Field(default=False, description="Development only: no API key needed.")
+    upload_max_bytes: int = Field(default=2 * GIB, ge=1)
+    url_max_bytes: int = Field(default=2 * GIB, ge=1)
+    url_timeout_s: float = Field(default=300.0, gt=0, description="Whole download, seconds.")
+    allowed_url_schemes: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http", "https"])
+    allow_private_urls: bool = Field(
+        default=False, description="Allow URLs and webhooks that resolve to loopback, private "
+        "or link-local addresses.")
+    media_root: Path | None = Field(
+        default=None, description="Directory whose files jobs may name by path; unset: path "
+        "submission is off.")
+    batch_max: int = Field(default=500, ge=1, description="Most jobs in one batch call.")
+    max_labels: int = Field(default=2000, ge=1, description="Most inline labels in one job.")
+
+    # -- workers -------------------------------------------------------------------
+    model: ModelOptions = Field(default_factory=ModelOptions,
+                                description="The workers' model (not chosen per job).")
+    captions: CaptionOptions = Field(default_factory=CaptionOptions,
+                                     description="The caption backend (not chosen per job).")
+    default_options: dict[str, Any] = Field(
+        default_factory=dict, description="Analysis options every job starts from (JSON), "
+        'e.g. {"sampling": {"fps": 2}}.')
+    task_soft_time_limit_s: int = Field(default=3300, ge=1)
+    task_time_limit_s: int = Field(default=3600, ge=1)
+    task_max_retries: int = Field(default=3, ge=0, description="Retries of transient faults.")
+    retry_backoff_s: float = Field(default=10.0, ge=0)
+    lease_s: float = Field(
+        default=120.0, gt=0, description="A running job whose worker has not renewed its lease "
+        "for this long may be taken over by a redelivered task.")
+    max_attempts: int = Field(
+        default=5, ge=1, description="Deliveries of one job (retries and redeliveries after a "
+        "worker died) before it fails: a video that kills its worker stops there.")
+
+    # -- webhooks ------------------------------------------------------------------
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key of the X-Vidclip-Signature header.")
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_max_retries: int = Field(default=6, ge=0)
+
+    @field_validator("api_keys", "allowed_url_schemes", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @field_validator("allowed_url_schemes")
+    @classmethod
+    def _http_only(cls, schemes: list[str]) -> list[str]:
+        schemes = [s.lower() for s in schemes]
+        other = [s for s in schemes if s not in ("http", "https")]
+        if other:
+            raise ValueError(f"only http and https can be fetched, not {', '.join(other)}")
+        return schemes
+
+    @model_validator(mode="after")
+    def _derived_paths(self) -> "Settings":
+        self.data_dir = self.data_dir.expanduser().absolute()
+        if self.database_url is None:
+            self.database_url = f"sqlite:///{self.data_dir / 'vidclip.db'}"
+        self.media_dir = (self.media_dir or self.data_dir / "media").expanduser().absolute()
+        self.results_dir = (self.results_dir or self.data_dir / "results").expanduser().absolute()
+        if self.media_root is not None:
+            self.media_root = self.media_root.expanduser().absolute()
+        return self
+
+    # -- checks ----------------------------------------------------------------------
+    def check_safe(self) -> None:
+        """Refuse to serve with settings that would expose the service."""
+        if self.dev_mode:
+            return
+        if not self.api_keys:
+            raise UnsafeSettingsError(
+                "no API key is configured: set VIDCLIP_API_KEYS (comma-separated keys of at "
+                "least 16 characters), or VIDCLIP_DEV_MODE=true for local development only.")
+        for key in self.api_keys:
+            _refuse_weak("an API key in VIDCLIP_API_KEYS", key.get_secret_value())
+        if self.webhook_secret is not None:
+            _refuse_weak("VIDCLIP_WEBHOOK_SECRET", self.webhook_secret.get_secret_value())
+
+    def warnings(self) -> list[str]:
+        notes = []
+        if self.visibility_timeout_s <= self.task_time_limit_s:
+            notes.append(
+                f"VIDCLIP_VISIBILITY_TIMEOUT_S ({self.visibility_timeout_s}) is not above "
+                f"VIDCLIP_TASK_TIME_LIMIT_S ({self.task_time_limit_s}): a long job may be handed "
+                "to a second worker while the first still runs it (the first then stops).")
+        if self.dev_mode:
+            notes.append("development mode: the API accepts requests without an API key.")
+        if self.allow_private_urls:
+            notes.append("VIDCLIP_ALLOW_PRIVATE_URLS is on: jobs may fetch from internal hosts.")
+        return notes
+
+    def queue_name(self, queue: str) -> str:
+        return f"{self.queue_prefix}{queue}"
+
+    def to_env(self) -> dict[str, str]:
+        """``VIDCLIP_*`` variables that rebuild these settings in a child process."""
+        env = {}
+        for name, value in self.model_dump(mode="json").items():
+            if value is None:
+                continue
+            if name == "api_keys":
+                value = [k.get_secret_value() for k in self.api_keys]
+            elif name == "webhook_secret":
+                value = self.webhook_secret.get_secret_value()
+            env[f"VIDCLIP_{name.upper()}"] = (json.dumps(value) if isinstance(value, (dict, list))
+                                              else str(value).lower() if isinstance(value, bool)
+                                              else str(value))
+        return env
+
+
+def _refuse_weak(what: str, value: str) -> None:
+    if value.strip().lower() in _PLACEHOLDERS or len(value) < _MIN_SECRET_LEN:
+        raise UnsafeSettingsError(
+            f"{what} is a placeholder or shorter than {_MIN_SECRET_LEN} characters; "
+            "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
