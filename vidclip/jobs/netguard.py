@@ -56,7 +56,8 @@ def resolve(host: str, port: int) -> tuple[IPAddress, ...]:
     except socket.gaierror as exc:
         # A name that does not resolve now may resolve in a minute; the API
         # reports it at once, a worker retries.
-        raise TransientError(f"the host {host!r} could not be resolved ({exc.strerror}).") from exc
+        raise TransientError(f"the host {host!r} could not be resolved ({exc.strerror}).",
+                             code="dns_failed") from exc
     seen: dict[str, IPAddress] = {}
     for *_, sockaddr in infos:
         ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])

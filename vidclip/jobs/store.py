@@ -34,7 +34,8 @@ class Claim(enum.Enum):
     RUN = "run"            # this worker owns the job now
     BUSY = "busy"          # another live worker runs it; try again later
     ANALYZED = "analyzed"  # the analysis is already stored: go on to captions
-    DONE = "done"          # final (or just cancelled): nothing to do
+    DONE = "done"          # final already: nothing to do
+    FINISHED = "finished"  # this claim just ended it (cancelled, too many attempts): notify
     MISSING = "missing"    # no such job (purged)
 
 
@@ -91,6 +92,7 @@ class JobStore:
         self.url = url
         self.engine = make_engine(url)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self._closed = False
 
     @classmethod
     def from_settings(cls, settings) -> "JobStore":
@@ -103,7 +105,12 @@ class JobStore:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
+        self._closed = True
         self.engine.dispose()
 
     def _tx(self) -> Session:
@@ -204,9 +211,9 @@ class JobStore:
             if job.status in _FINAL:
                 return Claim.DONE, job
             if job.cancel_requested:
-                self.finish(job_id, JobStatus.CANCELLED, worker=None,
-                            detail="cancelled before it ran")
-                return Claim.DONE, self.get(job_id)
+                done = self.finish(job_id, JobStatus.CANCELLED, worker=None,
+                                   detail="cancelled before it ran")
+                return (Claim.FINISHED if done else Claim.DONE), self.get(job_id)
             analysed = job.result_json is not None
             if stage == "caption" and not analysed:
                 return Claim.DONE, job  # nothing to caption: the analyze task decides
@@ -217,10 +224,12 @@ class JobStore:
             if alive:
                 return Claim.BUSY, job
             if max_attempts is not None and job.attempts >= max_attempts:
-                self.finish(job_id, JobStatus.FAILED, worker=None, error_code="too_many_attempts",
-                            error_message=f"the job was started {job.attempts} times and its "
-                            "worker stopped each time (out of memory or killed?)")
-                return Claim.DONE, self.get(job_id)
+                done = self.finish(
+                    job_id, JobStatus.FAILED, worker=None, error_code="too_many_attempts",
+                    error_message=f"the job was started {job.attempts} times and did not finish "
+                    "(its worker stopped each time: out of memory, killed, or a fault that "
+                    "kept coming back).")
+                return (Claim.FINISHED if done else Claim.DONE), self.get(job_id)
             now = utcnow()
             values = {"status": JobStatus.RUNNING.value, "worker": worker, "heartbeat_at": now,
                       "stage": stage, "started_at": job.started_at or now, "updated_at": now}
@@ -250,6 +259,17 @@ class JobStore:
                 Job.id == job_id, Job.worker == worker, Job.status == JobStatus.RUNNING.value,
             ).values(stage=stage, stage_progress=dict(stages), progress=overall_progress(stages),
                      heartbeat_at=now, updated_at=now)).rowcount)
+
+    def release(self, job_id: str, worker: str, detail: str) -> bool:
+        """Give a running job back (a retry comes later) without waiting out the lease."""
+        with self._tx() as session:
+            done = session.execute(update(Job).where(
+                Job.id == job_id, Job.worker == worker, Job.status == JobStatus.RUNNING.value,
+            ).values(worker=None, updated_at=utcnow())).rowcount
+            if done:
+                self._event(session, job_id, "retry", JobStatus.RUNNING.value, None, detail,
+                            worker)
+        return bool(done)
 
     def heartbeat(self, job_id: str, worker: str) -> bool:
         """Renew the lease of a running job; False when the worker lost it."""

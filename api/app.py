@@ -1,0 +1,61 @@
+"""``create_app(settings)``: the FastAPI application.
+
+    uvicorn --factory api.app:create_app       # settings from VIDCLIP_* variables
+    vidclip serve                              # the same, with the settings' host and port
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from api import errors
+from api.deps import require_api_key
+from api.queue import JobQueue
+from api.routers import health, jobs, results
+from vidclip import __version__
+from vidclip.jobs.settings import Settings
+from vidclip.jobs.store import JobStore
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Scenes, zero-shot tags, moderation flags and captions for videos.
+
+Submit a video (`POST /v1/jobs`: multipart upload, or JSON with a `url` or `path`),
+follow `GET /v1/jobs/{id}` until `succeeded`, then fetch `/result`, `/captions.vtt`,
+`/captions.srt` or `/tags.csv`. Every request under `/v1` needs an `X-API-Key` header.
+Errors always look like `{"error": {"code", "message", "detail"?}}`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.check_safe()  # refuse to start exposed (no API key outside dev mode)
+    for note in settings.warnings():
+        log.warning(note)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        store = JobStore(settings.database_url)
+        store.create_schema()
+        settings.media_dir.mkdir(parents=True, exist_ok=True)
+        app.state.store, app.state.queue = store, JobQueue(settings)
+        try:
+            yield
+        finally:
+            app.state.queue.close()
+            store.close()
+
+    app = FastAPI(title="vidclip", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.settings = settings
+    errors.install(app)
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)],
+                   responses=errors.responses(401))
+    v1.include_router(jobs.router)
+    v1.include_router(results.router)
+    app.include_router(v1)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,98 @@
+"""One error shape for every failure: ``{"error": {"code", "message", "detail"?}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vidclip.errors import ConfigError, VidclipError
+from vidclip.jobs.errors import IngestError, TooLargeError, TransientError, UnsupportedMediaError
+
+log = logging.getLogger(__name__)
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(examples=["not_found"])
+    message: str = Field(examples=["no job with id 3f9a0c5e2b7d4e8f9a1b2c3d4e5f6a7b."])
+    detail: Any | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorInfo
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, detail: Any = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.detail, self.headers = detail, headers
+
+
+def from_vidclip(exc: VidclipError) -> ApiError:
+    """The HTTP answer to a failure of the shared layer at submission time."""
+    if isinstance(exc, TooLargeError):
+        status = 413
+    elif isinstance(exc, UnsupportedMediaError):
+        status = 415
+    elif isinstance(exc, (IngestError, ConfigError, TransientError)):
+        status = 422
+    else:
+        status = 400
+    return ApiError(status, exc.code, exc.message)
+
+
+def not_found(job_id: str) -> ApiError:
+    return ApiError(404, "not_found", f"no job with id {job_id}.")
+
+
+def _body(code: str, message: str, detail: Any = None) -> dict:
+    error = {"code": code, "message": message}
+    if detail is not None:
+        error["detail"] = detail
+    return {"error": error}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return JSONResponse(_body(exc.code, exc.message, exc.detail), exc.status,
+                            headers=exc.headers)
+
+    @app.exception_handler(VidclipError)
+    async def _vidclip_error(request: Request, exc: VidclipError):
+        return await _api_error(request, from_vidclip(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+                  for e in exc.errors()]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"] if p != "body")
+        message = f"{where}: {first['msg']}" if where else str(first["msg"])
+        return JSONResponse(_body("invalid_request", message, errors), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+        return JSONResponse(_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
+                            exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(_body("internal_error", "the server hit an unexpected error."), 500)
+
+
+def responses(*statuses: int) -> dict[int, dict]:
+    """OpenAPI entries for the error answers of a route."""
+    text = {400: "Bad request", 401: "Missing or wrong X-API-Key", 404: "No such job",
+            409: "Conflict with the job's state", 413: "Upload too large",
+            415: "Not a video", 422: "Invalid request", 503: "Broker or store unreachable"}
+    return {s: {"model": ErrorBody, "description": text.get(s, "Error")} for s in statuses}

@@ -1,0 +1,44 @@
+"""Sending jobs to the workers by task name: a Celery app that holds no task code."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Celery, chain
+
+from vidclip.jobs.celeryconf import celery_config
+from vidclip.jobs.names import TaskName, task_id
+
+log = logging.getLogger(__name__)
+
+
+class JobQueue:
+    def __init__(self, settings):
+        self.app = Celery("vidclip-api", set_as_current=False)
+        self.app.conf.update(celery_config(settings))
+
+    def _sig(self, task: TaskName, job_id: str):
+        return self.app.signature(task.value, kwargs={"job_id": job_id}, immutable=True,
+                                  task_id=task_id(job_id, task))
+
+    def enqueue(self, job_id: str) -> None:
+        """A job is analyze then caption; the caption task is sent when analyze ends."""
+        chain(self._sig(TaskName.ANALYZE, job_id), self._sig(TaskName.CAPTION, job_id)).apply_async()
+
+    def notify(self, job_id: str) -> None:
+        self._sig(TaskName.WEBHOOK, job_id).apply_async()
+
+    def revoke(self, job_id: str) -> None:
+        """Best effort: workers drop these task ids; the store decides anyway."""
+        try:
+            self.app.control.revoke([task_id(job_id, t) for t in (TaskName.ANALYZE,
+                                                                   TaskName.CAPTION)])
+        except Exception as exc:  # the cancel is already recorded in the store
+            log.warning("revoke of job %s not broadcast: %s", job_id, exc)
+
+    def ping(self, timeout: float = 2.0) -> None:
+        with self.app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+
+    def close(self) -> None:
+        self.app.close()

@@ -1,0 +1,191 @@
+"""/v1/jobs: submit (upload, URL, path, batch), list, status, cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api import submit
+from api.deps import QueueDep, SettingsDep, StoreDep
+from api.errors import ApiError, from_vidclip, not_found, responses
+from api.schemas import BatchCreate, JobBatch, JobCreate, JobPage
+from api.upload import receive_upload
+from vidclip.errors import VidclipError
+from vidclip.jobs.media import job_media_dir, purge_job_files
+from vidclip.jobs.status import FINAL_STATES, JobStatus
+from vidclip.jobs.store import NewJob
+from vidclip.jobs.tables import new_job_id
+from vidclip.jobs.views import JobPublic, job_public
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The job's id.")]
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", max_length=200,
+    description="Retrying with the same key returns the first job instead of a second one.")]
+
+_SUBMIT_BODY = {
+    "requestBody": {"required": True, "content": {
+        "multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {
+                "file": {"type": "string", "format": "binary", "description": "The video."},
+                "options": {"type": "string", "description": "JSON of analysis options, as "
+                            "`options` in the JSON body.", "example": '{"sampling": {"fps": 2}}'},
+                "formats": {"type": "string", "example": "json,vtt,csv"},
+                "webhook_url": {"type": "string"},
+                "tag": {"type": "string"}}}},
+        "application/json": {"schema": {"$ref": "#/components/schemas/JobCreate"}}}},
+}
+
+
+def _accepted(response: Response, job, created: bool) -> JobPublic:
+    response.status_code = 202 if created else 200
+    response.headers["Location"] = f"/v1/jobs/{job.id}"
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return job_public(job)
+
+
+@router.post("", status_code=202, response_model=JobPublic, openapi_extra=_SUBMIT_BODY,
+             summary="Submit a video: multipart upload, or JSON with a URL or path",
+             responses={200: {"model": JobPublic, "description": "Idempotent replay"},
+                        **responses(401, 409, 413, 415, 422, 503)})
+async def create_job(request: Request, response: Response, settings: SettingsDep,
+                     store: StoreDep, queue: QueueDep, key: IdempotencyKey = None) -> JobPublic:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        return await _create_from_upload(request, response, settings, store, queue, key)
+    if not content_type.startswith("application/json"):
+        raise ApiError(415, "unsupported_media_type", "send multipart/form-data (upload) or "
+                       "application/json (url or path).")
+    try:
+        body = JobCreate.model_validate_json(await request.body())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ApiError(422, "invalid_request", f"{where}: {first['msg']}" if where else
+                       first["msg"], [{"loc": list(e["loc"]), "msg": e["msg"]}
+                                      for e in exc.errors()]) from exc
+    return await run_in_threadpool(_create_from_body, response, settings, store, queue, body, key)
+
+
+def _create_from_body(response, settings, store, queue, body: JobCreate, key) -> JobPublic:
+    existing = submit.replay(store, key, submit.request_hash(body))
+    if existing is not None:
+        return _accepted(response, existing, False)
+    job, created = store.create(submit.new_job_from_body(settings, body, key))
+    return _accepted(response, submit.enqueue(store, queue, job) if created else job, created)
+
+
+async def _create_from_upload(request, response, settings, store, queue, key) -> JobPublic:
+    existing = await run_in_threadpool(submit.replay, store, key)
+    if existing is not None:  # the retry's body is not read again
+        return _accepted(response, existing, False)
+    job_id = new_job_id()
+    directory = job_media_dir(settings, job_id)
+    try:
+        upload = await receive_upload(request, directory, settings.upload_max_bytes)
+    except VidclipError as exc:
+        raise from_vidclip(exc) from exc
+    try:
+        options = submit.options_from_form(upload.fields)
+        await run_in_threadpool(submit.check_options, settings, options)
+        new = NewJob(id=job_id, options=options.stored(settings), source_kind="upload",
+                     source_value=upload.filename or "upload", source_name=upload.filename,
+                     media_path=str(upload.path), tag=options.tag,
+                     webhook_url=options.webhook_url, idempotency_key=key)
+        job, created = await run_in_threadpool(store.create, new)
+    except BaseException:
+        purge_job_files(settings, job_id)
+        raise
+    if not created:  # a concurrent request with the same key won
+        purge_job_files(settings, job_id)
+        return _accepted(response, job, False)
+    job = await run_in_threadpool(submit.enqueue, store, queue, job)
+    return _accepted(response, job, True)
+
+
+@router.post("/batch", status_code=202, response_model=JobBatch,
+             summary="Submit many URLs or paths at once (an archive run)",
+             responses=responses(401, 409, 422, 503))
+def create_batch(body: BatchCreate, response: Response, settings: SettingsDep, store: StoreDep,
+                 queue: QueueDep, key: IdempotencyKey = None) -> JobBatch:
+    if len(body.jobs) > settings.batch_max:
+        raise ApiError(422, "batch_too_large", f"{len(body.jobs)} jobs; at most "
+                       f"{settings.batch_max} per batch (VIDCLIP_BATCH_MAX).")
+    news = []
+    for index, item in enumerate(body.jobs):  # all checked before any is stored
+        item_key = f"{key}#{index}" if key else None
+        try:
+            news.append(submit.new_job_from_body(settings, item, item_key))
+        except (VidclipError, ApiError) as exc:
+            err = from_vidclip(exc) if isinstance(exc, VidclipError) else exc
+            raise ApiError(err.status, err.code, f"jobs[{index}]: {err.message}",
+                           {"index": index}) from exc
+    jobs = []
+    for job, created in store.create_many(news):
+        jobs.append(submit.enqueue(store, queue, job) if created else job)
+    response.headers["Location"] = "/v1/jobs"
+    return JobBatch(jobs=[job_public(j) for j in jobs])
+
+
+@router.get("", response_model=JobPage, summary="List jobs, newest first",
+            responses=responses(401, 422))
+def list_jobs(store: StoreDep,
+              status: Annotated[list[JobStatus] | None, Query(
+                  description="Repeat to match several.")] = None,
+              since: Annotated[datetime | None, Query(
+                  description="Created at or after (ISO 8601).")] = None,
+              tag: Annotated[str | None, Query(max_length=200)] = None,
+              limit: Annotated[int, Query(ge=1, le=500)] = 50,
+              cursor: Annotated[str | None, Query(max_length=200)] = None) -> JobPage:
+    try:
+        jobs = store.list(statuses=[s.value for s in status or []], since=since, tag=tag,
+                          limit=limit + 1, cursor=cursor)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_request", "cursor: not a cursor from this API.") from exc
+    from vidclip.jobs.store import encode_cursor
+
+    more = len(jobs) > limit
+    jobs = jobs[:limit]
+    return JobPage(items=[job_public(j) for j in jobs],
+                   next_cursor=encode_cursor(jobs[-1]) if more else None)
+
+
+@router.get("/{job_id}", response_model=JobPublic, summary="A job's status and progress",
+            responses=responses(401, 404))
+def get_job(job_id: JobId, store: StoreDep) -> JobPublic:
+    job = store.get(job_id)
+    if job is None:
+        raise not_found(job_id)
+    return job_public(job)
+
+
+@router.delete("/{job_id}", response_model=JobPublic,
+               summary="Cancel a queued or running job; ?purge=true also deletes its files",
+               responses={202: {"model": JobPublic, "description": "Cancel requested: the "
+                                "worker stops at its next batch"}, **responses(401, 404, 409)})
+def cancel_job(job_id: JobId, response: Response, settings: SettingsDep, store: StoreDep,
+               queue: QueueDep, purge: bool = False) -> JobPublic:
+    before = store.get(job_id)
+    if before is None:
+        raise not_found(job_id)
+    if before.status in FINAL_STATES and not purge:
+        raise ApiError(409, "job_finished", f"the job already {before.status}; add ?purge=true "
+                       "to delete its media and results.")
+    job = store.request_cancel(job_id, purge=purge)
+    if job.status == JobStatus.CANCELLED.value and before.status not in FINAL_STATES:
+        queue.revoke(job_id)
+        if job.webhook_url:
+            queue.notify(job_id)
+    if purge and job.status in FINAL_STATES:
+        purge_job_files(settings, job_id)
+        store.clear_results(job_id)
+        job = store.get(job_id)
+    response.status_code = 200 if job.status in FINAL_STATES else 202
+    return job_public(job)

@@ -1,0 +1,60 @@
+"""Request and response bodies of the API (the job itself is
+:class:`vidclip.jobs.views.JobPublic`, shared with webhooks)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel
+
+from vidclip.jobs.options import JobOptions
+from vidclip.jobs.views import JobPublic
+
+_EXAMPLE = {
+    "url": "https://media.example.org/archive/clip-0042.mp4",
+    "options": {"sampling": {"fps": 2}, "tags": {"labels": ["dog", "beach", "sunset"]}},
+    "formats": ["json", "vtt", "csv"],
+    "webhook_url": "https://hooks.example.org/vidclip",
+    "tag": "archive-2024",
+}
+
+
+class JobCreate(JobOptions):
+    """A job from a URL or a path under the server's media root (uploads use multipart)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
+
+    url: Annotated[str, StringConstraints(max_length=4000)] | None = Field(
+        None, description="http(s) URL the worker downloads.")
+    path: Annotated[str, StringConstraints(max_length=4000)] | None = Field(
+        None, description="File under VIDCLIP_MEDIA_ROOT (relative or absolute).")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "JobCreate":
+        if (self.url is None) == (self.path is None):
+            raise ValueError("give exactly one of url or path (upload a file with multipart)")
+        return self
+
+
+class BatchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"jobs": [
+        {"path": "archive/2019/a.mp4", "tag": "archive-2019"},
+        {"path": "archive/2019/b.mp4", "tag": "archive-2019"}]}]})
+
+    jobs: list[JobCreate] = Field(min_length=1)
+
+
+class JobBatch(BaseModel):
+    jobs: list[JobPublic]
+
+
+class JobPage(BaseModel):
+    items: list[JobPublic]
+    next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page.")
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+    checks: dict[str, str] = Field(default_factory=dict,
+                                   examples=[{"store": "ok", "broker": "ok"}])

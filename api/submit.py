@@ -1,0 +1,101 @@
+"""Turning a submission (upload, URL or path) into a stored, queued job."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+from pydantic import ValidationError
+
+from api.errors import ApiError
+from api.queue import JobQueue
+from api.schemas import JobCreate
+from vidclip.jobs.errors import IngestError
+from vidclip.jobs.media import resolve_media_path
+from vidclip.jobs.netguard import check_url
+from vidclip.jobs.options import JobOptions
+from vidclip.jobs.settings import Settings
+from vidclip.jobs.status import JobStatus
+from vidclip.jobs.store import JobStore, NewJob
+from vidclip.jobs.tables import Job
+
+log = logging.getLogger(__name__)
+
+
+def check_options(settings: Settings, options: JobOptions) -> None:
+    """What the settings add to the schema's checks (limits, webhook target)."""
+    labels = options.options.tags.labels if options.options.tags else None
+    if labels and len(labels) > settings.max_labels:
+        raise ApiError(422, "too_many_labels", f"{len(labels)} labels; this service takes at "
+                       f"most {settings.max_labels} (VIDCLIP_MAX_LABELS).")
+    if options.webhook_url:
+        try:
+            check_url(options.webhook_url, schemes=settings.allowed_url_schemes,
+                      allow_private=settings.allow_private_urls)
+        except IngestError as exc:
+            raise ApiError(422, exc.code, f"webhook_url: {exc.message}") from exc
+
+
+def options_from_form(fields: dict[str, list[str]]) -> JobOptions:
+    """The text fields of an upload, validated like the JSON body."""
+    data: dict = {}
+    try:
+        if "options" in fields:
+            data["options"] = json.loads(fields["options"][-1] or "{}")
+        if "formats" in fields:
+            data["formats"] = [f.strip() for v in fields["formats"] for f in v.split(",")
+                               if f.strip()]
+        for name in ("webhook_url", "tag"):
+            if name in fields and fields[name][-1].strip():
+                data[name] = fields[name][-1].strip()
+        return JobOptions.model_validate(data)
+    except json.JSONDecodeError as exc:
+        raise ApiError(422, "invalid_request", f"options: not valid JSON ({exc.msg}).") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ApiError(422, "invalid_request", f"{where}: {first['msg']}",
+                       [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]) from exc
+
+
+def request_hash(body: JobCreate) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def new_job_from_body(settings: Settings, body: JobCreate, key: str | None) -> NewJob:
+    """Check a URL or path source now, so a bad one is a 4xx and never a queued job."""
+    check_options(settings, body)
+    common = dict(options=body.stored(settings), tag=body.tag, webhook_url=body.webhook_url,
+                  idempotency_key=key, request_hash=request_hash(body))
+    if body.url is not None:
+        checked = check_url(body.url, schemes=settings.allowed_url_schemes,
+                            allow_private=settings.allow_private_urls)
+        return NewJob(source_kind="url", source_value=checked.url, **common)
+    media = resolve_media_path(settings, body.path)
+    return NewJob(source_kind="path", source_value=body.path, media_path=str(media), **common)
+
+
+def replay(store: JobStore, key: str | None, digest: str | None = None) -> Job | None:
+    """The job an earlier request with this Idempotency-Key made, if any."""
+    if not key:
+        return None
+    job = store.find_by_key(key)
+    if job is not None and digest is not None and job.request_hash not in (None, digest):
+        raise ApiError(409, "idempotency_conflict", "this Idempotency-Key was used for a "
+                       "different request; use a new key for a new job.")
+    return job
+
+
+def enqueue(store: JobStore, queue: JobQueue, job: Job) -> Job:
+    """Send the job to the workers; if the broker is down the job fails visibly."""
+    try:
+        queue.enqueue(job.id)
+    except Exception as exc:
+        log.error("job %s not queued: %s", job.id, exc)
+        store.finish(job.id, JobStatus.FAILED, worker=None, error_code="broker_unavailable",
+                     error_message="the job could not be queued: the broker is unreachable.")
+        raise ApiError(503, "broker_unavailable", "the job queue is unreachable; try again "
+                       "shortly.", detail={"job_id": job.id}) from exc
+    return job

@@ -1,0 +1,1 @@
+"""Celery workers: thin adapters from queued jobs to :class:`vidclip.pipeline.Pipeline`."""

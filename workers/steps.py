@@ -1,0 +1,159 @@
+"""What the two tasks do with a claimed job, free of Celery's calling conventions.
+
+``analyze_job`` takes the media in (downloads a URL), runs the pipeline
+without captions and stores the analysis; ``caption_job`` captions it, writes
+the result files and finishes the job. Both turn every failure into one
+:class:`Outcome`, so a bad video fails its job and the worker carries on.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy.exc import OperationalError
+
+from vidclip.errors import VidclipError
+from vidclip.jobs.media import job_media_dir, job_results_dir, purge_job_files, resolve_media_path
+from vidclip.jobs.options import worker_config
+from vidclip.jobs.status import JobStatus
+from vidclip.jobs.store import JobStore
+from workers.progress import JobReporter
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.Enum):
+    NEXT = "next"          # stage done: go on (analyze -> caption)
+    FINISHED = "finished"  # the job reached a final state here: notify
+    STOPPED = "stopped"    # another worker owns the job now, or it is gone: do nothing
+    RETRY = "retry"        # a transient fault: try again later
+
+
+@dataclass
+class Result:
+    outcome: Outcome
+    error: BaseException | None = None
+
+
+def analyze_job(rt: Runtime, job_id: str, worker: str) -> Result:
+    return _run(rt, job_id, worker, _analyze)
+
+
+def caption_job(rt: Runtime, job_id: str, worker: str) -> Result:
+    return _run(rt, job_id, worker, _caption)
+
+
+def _run(rt: Runtime, job_id: str, worker: str, step) -> Result:
+    job = rt.store.get(job_id)
+    with JobReporter(rt.store, job_id, worker, lease_s=rt.settings.lease_s,
+                     stages=job.stage_progress) as reporter:
+        return _guarded(rt, job_id, worker, lambda: step(rt, job, worker, reporter))
+
+
+def _analyze(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
+    media = _media(rt, job, worker, reporter)
+    pipeline = rt.pipeline(worker_config(job.options, rt.settings))
+    analysis = pipeline.analyze(media, progress=reporter, should_cancel=reporter.should_cancel,
+                                caption=False)
+    shown = job.source_name or job.source_value
+    analysis = analysis.model_copy(update={
+        "video": analysis.video.model_copy(update={"source": shown})})
+    saved = rt.store.save_partial(job.id, worker, analysis.model_dump_json(), reporter.stages,
+                                  "caption")
+    return Outcome.NEXT if saved else _stopped(rt.store, job.id, worker)
+
+
+def _caption(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
+    from vidclip.output import write_outputs
+    from vidclip.schema import VideoAnalysis
+
+    pipeline = rt.pipeline(worker_config(job.options, rt.settings))
+    analysis = VideoAnalysis.model_validate_json(job.result_json)
+    final = pipeline.caption(analysis, progress=reporter)
+    if reporter.should_cancel():
+        return _stopped(rt.store, job.id, worker)
+    formats = tuple(job.options.get("formats") or ("json",))
+    outdir = job_results_dir(rt.settings, job.id)
+    write_outputs(final, outdir, "result", formats)
+    done = rt.store.finish(job.id, JobStatus.SUCCEEDED, worker=worker,
+                           result_json=final.model_dump_json(), result_path=str(outdir))
+    return Outcome.FINISHED if done else Outcome.STOPPED
+
+
+def _media(rt: Runtime, job, worker: str, reporter: JobReporter) -> Path:
+    if job.source_kind == "url":
+        if job.media_path and Path(job.media_path).is_file():
+            return Path(job.media_path)
+        from vidclip.jobs.download import download
+
+        path = download(job.source_value, job_media_dir(rt.settings, job.id), rt.settings,
+                        progress=lambda f: reporter("ingest", f))
+        reporter("ingest", 1.0)
+        rt.store.set_media(job.id, worker, str(path))
+        return path
+    if job.source_kind == "path":
+        # Checked again here: the file may have become a symlink since submission.
+        return resolve_media_path(rt.settings, job.media_path)
+    return Path(job.media_path)
+
+
+def _guarded(rt: Runtime, job_id: str, worker: str, work) -> Result:
+    from vidclip.pipeline import Cancelled
+
+    store = rt.store
+    try:
+        return Result(work())
+    except Cancelled:
+        return Result(_stopped(store, job_id, worker))
+    except SoftTimeLimitExceeded:
+        limit = rt.settings.task_soft_time_limit_s
+        return Result(_fail(store, job_id, worker, "timeout",
+                            f"the job took longer than the limit of {limit} s."))
+    except OperationalError as exc:  # the database went away for a moment
+        return Result(Outcome.RETRY, exc)
+    except VidclipError as exc:
+        if exc.retryable:
+            return Result(Outcome.RETRY, exc)
+        log.info("job %s failed: %s: %s", job_id, exc.code, exc.message)
+        return Result(_fail(store, job_id, worker, exc.code, exc.message))
+    except Exception:
+        log.exception("job %s: unexpected error", job_id)
+        _fail(store, job_id, worker, "internal_error",
+              "the worker hit an unexpected error; its log has the details.")
+        raise
+
+
+def _fail(store: JobStore, job_id: str, worker: str, code: str, message: str) -> Outcome:
+    done = store.finish(job_id, JobStatus.FAILED, worker=worker, error_code=code,
+                        error_message=message)
+    return Outcome.FINISHED if done else Outcome.STOPPED
+
+
+def _stopped(store: JobStore, job_id: str, worker: str) -> Outcome:
+    """The pipeline stopped: a cancel to honour, or a job that is no longer ours."""
+    job = store.get(job_id)
+    if job is None or not job.cancel_requested:
+        return Outcome.STOPPED
+    done = store.finish(job_id, JobStatus.CANCELLED, worker=worker, detail="cancelled while running")
+    return Outcome.FINISHED if done else Outcome.STOPPED
+
+
+def give_up(rt: Runtime, job_id: str, worker: str, error: BaseException) -> Outcome:
+    """Retries spent on a transient fault: fail the job with what the fault said."""
+    code = getattr(error, "code", "transient")
+    message = getattr(error, "message", None) or f"a transient fault did not pass: {error}"
+    return _fail(rt.store, job_id, worker, code, message)
+
+
+def after_final(rt: Runtime, job_id: str) -> None:
+    """Housekeeping once a job is final: purge files if its cancel asked for it."""
+    job = rt.store.get(job_id)
+    if job is not None and job.purge_requested and job.status in (
+            JobStatus.CANCELLED.value, JobStatus.FAILED.value):
+        purge_job_files(rt.settings, job_id)
+        rt.store.clear_results(job_id)
