@@ -82,3 +82,14 @@ def test_cuts_into_and_out_of_a_short_black_are_one_boundary():
     m.shot(80)  # a cut from black
     scenes = run(m)[1]
     assert boundaries(scenes) in ([80], [86])
+
+
+def test_object_sliding_into_part_of_the_view_is_not_a_transition():
+    m = _montage(17)
+    m.shot(150, shot=random_shot(m.rng, speed=0.3))
+    video = m.array()
+    top, bottom, width = m.h // 5, m.h * 3 // 5, m.w * 2 // 5
+    for i, t in enumerate(range(70, 150)):
+        right = min(width, (i + 1) * width // 10)  # slides in over 10 frames, then stays
+        video[t, top:bottom, :right] = (235, 230, 220)
+    assert len(run(Montage.of(video))[1]) == 1

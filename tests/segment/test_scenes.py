@@ -96,3 +96,13 @@ def test_observe_after_finish_is_refused():
     batch = FrameBatch(np.zeros((1, 8, 8, 3), np.uint8), np.zeros(1), np.zeros(1, int))
     with pytest.raises(RuntimeError, match="after finish"):
         detector.observe(batch)
+
+
+def test_first_scene_is_measured_from_its_first_picture():
+    m = Montage(h=96, w=160, seed=8).shot(24)
+    video = m.array()
+    video[:3] = 0  # three black frames, then the picture
+    detector = SceneDetector(fps_hint=25.0)
+    times = 1.075 + np.arange(len(video)) / 25.0  # the stream starts late
+    detector.observe(FrameBatch(video, times, np.arange(len(video))))
+    assert len(detector.finish(total_frames=len(video), duration_s=times[-1] + 0.04)) == 1

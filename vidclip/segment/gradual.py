@@ -6,22 +6,27 @@ compare the frames ``L/2`` before and ``L/2`` after it (*cross*) with how
 much each side changes on its own: the ``L/2`` frames just before
 (*left*: ``t-L .. t-L/2``) and just after (*right*: ``t+L/2 .. t+L``). A
 transition of up to ``L`` frames centred on ``t`` raises only *cross*;
-camera motion raises all three. Since the side spans are half as long as
-the cross span, the larger side is scaled by how much this video's change
-grows from ``L/2`` to ``L`` frames apart (``growth``, a robust per-video
-estimate). With linear mixing the score is symmetric about the middle of
-the transition, so the middle of its peak lands inside it. Strength is the
-smaller of
+camera motion raises all three. The reference is the larger of
 
-- ``(cross - ref) / EXCESS_REF`` and ``(cross / ref - 1) / (RATIO_REF - 1)``
-  with ``ref = growth * max(left, right)``,
+- the calmer side scaled by how much this video's change grows from ``L/2``
+  to ``L`` frames apart (``growth``, a robust per-video estimate): steady
+  motion on both sides, seen over a span twice as long, and
+- the busier side as it is: a camera that starts to move, or a dissolve into
+  a moving shot, only half of whose span is in motion.
 
+With linear mixing the score is symmetric about the middle of the
+transition, so the middle of its peak lands inside it. Strength is the
+smaller of ``(cross - ref) / EXCESS_REF`` and ``(cross / ref - 1) /
+(RATIO_REF - 1)``, with ``ref = max(growth * min(left, right), max(left,
+right))``; it counts only where the cross change covers the picture (its
+median over the grid cells is at least ``SPREAD_MIN`` of its mean): an
+object moving into one part of the view is not a transition. The score is
 smoothed over ``L/4`` frames so that one odd frame (a flash) cannot make a
 peak. It is scored on histograms with the coarse grid (sees dissolves
 between shots of similar colours) and on histograms alone (sees through fast
 camera motion); the better counts. Peaks found at several scales are the
-same event; the finest scale that sees it almost as strongly as the best
-one places it (a wide span has a wide, less certain peak).
+same event; the finest scale that sees it almost as strongly as the best one
+places it (a wide span has a wide, less certain peak).
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ RATIO_REF = 4.0
 RATIO_FLOOR = 0.02
 #: Part of a peak (relative to its top) whose middle gives the position.
 PEAK_LEVEL = 0.7
+#: Spread of the cross change (median over mean cell change) needed: a change
+#: in one part of the picture only is something moving, not a transition.
+SPREAD_MIN = 0.45
 #: A finer scale wins over the strongest one if it reaches this share of it.
 FINE_ENOUGH = 0.75
 #: Bounds and fallback of the change growth from L/2 to L frames apart.
@@ -60,15 +68,19 @@ def growth(full: np.ndarray, half: np.ndarray) -> float:
     return float(np.clip(np.median(full[ok] / half[ok]), GROWTH_MIN, GROWTH_MAX))
 
 
-def _strength(full: np.ndarray, half: np.ndarray, span: int) -> np.ndarray:
+def _strength(full: np.ndarray, half: np.ndarray, spread: np.ndarray, span: int) -> np.ndarray:
     a = span // 2
     cross = shift(full, a)
+    local = shift(spread, a) < SPREAD_MIN
     left, right = shift(half, -a), shift(half, a + a)
     with np.errstate(invalid="ignore"):
-        ref = growth(full, half) * np.maximum(left, right)  # NaN unless both sides exist
+        # NaN unless both sides exist.
+        ref = np.maximum(growth(full, half) * np.minimum(left, right), np.maximum(left, right))
         excess = (cross - ref) / EXCESS_REF
         ratio = (cross / (ref + RATIO_FLOOR) - 1.0) / (RATIO_REF - 1.0)
-    return _smooth(np.minimum(excess, ratio), max(1, span // 4))
+    strength = np.minimum(excess, ratio)
+    strength[local] = np.minimum(strength[local], 0.0)
+    return _smooth(strength, max(1, span // 4))
 
 
 def scales(signals: FrameSignals) -> list[tuple[int, int, int]]:
@@ -81,10 +93,10 @@ def scales(signals: FrameSignals) -> list[tuple[int, int, int]]:
 def dissolve_strength(signals: FrameSignals, span: int) -> tuple[np.ndarray, np.ndarray]:
     """(strength, cross change) per frame at one scale ``span``."""
     (_, full, half), = [s for s in scales(signals) if s[0] == span]
-    both, hist = signals.long, signals.long_hist
+    both, hist, spread = signals.long, signals.long_hist, signals.long_spread[:, full]
     strength = np.fmax(
-        _strength(both[:, full], both[:, half], span),
-        _strength(hist[:, full], hist[:, half], span),
+        _strength(both[:, full], both[:, half], spread, span),
+        _strength(hist[:, full], hist[:, half], spread, span),
     )
     return strength, shift(both[:, full], span // 2)
 

@@ -40,7 +40,9 @@ def enforce_min_length(
     near = max(1, int(round(NEAR_S / float(np.median(steps))))) if len(steps) else 1
     while kept:
         pos = np.array([b.pos for b in kept])
-        starts_s = np.concatenate([[0.0], signals.time[pos]])
+        # The first scene is measured from its first picture, not from the
+        # timeline's zero (a stream may start late).
+        starts_s = np.concatenate([[signals.time[0]], signals.time[pos]])
         ends_s = np.concatenate([signals.time[pos], [max(duration_s, signals.time[-1])]])
         lengths = ends_s - starts_s
         shortest = int(np.argmin(lengths))

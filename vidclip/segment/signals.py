@@ -11,6 +11,7 @@ what is kept for every frame is a handful of scalars:
 - ``long_hist[:, j]`` and ``long_grid[:, j]``: change from ``t-lags[j]`` to
   ``t`` in the histograms alone and on a coarse grid; they tolerate camera
   motion (histograms much more so) and drive gradual transitions;
+  ``long_spread`` says whether that grid change covers the whole picture;
 - ``luma``/``luma_std``: for black frames in fades;
 - ``colour``: mean Y, Cb, Cr and the four quadrant lumas, to tell which
   neighbour a too-short scene resembles.
@@ -154,6 +155,18 @@ def grid_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, np.abs(a - b) @ weights)
 
 
+def grid_spread(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Median over cells of the weighted change, over its mean (0 when nothing changed).
+
+    About 1 when the whole picture changes alike (a dissolve, a light coming
+    on), well under 1 when only part of it does (an object moving in).
+    """
+    cells = a.shape[1] // 3
+    diff = np.abs(a - b).reshape(len(a), cells, 3) @ _GRID_WEIGHTS
+    mean = diff.mean(axis=1)
+    return np.median(diff, axis=1) / np.maximum(mean, np.float32(1e-3))
+
+
 def colour_summary(grid: np.ndarray) -> np.ndarray:
     """Mean Y, Cb, Cr, the four quadrant lumas and the luma spread, per frame."""
     n, gh, gw, _ = grid.shape
@@ -175,6 +188,7 @@ class FrameSignals:
     short_grid: np.ndarray  # (n, len(SHORT_LAGS))
     long_hist: np.ndarray  # (n, len(lags))
     long_grid: np.ndarray  # (n, len(lags))
+    long_spread: np.ndarray  # (n, len(lags)), see grid_spread
     lags: tuple[int, ...]
     colour: np.ndarray  # (n, COLOUR_FEATURES)
 
@@ -235,7 +249,8 @@ class SignalTracker:
         self._fps_hint = fps_hint
         self.lags: tuple[int, ...] | None = None
         self._tail: Signature | None = None
-        names = ("index", "time", "short_hist", "short_grid", "long_hist", "long_grid", "colour")
+        names = ("index", "time", "short_hist", "short_grid", "long_hist", "long_grid",
+                 "long_spread", "colour")  # fmt: skip
         self._parts: dict[str, list[np.ndarray]] = {k: [] for k in names}
         self._count = 0
         self._last_index = -1
@@ -270,9 +285,10 @@ class SignalTracker:
         by_hist, by_grid = _lagged(cat.fine, cat.hist, prior, SHORT_LAGS)
         self._parts["short_hist"].append(by_hist)
         self._parts["short_grid"].append(by_grid)
-        by_hist, by_grid = _lagged(cat.coarse, cat.hist, prior, self.lags)
+        by_hist, by_grid, spread = _lagged(cat.coarse, cat.hist, prior, self.lags, spread=True)
         self._parts["long_hist"].append(by_hist)
         self._parts["long_grid"].append(by_grid)
+        self._parts["long_spread"].append(spread)
         self._parts["colour"].append(colour_summary(grid).astype(np.float32))
         self._parts["index"].append(index)
         self._parts["time"].append(times)
@@ -291,7 +307,8 @@ class SignalTracker:
         lags = self.lags or gradual_lags(self._fps_hint or 30.0)
         if not self._count:
             p = {k: np.zeros((0, len(SHORT_LAGS)), np.float32) for k in self._parts}
-            p |= {k: np.zeros((0, len(lags)), np.float32) for k in ("long_hist", "long_grid")}
+            longs = ("long_hist", "long_grid", "long_spread")
+            p |= {k: np.zeros((0, len(lags)), np.float32) for k in longs}
             p |= {"index": np.zeros(0, np.int64), "time": np.zeros(0)}
             p["colour"] = np.zeros((0, COLOUR_FEATURES), np.float32)
         else:
@@ -300,17 +317,23 @@ class SignalTracker:
 
 
 def _lagged(
-    grid: np.ndarray, hist: np.ndarray, prior: int, lags: tuple[int, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(histogram, grid) distances from each new row (after ``prior``) to ``lag`` rows back."""
+    grid: np.ndarray, hist: np.ndarray, prior: int, lags: tuple[int, ...], spread: bool = False
+) -> tuple[np.ndarray, ...]:
+    """Distances from each new row (after ``prior``) to ``lag`` rows back.
+
+    Returns (histogram, grid) distances, plus with ``spread`` how evenly the
+    grid change covers the picture (see :func:`grid_spread`).
+    """
     total = len(grid)
-    out_h = np.full((total - prior, len(lags)), np.nan, dtype=np.float32)
-    out_g = out_h.copy()
+    shape = (total - prior, len(lags))
+    outs = [np.full(shape, np.nan, dtype=np.float32) for _ in range(2 + spread)]
     for j, lag in enumerate(lags):
         first = max(prior, lag)
         if first >= total:
             continue
         now, then = slice(first, total), slice(first - lag, total - lag)
-        out_h[first - prior :, j] = hist_distance(hist[now], hist[then])
-        out_g[first - prior :, j] = grid_distance(grid[now], grid[then])
-    return out_h, out_g
+        outs[0][first - prior :, j] = hist_distance(hist[now], hist[then])
+        outs[1][first - prior :, j] = grid_distance(grid[now], grid[then])
+        if spread:
+            outs[2][first - prior :, j] = grid_spread(grid[now], grid[then])
+    return tuple(outs)
