@@ -73,9 +73,9 @@ def test_memory_is_a_ring_buffer_plus_scalars():
     tracker = _signals(video, 32)
     signals = tracker.signals()
     assert tracker.buffered == max(signals.lags)
-    per_frame = sum(getattr(signals, k).shape[1] for k in
-                    ("short_hist", "short_grid", "long_hist", "long_grid", "colour"))  # fmt: skip
-    assert per_frame <= 40
+    kept = ("short_hist", "short_grid", "long_hist", "long_grid", "long_spread", "colour")
+    per_frame = sum(getattr(signals, k).shape[1] for k in kept)
+    assert per_frame <= 48  # float32 each: under 200 bytes a frame with index and time
     assert np.isnan(signals.short[0]).all()
     assert not np.isnan(signals.short[len(SHORT_LAGS):]).any()
 
