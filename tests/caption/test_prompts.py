@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
 import pytest
 
 from vidclip.caption.prompts import available, load_prompt
@@ -64,3 +71,50 @@ def test_missing_template_version_or_placeholder_is_a_config_error(tmp_path):
         load_prompt("other", directory=tmp_path)
     with pytest.raises(ConfigError, match="placeholder"):
         load_prompt("demo", directory=tmp_path).render({})
+
+
+def test_without_the_package_link_the_checkout_folder_is_read(monkeypatch, tmp_path):
+    from vidclip.caption import prompts
+
+    monkeypatch.setattr(prompts, "PACKAGED_PROMPTS_DIR", tmp_path / "absent")
+    assert prompts.default_prompts_dir() == prompts.CHECKOUT_PROMPTS_DIR
+    assert load_prompt("scene_caption").ref.startswith("scene_caption@")
+
+
+REPO = Path(__file__).resolve().parents[2]
+_CHECK_INSTALLED = """
+import pathlib, sys, vidclip
+from vidclip.caption import prompts
+site = pathlib.Path(sys.argv[1])
+assert pathlib.Path(vidclip.__file__).is_relative_to(site), vidclip.__file__
+assert prompts.default_prompts_dir().is_relative_to(site), prompts.default_prompts_dir()
+assert not prompts.CHECKOUT_PROMPTS_DIR.exists()
+print(sorted(prompts.load_prompt(n).ref for n in prompts.available()))
+"""
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_prompts_and_the_installed_package_finds_them(tmp_path):
+    """Build a wheel of a copy of the project, install it by unpacking, load every prompt."""
+    pytest.importorskip("setuptools")
+    pytest.importorskip("wheel", reason="building a wheel with this setuptools needs 'wheel'")
+    src = tmp_path / "src"  # a copy, so the build leaves nothing in the checkout
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
+    for name in ("vidclip", "api", "workers", "prompts"):
+        shutil.copytree(REPO / name, src / name, symlinks=True, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, src / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "--no-index", "-q", "-w", str(tmp_path / "dist"), str(src)],
+                   check=True, capture_output=True, timeout=300)
+    wheel, = (tmp_path / "dist").glob("vidclip-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        shipped = {Path(n).name: zf.read(n) for n in zf.namelist()
+                   if n.startswith("vidclip/caption/prompt_files/")}
+        zf.extractall(tmp_path / "site")
+    assert shipped == {p.name: p.read_bytes() for p in (REPO / "prompts").glob("*.txt")}
+    done = subprocess.run([sys.executable, "-c", _CHECK_INSTALLED, str(tmp_path / "site")],
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "scene_caption@1" in done.stdout and "audio_description@1" in done.stdout

@@ -20,6 +20,12 @@ Placeholders use :class:`string.Template` syntax (``$name`` / ``${name}``) so
 braces in prompt text need no escaping. ``[strict]`` is optional. Results
 record the template as ``name@version``; editing a released template means
 adding a new version file, so old results stay explainable.
+
+The repository's top-level ``prompts/`` folder is the one source. The
+package reaches it as ``vidclip/caption/prompt_files``: a link to it in a
+checkout, which the wheel build follows, so an installed wheel carries
+copies there (package data in pyproject.toml). Where a checkout has no
+links (Windows without symlink support), the loader reads ``prompts/``.
 """
 
 from __future__ import annotations
@@ -34,8 +40,10 @@ import yaml
 
 from vidclip.errors import ConfigError
 
-#: The repository's prompts/ folder (next to the vidclip package).
-DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+#: Inside the package: the wheel's copies, or a link to prompts/ in a checkout.
+PACKAGED_PROMPTS_DIR = Path(__file__).parent / "prompt_files"
+#: The repository's prompts/ folder, next to the vidclip package in a checkout.
+CHECKOUT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 _FILE_RE = re.compile(r"^(?P<name>[a-z0-9_]+)\.v(?P<version>\d+)\.txt$")
 _SECTION_RE = re.compile(r"^\[(system|strict|user)\][ \t]*$", re.MULTILINE)
@@ -126,8 +134,19 @@ def load_prompt(
     return _parse(folder / f"{name}.v{version}.txt")
 
 
+def default_prompts_dir() -> Path:
+    """The bundled templates: in the package if it has them, else the checkout's."""
+    for folder in (PACKAGED_PROMPTS_DIR, CHECKOUT_PROMPTS_DIR):
+        if folder.is_dir():
+            return folder
+    raise ConfigError(f"the bundled prompt templates are missing: neither "
+                      f"{PACKAGED_PROMPTS_DIR} nor {CHECKOUT_PROMPTS_DIR} exists")
+
+
 def _folder(directory: Path | str | None) -> Path:
-    folder = Path(directory) if directory is not None else DEFAULT_PROMPTS_DIR
+    if directory is None:
+        return default_prompts_dir()
+    folder = Path(directory)
     if not folder.is_dir():
         raise ConfigError(f"prompt folder {folder} does not exist")
     return folder
