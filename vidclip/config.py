@@ -92,6 +92,10 @@ class ModerationOptions(_Options):
 class CaptionOptions(_Options):
     backend: str = Field(default="template", description="template | openai | transformers")
     language: str = "en"
+    hedge_below: float = Field(
+        default=0.7, ge=0, le=1, description="Tags scored below this are phrased with a hedge "
+        "('appears to be') by every caption backend."
+    )
     options: dict[str, str | int | float | bool | None] = Field(
         default_factory=dict, description="Backend-specific settings (base_url, model, ...)."
     )

@@ -78,7 +78,70 @@ def test_low_confidence_labels_get_a_hedge(text, low, expected):
 
 
 def test_scores_become_confidence_words():
-    assert [confidence_word(s) for s in (0.95, 0.7, 0.51)] == ["high", "medium", "low"]
+    assert [confidence_word(s) for s in (0.95, 0.75, 0.65)] == ["high", "medium", "low"]
     tags = [LabelScore(label="dog", score=0.9), LabelScore(label="ball", score=0.5)]
     assert format_tags(tags) == "dog (high), ball (low)"
     assert format_tags([]) == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence", "words"),
+    [
+        # Real SmolLM2 output for a scene tagged sheep (high), grass (high).
+        pytest.param("A sheep is being slaughtered.", ["sheep", "grass"], ("slaughtered",),
+                     id="smollm2-sheep"),
+        pytest.param("A man attacks a dog with a knife.", ["person", "dog"],
+                     ("attacks", "knife"), id="two-words"),
+        pytest.param("A naked woman stands on the beach.", ["person", "beach"], ("naked",),
+                     id="nudity"),
+        pytest.param("Blood covers the kitchen floor.", ["kitchen"], ("blood",), id="gore"),
+        pytest.param("A scene of violence in a street.", ["street"], ("violence",),
+                     id="category-name"),
+        pytest.param("A post about self harm.", ["text"], ("self harm",), id="hyphen-or-space"),
+    ],
+)
+def test_words_for_harm_need_a_tag_that_shows_them(text, evidence, words):
+    check = check_text(text, evidence=evidence, vocabulary=["dog", "cat", *evidence])
+    assert not check.ok
+    assert check.sensitive == words and check.unsupported == ()
+    assert "which no tag shows" in check.reason
+
+
+def test_the_reason_names_the_category_of_the_word():
+    check = check_text("A sheep is being slaughtered.", evidence=["sheep", "grass"],
+                       vocabulary=["sheep", "grass"])
+    assert check.reason == "says 'slaughtered' (violence), which no tag shows"
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        pytest.param("A cook slices bread with a knife.", ["kitchen knife", "bread"],
+                     id="tag-contains-the-word"),
+        pytest.param("Knives hang on a kitchen wall.", ["kitchen knife"], id="other-form"),
+        pytest.param("Two boxers fight in a ring.", ["boxing"], id="sport-shows-a-fight"),
+        pytest.param("A building exploded at night.", ["explosion", "night"], id="verb-of-a-tag"),
+        pytest.param("A wide shot of a skilled cook.", ["person", "kitchen"],
+                     id="harmless-look-alikes"),
+        pytest.param("A bloodhound sniffs the grass.", ["dog", "grass"], id="inside-a-word"),
+    ],
+)
+def test_words_for_harm_that_a_tag_shows_or_harmless_words_pass(text, evidence):
+    assert check_text(text, evidence=evidence, vocabulary=["cat", *evidence]).ok
+
+
+def test_a_word_for_harm_that_is_an_absent_label_is_reported_once():
+    check = check_text("An explosion on a street.", evidence=["street"],
+                       vocabulary=["street", "explosion"])
+    assert (check.unsupported, check.sensitive) == (("explosion",), ())
+    assert check.reason == "names 'explosion', absent from the evidence"
+
+
+def test_the_hedge_threshold_is_the_caption_setting_and_high_stays_above_it():
+    from vidclip.caption.grounding import HEDGE_BELOW
+    from vidclip.config import CaptionOptions
+
+    assert HEDGE_BELOW == CaptionOptions().hedge_below
+    tags = [LabelScore(label="dog", score=0.85), LabelScore(label="ball", score=0.75)]
+    assert format_tags(tags, hedge_below=0.9) == "dog (low), ball (low)"
+    assert format_tags(tags, hedge_below=0.5) == "dog (high), ball (medium)"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.caption.evidence import openai_options, sample_request, tags
-from vidclip.caption.base import CaptionRequest, SceneEvidence
+from vidclip.caption.base import CaptionRequest, SceneEvidence, Source
 from vidclip.caption.llm import clean_output
 from vidclip.caption.registry import get_captioner
 from vidclip.caption.template import TemplateCaptioner
@@ -32,7 +32,8 @@ def test_grounded_answers_are_kept_and_recorded(script_server):
     result = run(script_server)
     assert [c.text for c in result.scenes] == [GOOD[0], GOOD[1], GOOD[2]]
     assert all(c.grounded is True and c.note is None for c in result.scenes)
-    assert result.summary == SUMMARY
+    # kitchen scores 0.6 for the video, under captions.hedge_below (0.7)
+    assert result.summary == SUMMARY.replace("in a kitchen", "in what appears to be a kitchen")
     assert (result.backend, result.model, result.fallback_reason) == \
         ("openai", "smollm2-135m", None)
     assert result.prompt == "scene_caption@1,summary@1"
@@ -72,8 +73,57 @@ def test_flags_reach_the_model_as_warnings_and_may_not_be_named(script_server):
     result = run(script_server, sample_request(flagged=("violence",)))
     user = script_server.requests[2]["messages"][1]["content"]
     assert user.endswith("Flags (warning only, do not describe): violence\nCaption:")
-    assert result.scenes[2].text == "A person stands in a kitchen."
+    # Named only as its category, in the template's words, whichever backend wrote the rest.
+    assert result.scenes[2].text == "A person stands in a kitchen. Flagged for review: violence."
     assert "'violence'" in result.scenes[2].note
+    assert result.summary.endswith(" Flagged for moderation review: violence.")
+    assert "Flagged" not in script_server.requests[-1]["messages"][1]["content"]
+
+
+def test_an_invented_act_of_harm_is_retried_without_it(script_server):
+    # The first answer is SmolLM2's own for a scene tagged sheep and grass.
+    request = CaptionRequest(scenes=(SceneEvidence(0, 0.0, 5.0, tags(sheep=0.9, grass=0.85)),),
+                             video_tags=tags(sheep=0.9, grass=0.85), duration_s=5.0,
+                             vocabulary=("sheep", "grass", "dog"))
+    script_server.script.extend(["A sheep is being slaughtered.", "A sheep grazes on the grass.",
+                                 "A sheep grazes on a grassy field."])
+    scene = run(script_server, request).scenes[0]
+    assert (scene.text, scene.grounded) == ("A sheep grazes on the grass.", True)
+    assert scene.note == ("retried: the first answer says 'slaughtered' (violence), "
+                          "which no tag shows")
+    strict = script_server.requests[1]["messages"][0]["content"]
+    assert "rejected because it said 'slaughtered', which no tag shows" in strict
+
+
+def test_a_custom_policy_category_is_never_named_unless_tagged(script_server):
+    request = sample_request(scenes=1)
+    request = CaptionRequest(**{**request.__dict__, "moderation_categories": ("gambling",)})
+    script_server.script.extend(["A dog plays gambling games on the beach.",
+                                 "A dog gambling on a beach.", SUMMARY])
+    scene = run(script_server, request).scenes[0]
+    assert scene.grounded is False and "'gambling'" in scene.note
+
+
+def test_each_text_records_the_backend_model_and_prompt_that_wrote_it(script_server):
+    script_server.script.extend(["A cat runs on the beach.", "A cat sleeps on a sofa.",
+                                 *GOOD[1:], "A cat and a bicycle.", "A cat again."])
+    result = run(script_server)
+    model = Source("openai", "smollm2-135m", "scene_caption@1")
+    template = Source("template", None, "template@1")
+    assert [c.source for c in result.scenes] == [template, model, model]
+    assert result.summary_source == template
+    assert result.extra["descriptions"][1]["source"] == model.as_dict()
+
+
+def test_one_hedge_setting_for_the_model_and_its_template_fallback(script_server):
+    script_server.script.extend(["A dog plays on the beach.", "A cat.", "A cat.", "A cat."])
+    options = openai_options(script_server.base_url, max_concurrency=1, descriptions=False)
+    captioner = get_captioner(options.model_copy(update={"hedge_below": 0.9}))
+    result = captioner.caption(sample_request(scenes=1))
+    user = script_server.requests[0]["messages"][1]["content"]
+    assert user.endswith("Tags: dog (high), beach (low), ball (low)\nCaption:")  # 0.92, 0.85
+    assert result.scenes[0].text == "A dog plays on what appears to be the beach."
+    assert result.summary == "A 0:06 video in 1 scene that appears to show a dog."
 
 
 def test_runaway_answers_are_rejected_as_such(script_server):

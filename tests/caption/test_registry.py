@@ -4,6 +4,7 @@ import sys
 
 import pytest
 
+from tests.caption.evidence import sample_request
 from vidclip.caption.registry import backends, get_captioner
 from vidclip.caption.template import TemplateCaptioner
 from vidclip.config import CaptionOptions
@@ -59,3 +60,13 @@ def test_transformers_with_no_model_at_the_path_is_weights_missing(tmp_path):
                                              options={"model": str(tmp_path / "nothing")}))
     with pytest.raises(WeightsMissingError, match="no local text-generation model"):
         captioner.setup()
+
+
+def test_the_hedge_threshold_is_one_caption_setting_not_a_backend_option():
+    pytest.importorskip("openai")
+    with pytest.raises(ConfigError, match="'hedge_below'"):
+        get_captioner(CaptionOptions(backend="openai", options={"hedge_below": 0.5}))
+    strict = get_captioner(CaptionOptions(hedge_below=0.95)).caption(sample_request(scenes=1))
+    assert strict.scenes[0].text == "The scene appears to show a dog, a beach and a ball."
+    default = get_captioner().caption(sample_request(scenes=1))
+    assert default.scenes[0].text == "The scene shows a dog and a beach and appears to show a ball."

@@ -74,3 +74,17 @@ def test_a_cuda_device_without_cuda_is_a_model_error():
         pytest.skip("this machine has CUDA")
     with pytest.raises(backend.ModelError, match="no CUDA device"):
         backend.pick_device("cuda:0")
+
+
+@pytest.mark.slow
+def test_the_thread_setting_applies_when_the_model_is_set_up(smollm2):
+    import torch
+
+    # The autouse fixture set one thread and restores the count afterwards.
+    captioner = get_captioner(CaptionOptions(backend="transformers",
+                                             options={"device": "cpu", "threads": 2}))
+    captioner.setup()
+    assert torch.get_num_threads() == 2
+    torch.set_num_threads(1)
+    get_captioner(CaptionOptions(backend="transformers", options={"device": "cpu"})).setup()
+    assert torch.get_num_threads() == 1  # unset: left alone

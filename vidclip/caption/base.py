@@ -36,6 +36,23 @@ class CaptionRequest:
     #: Every label of the vocabulary: a grounding check rejects a caption that
     #: names one of them absent from its scene's evidence.
     vocabulary: tuple[str, ...] = ()
+    #: Every category of the moderation policy, flagged or not: a caption may
+    #: not name one unless a tag does (the default policy's are always known).
+    moderation_categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """What wrote one text: the backend, its model and the prompt template."""
+
+    backend: str
+    #: None for the template captioner.
+    model: str | None = None
+    #: ``name@version`` of the prompt template.
+    prompt: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"backend": self.backend, "model": self.model, "prompt": self.prompt}
 
 
 @dataclass
@@ -45,6 +62,7 @@ class SceneCaption:
     #: None: the backend cannot invent (template); True/False: a grounding check ran.
     grounded: bool | None = None
     note: str | None = None
+    source: Source | None = None
 
 
 @dataclass
@@ -57,6 +75,8 @@ class CaptionResult:
     language: str = "en"
     fallback_reason: str | None = None
     extra: dict = field(default_factory=dict)
+    #: What wrote the summary (the model's, or the template's after a fallback).
+    summary_source: Source | None = None
 
 
 class Captioner(ABC):

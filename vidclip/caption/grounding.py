@@ -3,8 +3,10 @@
 Before generation, :func:`format_tags` turns scores into the words the
 prompts use (``high`` / ``medium`` / ``low``; ``low`` tags are to be
 hedged). After generation, :func:`check_text` rejects text that names a
-vocabulary label absent from the evidence, and :func:`hedge_low_confidence`
-adds "what appears to be" where the model stated an uncertain tag flatly.
+vocabulary label absent from the evidence or uses a word for harm
+("slaughtered", "naked", "gun"; :mod:`vidclip.caption.sensitive`) that no
+tag supports, and :func:`hedge_low_confidence` adds "what appears to be"
+where the model stated an uncertain tag flatly.
 
 Label matching is case-insensitive, on word boundaries, tolerant of simple
 and common irregular plurals ("dog"/"dogs", "person"/"people",
@@ -20,11 +22,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from vidclip.caption.sensitive import unsupported_words
+from vidclip.config import CaptionOptions
 from vidclip.schema import LabelScore
 
-#: Scores below this are "low": the model must hedge them.
-HEDGE_BELOW = 0.6
-#: Scores from this up are "high".
+#: Scores below this are "low" and phrased with a hedge, by every captioner;
+#: the setting is ``captions.hedge_below``.
+HEDGE_BELOW: float = CaptionOptions.model_fields["hedge_below"].default
+#: Scores from this up are "high" (or from the hedge threshold, if higher).
 HIGH_FROM = 0.8
 
 HEDGES = ("appears", "appear", "possibly", "perhaps", "maybe", "may", "might", "seems",
@@ -43,12 +48,14 @@ class GroundingCheck:
     ok: bool
     #: Vocabulary labels the text names that the evidence lacks, in text order.
     unsupported: tuple[str, ...] = ()
+    #: Words for harm the text uses that no evidence label supports, in text order.
+    sensitive: tuple[str, ...] = ()
     reason: str | None = None
 
 
 def confidence_word(score: float, hedge_below: float = HEDGE_BELOW,
                     high_from: float = HIGH_FROM) -> str:
-    if score >= high_from:
+    if score >= max(high_from, hedge_below):
         return "high"
     return "medium" if score >= hedge_below else "low"
 
@@ -121,21 +128,32 @@ def mentions(text: str, labels: Iterable[str]) -> list[tuple[str, int, int]]:
 
 
 def check_text(text: str, evidence: Iterable[str], vocabulary: Iterable[str]) -> GroundingCheck:
-    """Reject ``text`` when it names a vocabulary label that is not evidence."""
+    """Reject ``text`` when it names a vocabulary label that is not evidence,
+    or uses a word for harm that no evidence label supports."""
     if not text.strip():
         return GroundingCheck(ok=False, reason="the model returned no text")
+    evidence = list(evidence)
     evidence_set = {label.lower() for label in evidence}
     labels = set(evidence) | set(vocabulary)
     unsupported: list[str] = []
     for label, _, _ in mentions(text, labels):
         if label.lower() not in evidence_set and label not in unsupported:
             unsupported.append(label)
-    if not unsupported:
+    # A word for harm that is itself an absent label is reported once, as the label.
+    harm = [w for w in unsupported_words(text, evidence)
+            if not any(label_pattern(label).fullmatch(w.word) for label in unsupported)]
+    if not unsupported and not harm:
         return GroundingCheck(ok=True)
-    names = ", ".join(f"'{label}'" for label in unsupported)
+    reasons = []
+    if unsupported:
+        names = ", ".join(f"'{label}'" for label in unsupported)
+        reasons.append(f"names {names}, absent from the evidence")
+    if harm:
+        words = ", ".join(f"'{w.word}' ({w.category.replace('_', ' ')})" for w in harm)
+        reasons.append(f"says {words}, which no tag shows")
     return GroundingCheck(
-        ok=False, unsupported=tuple(unsupported),
-        reason=f"names {names}, absent from the evidence",
+        ok=False, unsupported=tuple(unsupported), sensitive=tuple(w.word for w in harm),
+        reason="; ".join(reasons),
     )
 
 

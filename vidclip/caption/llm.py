@@ -36,9 +36,10 @@ from vidclip.caption.base import (
     Captioner,
     SceneCaption,
     SceneEvidence,
+    Source,
 )
 from vidclip.caption.prompts import PromptTemplate, RenderedPrompt, load_prompt
-from vidclip.caption.template import TemplateCaptioner, clock
+from vidclip.caption.template import TemplateCaptioner, clock, flag_sentence
 from vidclip.errors import ConfigError, ModelError
 
 #: Scenes listed in the summary prompt; later ones are left out to bound its size.
@@ -72,8 +73,6 @@ class LLMSettings(BaseModel):
                                    description="Per answer; default: the prompt template's.")
     descriptions: bool = Field(default=True, description="Write audio descriptions with their "
                                "own prompt (False: the captions double as descriptions).")
-    hedge_below: float = Field(default=grounding.HEDGE_BELOW, ge=0.0, le=1.0,
-                               description="Tags scored below this are phrased with a hedge.")
     prompts_dir: str | None = Field(default=None, description="Folder of prompt templates.")
     caption_prompt: str = "scene_caption"
     summary_prompt: str = "summary"
@@ -133,6 +132,18 @@ def language_name(code: str) -> str:
     return _LANGUAGES.get(code.lower().split("-")[0], code)
 
 
+def _strict_problem(check: grounding.GroundingCheck) -> str:
+    """The retry prompt's "rejected because it ..." for a failed grounding check."""
+    parts = []
+    if check.unsupported:
+        names = ", ".join(f"'{label}'" for label in check.unsupported)
+        parts.append(f"named {names}, which the evidence does not list")
+    if check.sensitive:
+        words = ", ".join(f"'{word}'" for word in check.sensitive)
+        parts.append(f"said {words}, which no tag shows")
+    return " and ".join(parts)
+
+
 def _flag_names(categories: tuple[str, ...]) -> list[str]:
     return [c.replace("_", " ") for c in categories]
 
@@ -148,8 +159,10 @@ class LLMCaptioner(Captioner):
 
     max_concurrency: int = 1
 
-    def __init__(self, settings: LLMSettings):
+    def __init__(self, settings: LLMSettings, hedge_below: float = grounding.HEDGE_BELOW):
         self.settings = settings
+        #: ``captions.hedge_below``: shared with the template captioner it falls back to.
+        self.hedge_below = hedge_below
         self._prompts: dict[str, PromptTemplate] = {}
 
     @property
@@ -207,8 +220,12 @@ class _Run:
         self.request = request
         self.settings = backend.settings
         self.language = language_name(request.language)
-        self.fallback = TemplateCaptioner().caption(request)
+        self.hedge_below = backend.hedge_below
+        self.fallback = TemplateCaptioner(self.hedge_below).caption(request)
         self.fallback_text = {c.index: c.text for c in self.fallback.scenes}
+        self.template_source = self.fallback.summary_source
+        # Custom policies' category names count as words a caption may not use.
+        self.categories = tuple(c.replace("_", " ") for c in request.moderation_categories)
         #: Set once the endpoint failed; later scenes go straight to the template.
         self.down: str | None = None
         self.stats = _Stats()
@@ -226,6 +243,7 @@ class _Run:
                 done = list(pool.map(self.scene, scenes))
         captions = [caption for caption, _ in done]
         summary, summary_from_model = self.summary(captions)
+        summary_source = self.source("summary") if summary_from_model else self.template_source
         used_model = summary_from_model or any(c.grounded for c in captions)
         prompts = [self.backend.prompt(k).ref for k in ("caption", "summary")]
         if self.settings.descriptions:
@@ -243,39 +261,51 @@ class _Run:
                 "generation": self.stats.as_dict(),
                 "fallback_scenes": sorted(self.rejected + self.unavailable),
             },
+            summary_source=summary_source,
         )
+
+    def source(self, kind: str) -> Source:
+        return Source(self.backend.name, self.backend.model_name, self.backend.prompt(kind).ref)
 
     def scene(self, scene: SceneEvidence) -> tuple[SceneCaption, dict]:
         values = {
             "language": self.language,
             "start": clock(scene.start_s),
             "end": clock(scene.end_s),
-            "tags": grounding.format_tags(scene.tags, self.settings.hedge_below),
+            "tags": grounding.format_tags(scene.tags, self.hedge_below),
             "flags_line": _flags_line(scene.flagged_categories),
         }
         evidence = [t.label for t in scene.tags]
-        low = [t.label for t in scene.tags if t.score < self.settings.hedge_below]
+        low = [t.label for t in scene.tags if t.score < self.hedge_below]
         template_text = self.fallback_text[scene.index]
+        template = self.template_source
         if not scene.tags:
-            caption = SceneCaption(scene.index, template_text, None, "no tags: template caption")
-            return caption, {"index": scene.index, "text": template_text}
+            caption = SceneCaption(scene.index, template_text, None, "no tags: template caption",
+                                   template)
+            return caption, {"index": scene.index, "text": template_text,
+                             "source": template.as_dict()}
         flags = _flag_names(scene.flagged_categories)
+        # The model never writes about a flag; its caption ends with the template's warning.
+        warning = " " + flag_sentence(scene.flagged_categories) if flags else ""
         text, note = self.grounded("caption", values, evidence, low, flags)
         if text is None and note is None:  # endpoint down
             self.unavailable.append(scene.index)
             caption = SceneCaption(scene.index, template_text, None,
-                                   f"template caption: {self.down}")
+                                   f"template caption: {self.down}", template)
         elif text is None:
             self.rejected.append(scene.index)
             caption = SceneCaption(scene.index, template_text, False,
-                                   f"template caption: the model's caption {note}")
+                                   f"template caption: the model's caption {note}", template)
         else:
-            caption = SceneCaption(scene.index, text, True, note)
-        description = {"index": scene.index, "text": caption.text}
+            caption = SceneCaption(scene.index, text + warning, True, note,
+                                   self.source("caption"))
+        description = {"index": scene.index, "text": caption.text,
+                       "source": caption.source.as_dict()}
         if self.settings.descriptions and caption.grounded:
             text, note = self.grounded("description", values, evidence, low, flags)
             if text is not None:
-                description["text"] = text
+                description.update(text=text + warning,
+                                   source=self.source("description").as_dict())
                 if note:
                     description["note"] = note
             else:
@@ -290,7 +320,7 @@ class _Run:
         values = {
             "language": self.language,
             "scene_lines": "\n".join(lines) or "- (no scenes)",
-            "tags": grounding.format_tags(req.video_tags, self.settings.hedge_below),
+            "tags": grounding.format_tags(req.video_tags, self.hedge_below),
             "flags_line": _flags_line(req.flagged_categories),
         }
         evidence = {t.label for t in req.video_tags}
@@ -298,10 +328,14 @@ class _Run:
         if not evidence:  # nothing to summarise that the template cannot say
             self.summary_note = "no tags to summarise"
             return self.fallback.summary, False
-        low = [t.label for t in req.video_tags if t.score < self.settings.hedge_below]
+        low = [t.label for t in req.video_tags if t.score < self.hedge_below]
         flags = _flag_names(req.flagged_categories)
         text, self.summary_note = self.grounded("summary", values, sorted(evidence), low, flags)
-        return (text, True) if text is not None else (self.fallback.summary, False)
+        if text is None:
+            return self.fallback.summary, False
+        if flags:
+            text += " " + flag_sentence(req.flagged_categories, summary=True)
+        return text, True
 
     def grounded(self, kind: str, values: dict, evidence: list[str], low: list[str],
                  flags: list[str]) -> tuple[str | None, str | None]:
@@ -311,7 +345,7 @@ class _Run:
         that names one describes what it was told only to warn about.
         """
         template = self.backend.prompt(kind)
-        vocabulary = (*self.request.vocabulary, *flags)
+        vocabulary = (*self.request.vocabulary, *self.categories, *flags)
         strict_values = None
         first_reason = None
         for _attempt in range(2):
@@ -334,8 +368,7 @@ class _Run:
             reason = problem or check.reason
             first_reason = first_reason or reason
             if check is not None:
-                names = ", ".join(f"'{label}'" for label in check.unsupported)
-                problem = f"named {names}, which the evidence does not list"
+                problem = _strict_problem(check)
             strict_values = {"problem": problem}
         return None, f"{reason} (also after a stricter retry)"
 

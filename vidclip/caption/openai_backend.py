@@ -22,6 +22,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from vidclip.caption.grounding import HEDGE_BELOW
 from vidclip.caption.llm import BackendUnavailable, Generation, LLMCaptioner, LLMSettings
 from vidclip.caption.prompts import RenderedPrompt
 from vidclip.errors import ConfigError
@@ -52,8 +53,8 @@ class OpenAISettings(LLMSettings):
 class OpenAICaptioner(LLMCaptioner):
     name = "openai"
 
-    def __init__(self, settings: OpenAISettings):
-        super().__init__(settings)
+    def __init__(self, settings: OpenAISettings, hedge_below: float = HEDGE_BELOW):
+        super().__init__(settings, hedge_below)
         self.settings: OpenAISettings = settings
         self.max_concurrency = settings.max_concurrency
         self._client: openai.OpenAI | None = None

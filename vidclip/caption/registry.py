@@ -27,7 +27,7 @@ def _template(options: CaptionOptions) -> Captioner:
     if options.options:
         raise ConfigError(f"the template captioner takes no options (got "
                           f"{', '.join(sorted(options.options))})")
-    return TemplateCaptioner()
+    return TemplateCaptioner(options.hedge_below)
 
 
 def _openai(options: CaptionOptions) -> Captioner:
@@ -37,7 +37,8 @@ def _openai(options: CaptionOptions) -> Captioner:
         raise ModelError(f"{exc}: {_INSTALL}") from None
     from vidclip.caption.llm import parse_settings
 
-    return OpenAICaptioner(parse_settings(OpenAISettings, options.options, "openai"))
+    settings = parse_settings(OpenAISettings, options.options, "openai")
+    return OpenAICaptioner(settings, options.hedge_below)
 
 
 def _transformers(options: CaptionOptions) -> Captioner:
@@ -51,7 +52,7 @@ def _transformers(options: CaptionOptions) -> Captioner:
     from vidclip.caption.llm import parse_settings
 
     settings = parse_settings(TransformersSettings, options.options, "transformers")
-    return TransformersCaptioner(settings)
+    return TransformersCaptioner(settings, options.hedge_below)
 
 
 _FACTORIES: dict[str, Factory] = {

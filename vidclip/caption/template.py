@@ -2,7 +2,8 @@
 
 It needs no model and cannot invent anything: every noun it writes is a tag
 of that scene. Confidence shows in the wording -- "shows" for strong
-evidence, "appears to show" for tags near the threshold. English only.
+evidence, "appears to show" for tags scored below ``captions.hedge_below``
+(the threshold the language-model captioners hedge at too). English only.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from vidclip.caption.base import (
     Captioner,
     SceneCaption,
     SceneEvidence,
+    Source,
 )
+from vidclip.caption.grounding import HEDGE_BELOW
 from vidclip.english import join_words, with_article
 from vidclip.schema import LabelScore
 
-#: Scores at or above this read as certain; below it the caption hedges.
-CONFIDENT = 0.8
 _MAX_TAGS = 3
+
+
 def clock(seconds: float) -> str:
     seconds = max(0, int(round(seconds)))
     h, rem = divmod(seconds, 3600)
@@ -27,10 +30,11 @@ def clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def describe(tags: tuple[LabelScore, ...] | list[LabelScore]) -> str:
+def describe(tags: tuple[LabelScore, ...] | list[LabelScore],
+             hedge_below: float = HEDGE_BELOW) -> str:
     """A clause for the best tags, hedged where the evidence is weak."""
-    strong = [with_article(t.label) for t in tags[:_MAX_TAGS] if t.score >= CONFIDENT]
-    weak = [with_article(t.label) for t in tags[:_MAX_TAGS] if t.score < CONFIDENT]
+    strong = [with_article(t.label) for t in tags[:_MAX_TAGS] if t.score >= hedge_below]
+    weak = [with_article(t.label) for t in tags[:_MAX_TAGS] if t.score < hedge_below]
     parts = []
     if strong:
         parts.append("shows " + join_words(strong))
@@ -39,19 +43,28 @@ def describe(tags: tuple[LabelScore, ...] | list[LabelScore]) -> str:
     return " ".join(parts)
 
 
+def flag_sentence(categories: tuple[str, ...] | list[str], summary: bool = False) -> str:
+    """How every captioner names flagged categories: by category, as a warning."""
+    if not categories:
+        return ""
+    what = "moderation review" if summary else "review"
+    return f"Flagged for {what}: " + join_words([c.replace("_", " ") for c in categories]) + "."
+
+
 class TemplateCaptioner(Captioner):
     name = "template"
     prompt = "template@1"
+
+    def __init__(self, hedge_below: float = HEDGE_BELOW):
+        self.hedge_below = hedge_below
 
     def caption_scene(self, scene: SceneEvidence) -> str:
         if not scene.tags:
             text = "No confidently recognised content."
         else:
-            text = "The scene " + describe(scene.tags) + "."
+            text = "The scene " + describe(scene.tags, self.hedge_below) + "."
         if scene.flagged_categories:
-            text += " Flagged for review: " + join_words(
-                [c.replace("_", " ") for c in scene.flagged_categories]
-            ) + "."
+            text += " " + flag_sentence(scene.flagged_categories)
         return text
 
     def summary(self, request: CaptionRequest) -> str:
@@ -59,16 +72,16 @@ class TemplateCaptioner(Captioner):
         length = clock(request.duration_s)
         head = f"A {length} video in {n} scene{'s' if n != 1 else ''}"
         if request.video_tags:
-            head += " that " + describe(request.video_tags)
+            head += " that " + describe(request.video_tags, self.hedge_below)
         text = head + "."
         if request.flagged_categories:
-            text += " Flagged for moderation review: " + join_words(
-                [c.replace("_", " ") for c in request.flagged_categories]
-            ) + "."
+            text += " " + flag_sentence(request.flagged_categories, summary=True)
         return text
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
-        scenes = [SceneCaption(s.index, self.caption_scene(s)) for s in request.scenes]
+        source = Source(self.name, None, self.prompt)
+        scenes = [SceneCaption(s.index, self.caption_scene(s), source=source)
+                  for s in request.scenes]
         fallback = None
         if not request.language.lower().startswith("en"):
             fallback = f"the template captioner writes English only (asked for {request.language!r})"
@@ -80,4 +93,5 @@ class TemplateCaptioner(Captioner):
             prompt=self.prompt,
             language="en",
             fallback_reason=fallback,
+            summary_source=source,
         )

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from vidclip.caption.grounding import HEDGE_BELOW
 from vidclip.caption.llm import BackendUnavailable, Generation, LLMCaptioner, LLMSettings
 from vidclip.caption.prompts import RenderedPrompt
 from vidclip.errors import ModelError, WeightsMissingError
@@ -53,6 +54,10 @@ class TransformersSettings(LLMSettings):
     prompt_style: Literal["completion", "chat"] = Field(
         default="completion", description="completion: system + few-shot text as is (best for "
         "small models); chat: through the tokenizer's chat template.")
+    threads: int | None = Field(
+        default=None, ge=1, le=1024, description="CPU threads torch may use in this process "
+        "(torch.set_num_threads), set when the model loads; default: torch's own (all cores). "
+        "A worker that only captions beside analyse workers should take one or two.")
 
 
 def bundled_smollm2() -> Path | None:
@@ -269,8 +274,8 @@ class TransformersCaptioner(LLMCaptioner):
     name = "transformers"
     max_concurrency = 1
 
-    def __init__(self, settings: TransformersSettings):
-        super().__init__(settings)
+    def __init__(self, settings: TransformersSettings, hedge_below: float = HEDGE_BELOW):
+        super().__init__(settings, hedge_below)
         self.settings: TransformersSettings = settings
         self._model: LocalModel | None = None
 
@@ -284,6 +289,9 @@ class TransformersCaptioner(LLMCaptioner):
         super().setup()
         if self._model is None:
             s = self.settings
+            # Process-wide, like the model: a worker runs one captioner at a time.
+            if s.threads is not None and torch.get_num_threads() != s.threads:
+                torch.set_num_threads(s.threads)
             self._model = load_local_model(s.model, s.device, s.dtype)
 
     def close(self) -> None:
