@@ -93,7 +93,7 @@ def enqueue(store: JobStore, queue: JobQueue, job: Job) -> Job:
     try:
         queue.enqueue(job.id)
     except Exception as exc:
-        log.error("job %s not queued: %s", job.id, exc)
+        log.warning("job %s not queued: %s", job.id, exc)
         store.finish(job.id, JobStatus.FAILED, worker=None, error_code="broker_unavailable",
                      error_message="the job could not be queued: the broker is unreachable.")
         raise ApiError(503, "broker_unavailable", "the job queue is unreachable; try again "

@@ -42,6 +42,11 @@ def create_app(settings: Settings | None = None) -> Celery:
 
 @signals.worker_process_init.connect
 def _load_model(**_) -> None:
+    threads = runtime.current().settings.torch_threads
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     try:
         runtime.current().encoder()
     except Exception as exc:  # a job will report it with its own message

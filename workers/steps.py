@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,9 +51,16 @@ def caption_job(rt: Runtime, job_id: str, worker: str) -> Result:
 
 def _run(rt: Runtime, job_id: str, worker: str, step) -> Result:
     job = rt.store.get(job_id)
+    # The core names files by path; a client should see its own name, not the server's layout.
+    stored = re.compile(re.escape(str(job_media_dir(rt.settings, job_id))) + r"/source\.\w+")
+    shown = job.source_name or job.source_value
+
+    def scrub(message: str) -> str:
+        return stored.sub(shown, message)
+
     with JobReporter(rt.store, job_id, worker, lease_s=rt.settings.lease_s,
                      stages=job.stage_progress) as reporter:
-        return _guarded(rt, job_id, worker, lambda: step(rt, job, worker, reporter))
+        return _guarded(rt, job_id, worker, scrub, lambda: step(rt, job, worker, reporter))
 
 
 def _analyze(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
@@ -65,7 +73,7 @@ def _analyze(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
         "video": analysis.video.model_copy(update={"source": shown})})
     saved = rt.store.save_partial(job.id, worker, analysis.model_dump_json(), reporter.stages,
                                   "caption")
-    return Outcome.NEXT if saved else _stopped(rt.store, job.id, worker)
+    return Outcome.NEXT if saved else _stopped(rt, job.id, worker)
 
 
 def _caption(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
@@ -76,12 +84,13 @@ def _caption(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
     analysis = VideoAnalysis.model_validate_json(job.result_json)
     final = pipeline.caption(analysis, progress=reporter)
     if reporter.should_cancel():
-        return _stopped(rt.store, job.id, worker)
+        return _stopped(rt, job.id, worker)
     formats = tuple(job.options.get("formats") or ("json",))
     outdir = job_results_dir(rt.settings, job.id)
     write_outputs(final, outdir, "result", formats)
     done = rt.store.finish(job.id, JobStatus.SUCCEEDED, worker=worker,
-                           result_json=final.model_dump_json(), result_path=str(outdir))
+                           result_json=final.model_dump_json(), result_path=str(outdir),
+                           stages=reporter.stages)
     return Outcome.FINISHED if done else Outcome.STOPPED
 
 
@@ -102,14 +111,14 @@ def _media(rt: Runtime, job, worker: str, reporter: JobReporter) -> Path:
     return Path(job.media_path)
 
 
-def _guarded(rt: Runtime, job_id: str, worker: str, work) -> Result:
+def _guarded(rt: Runtime, job_id: str, worker: str, scrub, work) -> Result:
     from vidclip.pipeline import Cancelled
 
     store = rt.store
     try:
         return Result(work())
     except Cancelled:
-        return Result(_stopped(store, job_id, worker))
+        return Result(_stopped(rt, job_id, worker))
     except SoftTimeLimitExceeded:
         limit = rt.settings.task_soft_time_limit_s
         return Result(_fail(store, job_id, worker, "timeout",
@@ -120,7 +129,7 @@ def _guarded(rt: Runtime, job_id: str, worker: str, work) -> Result:
         if exc.retryable:
             return Result(Outcome.RETRY, exc)
         log.info("job %s failed: %s: %s", job_id, exc.code, exc.message)
-        return Result(_fail(store, job_id, worker, exc.code, exc.message))
+        return Result(_fail(store, job_id, worker, exc.code, scrub(exc.message)))
     except Exception:
         log.exception("job %s: unexpected error", job_id)
         _fail(store, job_id, worker, "internal_error",
@@ -134,12 +143,25 @@ def _fail(store: JobStore, job_id: str, worker: str, code: str, message: str) ->
     return Outcome.FINISHED if done else Outcome.STOPPED
 
 
-def _stopped(store: JobStore, job_id: str, worker: str) -> Outcome:
+def _stopped(rt: Runtime, job_id: str, worker: str) -> Outcome:
     """The pipeline stopped: a cancel to honour, or a job that is no longer ours."""
-    job = store.get(job_id)
-    if job is None or not job.cancel_requested:
+    job = rt.store.get(job_id)
+    if job is None or not job.cancel_requested or job.worker != worker:
         return Outcome.STOPPED
-    done = store.finish(job_id, JobStatus.CANCELLED, worker=worker, detail="cancelled while running")
+    if job.purge_requested:  # files first, so "cancelled" is only seen once they are gone
+        purge_job_files(rt.settings, job_id)
+    done = rt.store.finish(job_id, JobStatus.CANCELLED, worker=worker,
+                           detail="cancelled while running")
+    return Outcome.FINISHED if done else Outcome.STOPPED
+
+
+def cancel_waiting(rt: Runtime, job_id: str) -> Outcome:
+    """A job cancelled between its steps (or before the first): end it here."""
+    job = rt.store.get(job_id)
+    if job is not None and job.purge_requested:
+        purge_job_files(rt.settings, job_id)
+    done = rt.store.finish(job_id, JobStatus.CANCELLED, worker=None,
+                           detail="cancelled before this step ran")
     return Outcome.FINISHED if done else Outcome.STOPPED
 
 
@@ -151,9 +173,8 @@ def give_up(rt: Runtime, job_id: str, worker: str, error: BaseException) -> Outc
 
 
 def after_final(rt: Runtime, job_id: str) -> None:
-    """Housekeeping once a job is final: purge files if its cancel asked for it."""
+    """Housekeeping once a job is final: its cancel asked for the files to go."""
     job = rt.store.get(job_id)
-    if job is not None and job.purge_requested and job.status in (
-            JobStatus.CANCELLED.value, JobStatus.FAILED.value):
+    if job is not None and job.purge_requested:
         purge_job_files(rt.settings, job_id)
         rt.store.clear_results(job_id)

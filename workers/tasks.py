@@ -25,6 +25,8 @@ def _claim(task, job_id: str, stage: str, **limits) -> str | None:
         raise task.retry(countdown=rt.settings.lease_s / 2, max_retries=None)
     if claim is Claim.ANALYZED:
         return None
+    if claim is Claim.CANCEL and steps.cancel_waiting(rt, job_id) is steps.Outcome.FINISHED:
+        notify(job_id)
     if claim is Claim.FINISHED:
         notify(job_id)
     if claim is not Claim.RUN:

@@ -92,6 +92,10 @@ def _worker_argv(settings, queues: str, concurrency: int, pool: str, loglevel: s
 def worker(queues: str, concurrency: int, pool: str, loglevel: str, name: str | None) -> None:
     """Run a Celery worker that analyses and captions queued jobs."""
     settings = _settings()
+    if settings.torch_threads is None:
+        # Each pool process would otherwise start one thread per core.
+        per_process = max(1, (os.cpu_count() or 1) // max(1, concurrency))
+        settings = settings.model_copy(update={"torch_threads": per_process})
     argv = _worker_argv(settings, queues, concurrency, pool, loglevel, name)
     from workers.app import create_app
 

@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     default_options: dict[str, Any] = Field(
         default_factory=dict, description="Analysis options every job starts from (JSON), "
         'e.g. {"sampling": {"fps": 2}}.')
+    torch_threads: int | None = Field(
+        default=None, ge=1, description="CPU threads of each worker process's model; default "
+        "the CPU count divided by the worker's concurrency, so processes do not fight over cores.")
     task_soft_time_limit_s: int = Field(default=3300, ge=1)
     task_time_limit_s: int = Field(default=3600, ge=1)
     task_max_retries: int = Field(default=3, ge=0, description="Retries of transient faults.")

@@ -35,7 +35,8 @@ class Claim(enum.Enum):
     BUSY = "busy"          # another live worker runs it; try again later
     ANALYZED = "analyzed"  # the analysis is already stored: go on to captions
     DONE = "done"          # final already: nothing to do
-    FINISHED = "finished"  # this claim just ended it (cancelled, too many attempts): notify
+    FINISHED = "finished"  # this claim just ended it (too many attempts): notify
+    CANCEL = "cancel"      # cancelled before this step ran: the caller finishes it
     MISSING = "missing"    # no such job (purged)
 
 
@@ -211,9 +212,7 @@ class JobStore:
             if job.status in _FINAL:
                 return Claim.DONE, job
             if job.cancel_requested:
-                done = self.finish(job_id, JobStatus.CANCELLED, worker=None,
-                                   detail="cancelled before it ran")
-                return (Claim.FINISHED if done else Claim.DONE), self.get(job_id)
+                return Claim.CANCEL, job
             analysed = job.result_json is not None
             if stage == "caption" and not analysed:
                 return Claim.DONE, job  # nothing to caption: the analyze task decides
@@ -310,15 +309,16 @@ class JobStore:
     def finish(self, job_id: str, status: JobStatus, *, worker: str | None,
                error_code: str | None = None, error_message: str | None = None,
                result_json: str | None = None, result_path: str | None = None,
-               detail: str | None = None) -> bool:
+               detail: str | None = None, stages: Iterable[str] = ()) -> bool:
         """Move a job that is not final yet to a final state; False if it already was."""
         now = utcnow()
         values = {"status": status.value, "finished_at": now, "updated_at": now, "worker": None,
                   "error_code": error_code, "error_message": error_message,
                   "cancel_requested": False}
         if status is JobStatus.SUCCEEDED:
+            done_stages = {s for s in STAGES if s != "ingest"} | set(stages)
             values.update(progress=1.0, stage=None,
-                          stage_progress={s: 1.0 for s in STAGES if s != "ingest"})
+                          stage_progress={s: 1.0 for s in STAGES if s in done_stages})
         if result_json is not None:
             values["result_json"] = result_json
         if result_path is not None:

@@ -1,0 +1,69 @@
+"""Settings: environment parsing, derived paths, and refusing unsafe setups."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from vidclip.jobs.settings import Settings, UnsafeSettingsError
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for name in list(os.environ):
+        if name.startswith("VIDCLIP_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("VIDCLIP_DATA_DIR", str(tmp_path))
+    return monkeypatch
+
+
+def test_paths_derive_from_data_dir(clean_env, tmp_path):
+    s = Settings()
+    assert s.database_url == f"sqlite:///{tmp_path / 'vidclip.db'}"
+    assert s.media_dir == tmp_path / "media" and s.results_dir == tmp_path / "results"
+
+
+def test_environment_lists_and_nested_fields(clean_env):
+    clean_env.setenv("VIDCLIP_API_KEYS", "first-key-aaaaaaaaaa, second-key-bbbbbbbbbb")
+    clean_env.setenv("VIDCLIP_ALLOWED_URL_SCHEMES", '["https"]')
+    clean_env.setenv("VIDCLIP_MODEL__NAME", "tiny-test")
+    clean_env.setenv("VIDCLIP_DEFAULT_OPTIONS", '{"sampling": {"fps": 2}}')
+    s = Settings()
+    assert [k.get_secret_value() for k in s.api_keys] == ["first-key-aaaaaaaaaa",
+                                                          "second-key-bbbbbbbbbb"]
+    assert s.allowed_url_schemes == ["https"]
+    assert s.model.name == "tiny-test" and s.default_options == {"sampling": {"fps": 2}}
+
+
+def test_only_http_schemes(clean_env):
+    with pytest.raises(ValueError, match="only http and https"):
+        Settings(allowed_url_schemes=["http", "file"])
+
+
+@pytest.mark.parametrize("overrides, match", [
+    ({}, "no API key is configured"),
+    ({"api_keys": ["changeme"]}, "placeholder or shorter"),
+    ({"api_keys": ["short"]}, "placeholder or shorter"),
+    ({"api_keys": ["a-long-enough-api-key"], "webhook_secret": "secret"}, "WEBHOOK_SECRET"),
+], ids=["no-keys", "placeholder-key", "short-key", "placeholder-secret"])
+def test_unsafe_settings_are_refused(clean_env, overrides, match):
+    with pytest.raises(UnsafeSettingsError, match=match):
+        Settings(**overrides).check_safe()
+
+
+def test_dev_mode_is_explicit(clean_env):
+    Settings(dev_mode=True).check_safe()
+    Settings(api_keys=["a-long-enough-api-key"]).check_safe()
+
+
+def test_to_env_rebuilds_the_same_settings(clean_env):
+    s = Settings(api_keys=["a-long-enough-api-key"], webhook_secret="w" * 20,
+                 model={"name": "tiny-test", "batch_size": 4}, queue_prefix="x-",
+                 media_root="/srv/media")
+    for name, value in s.to_env().items():
+        clean_env.setenv(name, value)
+    again = Settings()
+    assert again.model_dump(mode="json") == s.model_dump(mode="json")
+    assert again.webhook_secret.get_secret_value() == "w" * 20
+    assert again.api_keys[0].get_secret_value() == "a-long-enough-api-key"
