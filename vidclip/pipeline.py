@@ -81,16 +81,22 @@ class Pipeline:
         load = getattr(self.encoder, "load", None)
         if load is not None:
             load()
-        tags = self.config.tags
-        self._vocab = vocabulary.load_vocabulary(
-            tags.vocabulary, labels=tags.labels, templates=tags.templates
-        )
+        self._load_vocabulary()
         self._anchor = vocabulary.neutral_anchor(self.encoder)
         if self.config.moderation.enabled:
             policy = moderate.load_policy(self.config.moderation.policy)
             self._policy_emb = moderate.PolicyEmbeddings.build(self.encoder, policy)
         self._label_emb = vocabulary.embed_vocabulary(self.encoder, self._vocab)
         return self
+
+    def _load_vocabulary(self) -> None:
+        from vidclip import vocabulary
+
+        if self._vocab is None:
+            tags = self.config.tags
+            self._vocab = vocabulary.load_vocabulary(
+                tags.vocabulary, labels=tags.labels, templates=tags.templates
+            )
 
     @property
     def captioner(self) -> Captioner:
@@ -149,7 +155,9 @@ class Pipeline:
         """Run (or re-run) only the caption stage over an existing analysis."""
         from vidclip.analysis_steps import apply_captions
 
-        self.setup()
+        # Captions need the vocabulary's labels (for grounding), never the image
+        # model: a caption-only worker does not load it.
+        self._load_vocabulary()
         return apply_captions(self, analysis, progress or (lambda stage, fraction: None))
 
     @property

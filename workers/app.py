@@ -47,6 +47,8 @@ def _load_model(**_) -> None:
         import torch
 
         torch.set_num_threads(threads)
+    if not runtime.current().preload_model:
+        return
     try:
         runtime.current().encoder()
     except Exception as exc:  # a job will report it with its own message

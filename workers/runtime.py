@@ -33,7 +33,11 @@ class Runtime:
         self._store: JobStore | None = None
         self._store_pid: int | None = None
         self._encoder = None
+        self._captioners: dict[str, object] = {}
         self._pipelines: OrderedDict[str, object] = OrderedDict()
+        #: Load the image model when a pool process starts; off for workers that
+        #: only caption (they never need it).
+        self.preload_model = True
 
     @property
     def store(self) -> JobStore:
@@ -78,6 +82,20 @@ class Runtime:
             while len(self._pipelines) > PIPELINE_CACHE:
                 self._pipelines.popitem(last=False)  # never closed: the encoder is shared
         return pipeline
+
+
+    def caption_pipeline(self, config):
+        """A :class:`Pipeline` for the caption stage only: no image model is loaded,
+        and the caption backend (a local language model, say) is built once per
+        process and language and shared by every job."""
+        from vidclip.pipeline import Pipeline, build_captioner
+
+        key = config.captions.model_dump_json()
+        with self._lock:
+            captioner = self._captioners.get(key)
+            if captioner is None:
+                captioner = self._captioners[key] = build_captioner(config)
+        return Pipeline(config, captioner=captioner)
 
 
 def install(runtime: Runtime) -> Runtime:

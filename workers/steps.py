@@ -80,7 +80,7 @@ def _caption(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
     from vidclip.output import write_outputs
     from vidclip.schema import VideoAnalysis
 
-    pipeline = rt.pipeline(worker_config(job.options, rt.settings))
+    pipeline = rt.caption_pipeline(worker_config(job.options, rt.settings))
     analysis = VideoAnalysis.model_validate_json(job.result_json)
     final = pipeline.caption(analysis, progress=reporter)
     if reporter.should_cancel():

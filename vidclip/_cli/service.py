@@ -97,9 +97,12 @@ def worker(queues: str, concurrency: int, pool: str, loglevel: str, name: str | 
         per_process = max(1, (os.cpu_count() or 1) // max(1, concurrency))
         settings = settings.model_copy(update={"torch_threads": per_process})
     argv = _worker_argv(settings, queues, concurrency, pool, loglevel, name)
+    from workers import runtime
     from workers.app import create_app
 
-    create_app(settings).worker_main(argv)
+    app = create_app(settings)
+    runtime.current().preload_model = "analyze" in queues
+    app.worker_main(argv)
 
 
 def _redis_reachable(url: str) -> bool:
