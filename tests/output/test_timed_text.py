@@ -111,6 +111,20 @@ def test_text_may_use_the_gap_after_its_scene_but_not_the_next_scene():
     assert cues[0].text.replace("\n", " ") == text
 
 
+def test_text_borrows_the_next_scenes_spare_time_before_it_is_cut():
+    cues = layout_cues([(0.0, 1.0, "The scene shows a lizard."),  # 25 chars: 1.25 s
+                        (1.0, 6.0, "The scene shows a sheep.")])
+    assert [c.text for c in cues] == ["The scene shows a lizard.", "The scene shows a sheep."]
+    assert cues[0].end_s == pytest.approx(1.25, abs=MS) == cues[1].start_s
+    assert_rules(cues)
+    # A next scene with no time to spare lends none: the first text is shortened.
+    busy = "A dog runs on the sand."  # 23 chars: needs all of its 1.15 s
+    cues = layout_cues([(0.0, 1.0, "The scene shows a lizard."), (1.0, 2.15, busy)])
+    assert cues[0].text.endswith(ELLIPSIS) and cues[0].end_s == pytest.approx(1.0, abs=MS)
+    assert cues[1].text == busy
+    assert_rules(cues)
+
+
 def test_scenes_shorter_than_the_minimum_are_merged_with_a_neighbour():
     cues = layout_cues([(0.0, 0.4, "A dog."), (0.4, 0.8, "A dog."), (0.8, 3.0, "A cat.")])
     assert cues == [Cue(0.0, 3.0, "A dog. A cat.")]

@@ -70,7 +70,10 @@ def layout_cues(
        ``min_duration_s`` gets one shorter cue).
     3. Time budget: an item may also use the gap before the next item starts
        (the last one: up to ``end_limit_s``, if given), but only as much as its
-       text needs at ``max_cps``.
+       text needs at ``max_cps``; if that is still too little, it may take the
+       next item's spare time (what that item's own text does not need), so the
+       next cue starts a little later: a caption read partly into the next
+       shot says more than one cut short ("The scene shows a…").
     4. Split: the text is broken into chunks of at most ``max_lines`` lines of
        at most ``max_line`` characters, sentence ends preferred as chunk
        breaks, lines balanced within a chunk; a word longer than ``max_line``
@@ -98,6 +101,13 @@ def layout_cues(
         if need > end - start:
             # Borrow the gap after the item, only as much as the text needs.
             end = max(end, min(start + need, limit))
+        if need > end - start + 1e-9 and i + 1 < len(items):
+            # Then the next item's spare time; it starts later, keeping its own need.
+            nxt = items[i + 1]
+            nxt_need = _needed(split_text(nxt[2], max_line, max_lines), max_cps, min_duration_s)
+            take = min(need - (end - start), (nxt[1] - nxt[0]) - nxt_need)
+            if take > 0:
+                end = nxt[0] = nxt[0] + take
         # A video shorter than the minimum cannot meet it; do not cut text for that.
         floor = min(min_duration_s, end - start)
         need = _needed(chunks, max_cps, floor)
@@ -191,7 +201,7 @@ def _time_chunks(start: float, end: float, chunks: list[str], max_cps: float,
     sizes = [len(c.replace("\n", " ")) for c in chunks]
     base = [max(min_duration_s, n / max_cps) for n in sizes]
     spare = max(0.0, (end - start) - sum(base))
-    if sum(base) > end - start:  # shorten=False or one unfittable word: squeeze evenly
+    if sum(base) > end - start + 1e-9:  # shorten=False or one unfittable word: squeeze
         base, spare = [(end - start) * n / sum(sizes) for n in sizes], 0.0
     cues, t = [], start
     for i, (chunk, n, b) in enumerate(zip(chunks, sizes, base)):
