@@ -131,6 +131,10 @@ def _start_redis(url: str) -> subprocess.Popen | None:
     return None
 
 
+def _exit_on_signal(signum, _frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _stop(proc: subprocess.Popen | None) -> None:
     if proc is None or proc.poll() is not None:
         return
@@ -169,6 +173,9 @@ def up(dev: bool, host: str | None, port: int | None, concurrency: int) -> None:
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"vidclip API on {base} (docs: {base}/docs); worker pid {worker_proc.pid}",
                err=True)
+    # uvicorn re-raises the SIGTERM it caught once it has shut down; with the
+    # default handler that would end this process before the worker is stopped.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         _run_api(settings)
     finally:
