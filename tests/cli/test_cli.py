@@ -88,3 +88,14 @@ def test_batch_from_a_list_file_succeeds(runner, clips, tmp_path):
     listing.write_text(f"# my videos\n{clips.short}\n")
     res = runner.invoke(cli, ["batch", str(listing), "-o", str(tmp_path / "o"), *TINY])
     assert res.exit_code == 0, res.output
+
+
+def test_hedge_below_reaches_the_captions(runner, clips):
+    def captions(hedge: str) -> list[str]:
+        res = runner.invoke(cli, ["analyze", str(clips.short), "--json", "--labels", "cat,dog",
+                                  "--threshold", "0", "--hedge-below", hedge, *TINY])
+        assert res.exit_code == 0, res.output
+        return [s["caption"] for s in json.loads(res.stdout)["scenes"]]
+
+    assert all("appear" in c for c in captions("1"))  # every tag is weak evidence
+    assert not any("appear" in c for c in captions("0"))
