@@ -115,6 +115,15 @@ def _drop_schema(schema: str) -> None:
     engine.dispose()
 
 
+def _drop_queues(prefix: str) -> None:
+    """Leave nothing behind in Redis: this run's queues and kombu's bindings."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(match=f"*{prefix}*"):
+        client.delete(key)
+
+
 def _stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -157,6 +166,7 @@ def run_service(args, workers: int) -> dict:
         database_url = _database(args.database, schema) or f"sqlite:///{data_dir / 'jobs.db'}"
         port = free_port()
         env = _env(args, data_dir, database_url, port, workers)
+        prefix = env["VIDCLIP_QUEUE_PREFIX"]
         cli = [sys.executable, "-m", "vidclip._cli.main"]
         log = open(data_dir / "service.log", "wb")
         api = subprocess.Popen([*cli, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -188,6 +198,7 @@ def run_service(args, workers: int) -> dict:
             log.close()
             if args.database == "postgresql":
                 _drop_schema(schema)
+            _drop_queues(prefix)
     failed = [j for j in jobs if j["status"] != "succeeded"]
     if failed:
         print(f"warning: {len(failed)} jobs did not succeed: {failed[0].get('error')}")
