@@ -23,6 +23,7 @@ from vidclip.schema import (
     Moderation,
     SamplingInfo,
     Scene,
+    TextSource,
     Timings,
     VideoAnalysis,
     VideoInfo,
@@ -280,6 +281,8 @@ def caption_request(pipeline: "Pipeline", analysis: VideoAnalysis) -> CaptionReq
         language=pipeline.config.captions.language,
         flagged_categories=flagged,
         vocabulary=pipeline._vocab.labels,
+        # All of the policy's categories, flagged or not: none may be described.
+        moderation_categories=tuple(c.category for c in analysis.moderation.categories),
     )
 
 
@@ -291,14 +294,19 @@ def apply_captions(pipeline: "Pipeline", analysis: VideoAnalysis, report: "Progr
     by_index = {c.index: c for c in result.scenes}
     # Backends that write audio descriptions put them in extra; otherwise the
     # caption doubles as the description.
-    described = {d["index"]: d["text"] for d in result.extra.get("descriptions", [])}
+    described = {d["index"]: d for d in result.extra.get("descriptions", [])}
     scenes = []
     for scene in analysis.scenes:
         c = by_index.get(scene.index)
+        own = described.get(scene.index, {})
+        source = TextSource(**c.source.as_dict()) if c and c.source else None
         scenes.append(scene.model_copy(update={
             "caption": c.text if c else None,
             "caption_grounded": c.grounded if c else None,
-            "description": described.get(scene.index, c.text if c else None),
+            "caption_source": source,
+            "caption_note": c.note if c else None,
+            "description": own.get("text", c.text if c else None),
+            "description_source": TextSource(**own["source"]) if own.get("source") else source,
         }))
     captions = Captions(
         summary=result.summary,
@@ -307,6 +315,8 @@ def apply_captions(pipeline: "Pipeline", analysis: VideoAnalysis, report: "Progr
         prompt=result.prompt,
         language=result.language,
         fallback_reason=result.fallback_reason,
+        summary_source=(TextSource(**result.summary_source.as_dict())
+                        if result.summary_source else None),
     )
     timings = analysis.timings.model_copy(update={"caption_s": round(time.perf_counter() - t0, 3)})
     report("caption", 1.0)

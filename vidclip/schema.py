@@ -82,6 +82,14 @@ class ModerationHit(_Model):
     flagged: bool
 
 
+class TextSource(_Model):
+    """What wrote one caption, description or summary."""
+
+    backend: str = Field(description="template | openai | transformers")
+    model: str | None = None
+    prompt: str | None = Field(default=None, description="Prompt template name@version.")
+
+
 class Scene(_Model):
     index: int = Field(ge=0)
     start_s: float = Field(ge=0.0)
@@ -93,10 +101,18 @@ class Scene(_Model):
     )
     tags: list[LabelScore] = Field(default_factory=list)
     caption: str | None = None
-    caption_grounded: bool | None = None
+    caption_grounded: bool | None = Field(
+        default=None, description="None: a template caption (cannot invent); False: the "
+        "model's caption failed the grounding check and was replaced (caption_note says why)."
+    )
+    caption_source: TextSource | None = None
+    caption_note: str | None = Field(
+        default=None, description="Why the caption is what it is (fallback, rejection)."
+    )
     description: str | None = Field(
         default=None, description="Audio description of the scene for screen readers."
     )
+    description_source: TextSource | None = None
     moderation: list[ModerationHit] = Field(default_factory=list)
 
 
@@ -127,6 +143,7 @@ class Captions(_Model):
     prompt: str | None = Field(default=None, description="Prompt template name@version.")
     language: str = "en"
     fallback_reason: str | None = None
+    summary_source: TextSource | None = None
 
 
 class FrameTags(_Model):
