@@ -71,6 +71,11 @@ def test_empty_text_is_rejected():
                      "A cat possibly sits near a ball.", id="already-hedged"),
         pytest.param("A cat sits.", ["ball"], "A cat sits.", id="label-not-named"),
         pytest.param("A knife-shaped rock.", ["knife"], "A knife-shaped rock.", id="compound"),
+        pytest.param("A dog sits by a cat.", ["dog", "cat"],
+                     "It appears that a dog sits by a cat.", id="two-in-one-sentence"),
+        pytest.param("A dog runs. Maybe a cat waits. A ball lies here.", ["cat", "ball"],
+                     "A dog runs. Maybe a cat waits. What appears to be a ball lies here.",
+                     id="per-sentence"),
     ],
 )
 def test_low_confidence_labels_get_a_hedge(text, low, expected):

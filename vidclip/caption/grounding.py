@@ -158,15 +158,36 @@ def check_text(text: str, evidence: Iterable[str], vocabulary: Iterable[str]) ->
 
 
 def hedge_low_confidence(text: str, low_labels: Iterable[str]) -> str:
-    """Insert "what appears to be" before a low-confidence label stated flatly.
+    """Hedge low-confidence labels stated flatly, sentence by sentence.
 
-    A sentence that already hedges (``appears``, ``possibly``, ``may`` ...)
-    is left alone; otherwise the label's noun phrase (with its article, if
-    any) gets the hedge: "A dog runs" -> "What appears to be a dog runs".
+    A sentence that already hedges (``appears``, ``possibly``, ``may`` ...) is
+    left alone. One uncertain label gets the hedge on its noun phrase (with its
+    article, if any): "A dog runs" -> "What appears to be a dog runs". Two or
+    more hedge the whole sentence once ("It appears that a dog sits by a cat."),
+    rather than stacking "what appears to be" on every noun.
     """
     low = list(low_labels)
-    if not low or _HEDGE_RE.search(text):
+    if not low:
         return text
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    return " ".join(_hedge_sentence(sentence, low) for sentence in sentences)
+
+
+def _hedge_sentence(text: str, low: list[str]) -> str:
+    if _HEDGE_RE.search(text):
+        return text
+    # Part of a compound ("knife-shaped") is not a claim about the label.
+    found = [(s, e) for _, s, e in mentions(text, low) if text[e:e + 1] != "-"]
+    if not found:
+        return text
+    if len(found) > 1:
+        return "It appears that " + text[0].lower() + text[1:]
+    start, _end = found[0]
+    article = re.search(r"(?:\b(a|an|the|some)\s+)$", text[:start], re.IGNORECASE)
+    at = article.start() if article else start
+    if at == 0:
+        return "What appears to be " + text[0].lower() + text[1:]
+    return text[:at] + "what appears to be " + text[at:]
     for label, start, end in reversed(mentions(text, low)):
         if text[end:end + 1] == "-":  # part of a compound ("knife-shaped"): leave it
             continue
