@@ -104,3 +104,32 @@ def test_list_filters_and_pages(store):
     first = store.list(limit=2)
     rest = store.list(limit=10, cursor=encode_cursor(first[-1]))
     assert [j.id for j in first + rest] == ids[::-1]
+
+
+def _create_schema_at(url: str, barrier) -> None:
+    barrier.wait()
+    store = JobStore(url)
+    store.create_schema()
+    store.close()
+
+
+def test_processes_starting_together_all_get_the_schema(database_url):
+    """An API and its workers start at once on a new database: none may fail."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(6)
+    procs = [ctx.Process(target=_create_schema_at, args=(database_url, barrier))
+             for _ in range(6)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(timeout=60)
+    try:
+        assert [p.exitcode for p in procs] == [0] * 6
+    finally:
+        from vidclip.jobs.tables import Base
+
+        store = JobStore(database_url)
+        Base.metadata.drop_all(store.engine)
+        store.close()

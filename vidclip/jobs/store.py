@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import enum
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, create_engine, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from vidclip.jobs.status import FINAL_STATES, STAGES, JobStatus, overall_progress
@@ -100,7 +101,20 @@ class JobStore:
         return cls(settings.database_url)
 
     def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """Create the tables that are missing; safe when several processes start at once.
+
+        ``create_all`` checks, then creates: an API and workers starting together
+        on a new database race between the two ("table already exists", or a
+        unique violation in PostgreSQL's catalogue). The loser looks again.
+        """
+        for attempt in range(5):
+            try:
+                Base.metadata.create_all(self.engine)
+                return
+            except (OperationalError, ProgrammingError, IntegrityError):
+                if attempt == 4:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
