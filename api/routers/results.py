@@ -38,27 +38,35 @@ def result(job_id: JobId, store: StoreDep) -> Response:
     return Response(_finished_result(store, job_id), media_type="application/json")
 
 
-@router.get("/captions.vtt", summary="Scene captions as WebVTT",
-            responses={200: {"content": {"text/vtt": {}}}, **_ERRORS})
-def captions_vtt(job_id: JobId, store: StoreDep) -> Response:
-    from vidclip.output import to_webvtt
-
-    return Response(to_webvtt(_analysis(store, job_id)), media_type="text/vtt; charset=utf-8")
-
-
-@router.get("/captions.srt", summary="Scene captions as SubRip",
-            responses={200: {"content": {"application/x-subrip": {}}}, **_ERRORS})
-def captions_srt(job_id: JobId, store: StoreDep) -> Response:
-    from vidclip.output import to_srt
-
-    return Response(to_srt(_analysis(store, job_id)),
-                    media_type="application/x-subrip; charset=utf-8")
+#: path, renderer in vidclip.output, media type, summary. Each is rendered from
+#: the stored result on request, so every job has all of them.
+TEXT_OUTPUTS = (
+    ("captions.vtt", "to_webvtt", "text/vtt", "Scene captions as WebVTT"),
+    ("captions.srt", "to_srt", "application/x-subrip", "Scene captions as SubRip"),
+    ("tags.csv", "to_csv", "text/csv", "Tags with time segments as CSV"),
+    ("descriptions.vtt", "to_descriptions_vtt", "text/vtt",
+     "Audio descriptions as a WebVTT descriptions track"),
+    ("transcript.txt", "to_transcript_text", "text/plain",
+     "Timestamped transcript of the descriptions"),
+    ("transcript.html", "to_transcript_html", "text/html",
+     "The transcript as an accessible HTML page"),
+)
 
 
-@router.get("/tags.csv", summary="Tags with time segments as CSV",
-            responses={200: {"content": {"text/csv": {}}}, **_ERRORS})
-def tags_csv(job_id: JobId, store: StoreDep) -> Response:
-    from vidclip.output import to_csv
+def _add_text_route(path: str, renderer: str, media_type: str, summary: str) -> None:
+    def endpoint(job_id: JobId, store: StoreDep) -> Response:
+        from vidclip import output
 
-    return Response(to_csv(_analysis(store, job_id)), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{job_id}.tags.csv"'})
+        headers = ({"Content-Disposition": f'attachment; filename="{job_id}.{path}"'}
+                   if path.endswith(".csv") else None)
+        return Response(getattr(output, renderer)(_analysis(store, job_id)),
+                        media_type=f"{media_type}; charset=utf-8", headers=headers)
+
+    endpoint.__name__ = path.replace(".", "_")
+    router.add_api_route(f"/{path}", endpoint, methods=["GET"], summary=summary,
+                         response_class=Response,
+                         responses={200: {"content": {media_type: {}}}, **_ERRORS})
+
+
+for _spec in TEXT_OUTPUTS:
+    _add_text_route(*_spec)

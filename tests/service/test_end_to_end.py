@@ -103,6 +103,13 @@ def test_upload_to_captions(service, clip):
     assert "-->" in service.http.get(links["captions_srt"]).text
     rows = list(csv.DictReader(io.StringIO(service.http.get(links["tags_csv"]).text)))
     assert {r["label"] for r in rows} <= {"cat", "dog", "car"} and rows
+    # accessibility outputs, whatever formats the job asked for
+    described = service.http.get(links["descriptions_vtt"]).text
+    assert described.startswith("WEBVTT") and "Kind: descriptions" in described
+    text = service.http.get(links["transcript_txt"]).text
+    assert result["captions"]["summary"] in text and "[0:00 - 0:01]" in text
+    page = service.http.get(links["transcript_html"])
+    assert page.headers["content-type"].startswith("text/html") and "<html" in page.text
     # the formats asked for were written beside the stored result
     outdir = service.settings.results_dir / job["id"]
     assert sorted(p.name for p in outdir.iterdir()) == ["result.json", "result.tags.csv",

@@ -34,6 +34,9 @@ class JobLinks(BaseModel):
     captions_vtt: str
     captions_srt: str
     tags_csv: str
+    descriptions_vtt: str
+    transcript_txt: str
+    transcript_html: str
 
 
 class JobPublic(BaseModel):
@@ -57,7 +60,10 @@ class JobPublic(BaseModel):
 def links_for(job_id: str) -> JobLinks:
     base = f"{API_PREFIX}/jobs/{job_id}"
     return JobLinks(self=base, result=f"{base}/result", captions_vtt=f"{base}/captions.vtt",
-                    captions_srt=f"{base}/captions.srt", tags_csv=f"{base}/tags.csv")
+                    captions_srt=f"{base}/captions.srt", tags_csv=f"{base}/tags.csv",
+                    descriptions_vtt=f"{base}/descriptions.vtt",
+                    transcript_txt=f"{base}/transcript.txt",
+                    transcript_html=f"{base}/transcript.html")
 
 
 def job_public(job) -> JobPublic:

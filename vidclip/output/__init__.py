@@ -2,11 +2,18 @@
 
 from vidclip.output.files import write_outputs
 from vidclip.output.tables import to_csv, write_embeddings
-from vidclip.output.text_tracks import to_descriptions_vtt, to_srt, to_webvtt
+from vidclip.output.text_tracks import (
+    to_descriptions_vtt,
+    to_srt,
+    to_transcript_html,
+    to_transcript_text,
+    to_webvtt,
+)
 
 
 def to_json(analysis, indent: int | None = 2) -> str:
     return analysis.model_dump_json(indent=indent)
 
 
-__all__ = ["to_json", "to_webvtt", "to_descriptions_vtt", "to_srt", "to_csv", "write_embeddings", "write_outputs"]
+__all__ = ["to_json", "to_webvtt", "to_descriptions_vtt", "to_srt", "to_transcript_text",
+           "to_transcript_html", "to_csv", "write_embeddings", "write_outputs"]

@@ -44,18 +44,10 @@ def write_outputs(
         _write_text(paths["srt"], text_tracks.to_srt(analysis))
     if "descriptions" in paths:
         _write_text(paths["descriptions"], text_tracks.to_descriptions_vtt(analysis))
-    if "transcript" in paths or "html" in paths:
-        from vidclip.output import transcript
-
-        entries = text_tracks.scene_cues(analysis, "description")
-        title = Path(analysis.video.source).name
-        if "transcript" in paths:
-            _write_text(paths["transcript"], transcript.transcript_text(
-                entries, title=title, summary=analysis.captions.summary))
-        if "html" in paths:
-            _write_text(paths["html"], transcript.transcript_html(
-                entries, title=title, summary=analysis.captions.summary,
-                language=analysis.captions.language))
+    if "transcript" in paths:
+        _write_text(paths["transcript"], text_tracks.to_transcript_text(analysis))
+    if "html" in paths:
+        _write_text(paths["html"], text_tracks.to_transcript_html(analysis))
     if "csv" in paths:
         _write_text(paths["csv"], tables.to_csv(analysis))
     if "npy" in paths and embeddings is not None:

@@ -8,6 +8,8 @@ overlapping; a long caption becomes several cues inside its scene.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vidclip.output.timed_text import Cue, format_timestamp, layout_cues
 from vidclip.schema import VideoAnalysis
 
@@ -56,3 +58,24 @@ def to_srt(analysis: VideoAnalysis) -> str:
                       f"{format_timestamp(cue.end_s, srt=True)}\n"
                       f"{cue.text.replace('-->', '->')}\n")
     return "\n".join(blocks)
+
+
+def to_transcript_text(analysis: VideoAnalysis) -> str:
+    """The scene descriptions with timestamps, as plain text (summary first)."""
+    from vidclip.output import transcript
+
+    return transcript.transcript_text(scene_cues(analysis, "description"),
+                                      title=_title(analysis), summary=analysis.captions.summary)
+
+
+def to_transcript_html(analysis: VideoAnalysis) -> str:
+    """The same transcript as an accessible HTML page."""
+    from vidclip.output import transcript
+
+    return transcript.transcript_html(scene_cues(analysis, "description"), title=_title(analysis),
+                                      summary=analysis.captions.summary,
+                                      language=analysis.captions.language)
+
+
+def _title(analysis: VideoAnalysis) -> str:
+    return Path(analysis.video.source).name
