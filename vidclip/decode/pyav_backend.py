@@ -85,10 +85,16 @@ def iter_pyav(
     full_rate: bool,
     skip_before: int = 0,
     stats: dict | None = None,
+    preview: tuple[int, int] | None = None,
+    threads: int = 0,
 ) -> Iterator[FrameBatch]:
     """Yield chunks of consecutive frames (all of them, or only sampled ones).
 
-    ``size`` is the upright output (width, height). Frames with index below
+    ``size`` is the upright output (width, height). With ``preview`` (a
+    smaller upright size) and ``full_rate``, every frame comes at the preview
+    size and the sampled ones also at ``size`` (``FrameBatch.sampled_frames``):
+    one decode, two conversions, the big one only where needed. ``threads``
+    is the decoder's thread count (0: FFmpeg's choice). Frames with index below
     ``skip_before`` are decoded but not delivered (resuming after another
     backend failed part-way). ``stats`` receives ``frames`` (how many were
     decoded), ``times`` (all their times), ``last_time``, ``corrupt_packets``
@@ -99,17 +105,26 @@ def iter_pyav(
     stats = stats if stats is not None else {}
     stats.setdefault("corrupt_packets", 0)
     convert = Converter(size, facts.rotation)
+    small = Converter(preview, facts.rotation) if preview and full_rate else None
     try:
         container = av.open(facts.path, metadata_errors="ignore")
     except av.error.FFmpegError as exc:
         raise InputError(f"{facts.path}: cannot be opened ({exc}).", code="unreadable") from exc
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
+    if threads:
+        stream.codec_context.thread_count = threads
+    if small is not None:
+        # No deblocking on frames that no other frame refers to, so nothing
+        # spreads: ~12% less decoding on H.264, and a sampled frame that is
+        # one differs by ~0.002 levels on average at the model's size.
+        stream.codec_context.options = {"skip_loop_filter": "noref"}
     counter = None
     if sampler.spec.strategy == "keyframes" and not full_rate:
         stream.codec_context.skip_frame = "NONKEY"
         counter = PacketCounter()
     frames, times, indices, sampled = [], [], [], []
+    big: list | None = None if small is None else []  # sampled frames at full size
     all_times: list[float] = []
     count = index = 0
     last_time = None
@@ -140,13 +155,19 @@ def iter_pyav(
                     index = max(index, counter.number(frame) or 0)
                 take = sampler.take(t, index, bool(frame.key_frame))
                 if index >= skip_before and (full_rate or take):
-                    frames.append(convert(frame))
+                    if small is None:
+                        frames.append(convert(frame))
+                    else:
+                        frames.append(small(frame))
+                        if take:
+                            big.append(convert(frame))
                     times.append(t)
                     indices.append(index)
                     sampled.append(take)
                     if len(frames) == chunk_size:
-                        yield _batch(frames, times, indices, sampled)
+                        yield _batch(frames, times, indices, sampled, big, size)
                         frames, times, indices, sampled = [], [], [], []
+                        big = None if small is None else []
                 index += 1
                 count += 1
             if sampler.full and not full_rate:
@@ -157,13 +178,16 @@ def iter_pyav(
         container.close()
         stats.update(frames=count, last_time=last_time, times=all_times, complete=complete)
     if frames:
-        yield _batch(frames, times, indices, sampled)
+        yield _batch(frames, times, indices, sampled, big, size)
 
 
-def _batch(frames, times, indices, sampled) -> FrameBatch:
+def _batch(frames, times, indices, sampled, big=None, size=(0, 0)) -> FrameBatch:
+    if big is not None:
+        big = np.stack(big) if big else np.zeros((0, size[1], size[0], 3), np.uint8)
     return FrameBatch(
         np.stack(frames),
         np.asarray(times, dtype=np.float64),
         np.asarray(indices, dtype=np.int64),
         np.asarray(sampled, dtype=bool),
+        big,
     )

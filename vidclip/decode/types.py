@@ -55,25 +55,33 @@ class FrameBatch:
     frame numbers in presentation order, 0 being the first frame that
     decodes. ``sampled`` marks the frames chosen by the :class:`SamplingSpec`;
     the others are there for full-rate signals such as cut detection.
+
+    With a preview size (``open_video(..., preview_side=...)``) ``frames`` are
+    small previews of every frame, enough for those signals, and
+    ``sampled_frames`` holds the sampled ones at the full output size, in
+    order: converting each frame at the model's size was most of the
+    decoder's cost. :meth:`only_sampled` returns the full-size frames either way.
     """
 
     frames: np.ndarray
     times_s: np.ndarray
     indices: np.ndarray
     sampled: np.ndarray = field(default=None)  # type: ignore[assignment]
+    sampled_frames: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.sampled is None:
             self.sampled = np.ones(len(self.indices), dtype=bool)
+        if self.sampled_frames is not None and len(self.sampled_frames) != int(self.sampled.sum()):
+            raise ValueError("sampled_frames must hold exactly the sampled frames")
 
     def __len__(self) -> int:
         return len(self.indices)
 
     def only_sampled(self) -> "FrameBatch":
         keep = self.sampled
-        return FrameBatch(
-            self.frames[keep], self.times_s[keep], self.indices[keep], self.sampled[keep]
-        )
+        frames = self.frames[keep] if self.sampled_frames is None else self.sampled_frames
+        return FrameBatch(frames, self.times_s[keep], self.indices[keep], self.sampled[keep])
 
 
 class FrameObserver(Protocol):
