@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 
@@ -54,3 +55,11 @@ class Encoder(ABC):
 
     def close(self) -> None:
         """Release device memory; the default does nothing."""
+
+    def sharing_cpu(self, cores: int) -> AbstractContextManager:
+        """Inside the block, leave ``cores`` CPU cores to another stage (the decoder).
+
+        A CPU encoder runs on fewer threads there; the default (a GPU, or an
+        encoder without threads of its own) does nothing.
+        """
+        return nullcontext()

@@ -9,7 +9,8 @@ than float32) and the CPU does no per-pixel work.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -172,6 +173,28 @@ class ClipEncoder(Encoder):
                 emb = self._model.encode_image(pixels, normalize=True)
                 out.append(emb.float().cpu().numpy())
         return np.concatenate(out)
+
+    @contextmanager
+    def sharing_cpu(self, cores: int) -> Iterator[None]:
+        """Fewer torch threads while the decoder thread runs beside the model.
+
+        With both on every core, torch's threads wait on each other at every
+        operation whenever the decoder holds one of their cores. On 2 cores,
+        ViT-B-32 on a 60 s 720p clip: 5.6 s end to end, against 7.6 s with
+        two torch threads beside the decoder.
+        """
+        import torch
+
+        self.load()
+        if cores <= 0 or not self._device.startswith("cpu"):
+            yield
+            return
+        before = torch.get_num_threads()
+        torch.set_num_threads(max(1, before - cores))
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         import torch
