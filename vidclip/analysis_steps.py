@@ -29,14 +29,30 @@ from vidclip.schema import (
     VideoInfo,
     VocabularyInfo,
 )
+from vidclip.segment.signals import GRID_CELLS
 from vidclip.timeline import Span, Timeline
 
 if TYPE_CHECKING:
     from vidclip.pipeline import CancelFn, Pipeline, ProgressFn
 
-#: Decoded chunks waiting for the encoder; bounds memory for any video length.
-_QUEUE_DEPTH = 4
+#: Sampled frames waiting for the encoder, in encoder batches: the decoder
+#: must be able to fill the next batch while the encoder runs the current
+#: one (a bound of a few chunks made them take turns), and the bound keeps
+#: memory flat for any video length.
+_QUEUE_BATCHES = 2
 _CHUNK_FRAMES = 32
+#: Shorter side of the previews the cut detector sees for every frame: its
+#: grid (one area-averaged pixel a cell). Only the sampled frames are
+#: converted at the model's size. Same boundaries and montage F1 as 224 px.
+PREVIEW_SIDE = GRID_CELLS
+#: Previews pay from this model input size on: below it, converting every
+#: frame at the model's size costs less than PyAV's per-frame Python work
+#: (decord's loop is C++), e.g. the 64-px test model on a 160x90 clip.
+PREVIEW_MIN_INPUT = 4 * PREVIEW_SIDE
+#: Frames per encoder call while the decoder still runs beside a CPU model, so
+#: the cores are shared out again every ~0.5 s (ViT-B-32 on one core): a long
+#: call on one thread would run on after the decoder has finished.
+_SHARED_CALL = 4
 
 
 @dataclass
@@ -70,6 +86,11 @@ def encode_stream(
 
     cfg = pipeline.config
     encoder = pipeline.encoder
+    previews = encoder.input_size >= PREVIEW_MIN_INPUT
+    # A real model on the CPU is the slow stage: the decoder gets one core and
+    # the model the others while both run (``Encoder.sharing_cpu``), all of
+    # them after. Threads of both on every core waited on each other.
+    cpu_model = previews and encoder.info.device.startswith("cpu")
     reader = open_video(
         source,
         sampling=cfg.sampling.spec(),
@@ -77,6 +98,8 @@ def encode_stream(
         chunk_size=_CHUNK_FRAMES,
         backend=cfg.decoder,
         full_rate=cfg.sampling.strategy != "keyframes",
+        preview_side=PREVIEW_SIDE if previews else None,
+        threads=1 if cpu_model else 0,
     )
     info = reader.info
     detector = SceneDetector(cfg.scenes, fps_hint=info.fps or None)
@@ -101,11 +124,17 @@ def encode_stream(
     embeddings, times, indices, pending = [], [], [], []
     encode_s = 0.0
 
-    def flush() -> None:
+    def flush(batches: Prefetcher) -> None:
         nonlocal encode_s
         frames = np.concatenate([b.frames for b in pending])
         t0 = time.perf_counter()
-        embeddings.append(encoder.encode_images(frames))
+        start = 0
+        while start < len(frames):
+            decoding = cpu_model and not batches.producer_idle
+            step = min(encoder.batch_size, _SHARED_CALL) if decoding else encoder.batch_size
+            with encoder.sharing_cpu(1 if decoding else 0):
+                embeddings.append(encoder.encode_images(frames[start : start + step]))
+            start += step
         encode_s += time.perf_counter() - t0
         times.extend(t for b in pending for t in b.times_s)
         indices.extend(i for b in pending for i in b.indices)
@@ -113,16 +142,20 @@ def encode_stream(
         report("encode", min(1.0, len(times) / expected))
 
     try:
-        with Prefetcher(produce, depth=_QUEUE_DEPTH) as batches:
+        with Prefetcher(produce, depth=_QUEUE_BATCHES * encoder.batch_size, size=len) as batches:
             for batch in batches:
                 if should_cancel():
                     raise Cancelled(f"cancelled while analysing {source}")
                 pending.append(batch)
                 report("decode", min(1.0, stats["decoded"] / total))
-                if sum(len(b) for b in pending) >= encoder.batch_size:
-                    flush()
+                # A full batch; for a CPU model, the slow stage, also whatever
+                # has come when nothing more is queued, rather than let it wait
+                # (elsewhere small calls would only add per-call overhead).
+                ready = sum(len(b) for b in pending) >= encoder.batch_size
+                if ready or (cpu_model and not batches.queued):
+                    flush(batches)
             if pending:
-                flush()
+                flush(batches)
         info = reader.info  # the decoder may have learned more (exact count, fallback)
     finally:
         reader.close()

@@ -94,3 +94,16 @@ def test_a_scene_shorter_than_the_sampling_step_still_gets_a_frame(pipeline, tmp
     assert sorted(run.indices.tolist()) == [0, 25, 39, 50, 75]
     for scene in run.analysis.scenes:
         assert any(scene.start_frame <= i < scene.end_frame for i in run.indices)
+
+
+def test_previews_for_the_cut_detector_give_the_same_analysis(pipeline, clips, monkeypatch):
+    from vidclip import analysis_steps
+
+    full = pipeline.run(clips.montage)
+    monkeypatch.setattr(analysis_steps, "PREVIEW_MIN_INPUT", 0)  # as for a 224-px model
+    small = pipeline.run(clips.montage)
+    assert small.analysis.video.decoder == "pyav"
+    assert [(s.start_frame, s.end_frame) for s in small.analysis.scenes] == \
+        [(s.start_frame, s.end_frame) for s in full.analysis.scenes]
+    assert small.indices.tolist() == full.indices.tolist()
+    assert np.abs(small.embeddings - full.embeddings).max() < 0.05
