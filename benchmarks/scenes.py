@@ -54,8 +54,11 @@ def detect_vidclip(path: Path) -> tuple[list[int], int]:
     from vidclip.decode.types import SamplingSpec
     from vidclip.segment import SceneDetector
 
+    from vidclip.analysis_steps import PREVIEW_SIDE
+
+    # As the pipeline decodes: previews of every frame for the detector.
     reader = open_video(str(path), sampling=SamplingSpec("fps", 1.0), short_side=224,
-                        chunk_size=32, full_rate=True)
+                        chunk_size=32, full_rate=True, preview_side=PREVIEW_SIDE)
     try:
         detector = SceneDetector(SceneOptions(), fps_hint=reader.info.fps or None)
         for batch in reader:

@@ -39,15 +39,17 @@ def run_smoke(script: str, cache: Path, tmp_path: Path, *extra: str) -> tuple[di
 @pytest.mark.slow
 def test_throughput_smoke(bench_cache, tmp_path):
     figures, printed = run_smoke("throughput.py", bench_cache, tmp_path)
-    assert set(figures["results"]) == {"vidclip", "naive", "decode-seq", "decode-seek", "model"}
+    assert set(figures["results"]) == {"vidclip", "naive", "decode-seq", "decode-seek", "model",
+                                       "vidclip-decode"}
     for name, result in figures["results"].items():
         assert result["wall_s"] > 0 and result["sampled"] > 0, name
     # The naive loop and both decoders keep the same frames (vidclip may add
     # one for a scene shorter than the sampling step).
-    sampled = {figures["results"][c]["sampled"] for c in ("naive", "decode-seq", "decode-seek")}
+    sampled = {figures["results"][c]["sampled"]
+               for c in ("naive", "decode-seq", "decode-seek", "vidclip-decode")}
     assert len(sampled) == 1, sampled
     assert figures["ratios"]["vidclip / naive"] > 0
-    assert "vidclip / min(ceilings)" in printed
+    assert "vidclip / min(ceilings)" in printed and "vidclip / shared-cores bound" in printed
 
 
 @pytest.mark.slow
