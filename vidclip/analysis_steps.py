@@ -86,7 +86,8 @@ def encode_stream(
 
     cfg = pipeline.config
     encoder = pipeline.encoder
-    previews = encoder.input_size >= PREVIEW_MIN_INPUT
+    # (With every frame sampled, previews would only be extra work.)
+    previews = encoder.input_size >= PREVIEW_MIN_INPUT and cfg.sampling.strategy != "all"
     # A real model on the CPU is the slow stage: the decoder gets one core and
     # the model the others while both run (``Encoder.sharing_cpu``), all of
     # them after. Threads of both on every core waited on each other.

@@ -1,4 +1,4 @@
-"""Decode and sample video frames: decord first, PyAV where decord can't.
+"""Decode and sample video frames: decord first, PyAV where decord can't or for previews.
 
     with open_video("clip.mp4", sampling=SamplingSpec("fps", fps=1)) as reader:
         print(reader.info)

@@ -117,6 +117,9 @@ class VideoReader:
             return
         self._decord = source
         self.decoder = "decord"
+        # One frame size per pass, even if PyAV takes over part-way: the cut
+        # detector compares each frame with the ones before it.
+        self.preview_size = None
         self._learn_times(source.times_s)
 
     def _learn_times(self, times) -> None:
