@@ -46,12 +46,18 @@ class ModelOptions(_Options):
     pretrained: str | None = Field(
         default=DEFAULT_PRETRAINED,
         description="open_clip pretrained tag, a local checkpoint file, 'hf-hub:...' "
-        "or 'local-dir:...'.",
+        "or 'local-dir:...'; empty or None: random weights (benchmarks, tests).",
     )
     cache_dir: str | None = Field(default=None, description="Where open_clip looks for weights.")
     device: str = Field(default="auto", description="'auto' (cuda, then cpu), 'cpu', 'cuda:0'.")
     precision: Literal["auto", "fp32", "fp16", "bf16"] = "auto"
     batch_size: int = Field(default=32, ge=1, le=4096)
+
+    @field_validator("pretrained")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        # An environment variable cannot be None: VIDCLIP_MODEL__PRETRAINED="" means it.
+        return value or None
 
 
 class SceneOptions(_Options):

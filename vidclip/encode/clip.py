@@ -86,34 +86,15 @@ class ClipEncoder(Encoder):
         import open_clip
         import torch
 
-        from vidclip.encode import weights
-
         opts = self.options
         device = pick_device(opts.device)
         self._precision, self._dtype = _pick_dtype(opts.precision, device)
-        if self._is_tiny:
+        # Random weights (the test model, or no checkpoint) are seeded: the same
+        # in every process, so cached text embeddings stay valid and runs repeat.
+        # fork_rng leaves the caller's random state as it was.
+        with torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)
-            model = open_clip.model.CLIP(**_TINY_CFG)
-            tokenizer = open_clip.SimpleTokenizer(context_length=_TINY_CFG["text_cfg"]["context_length"])
-            mean, std = open_clip.OPENAI_DATASET_MEAN, open_clip.OPENAI_DATASET_STD
-        else:
-            resolved = weights.resolve(opts.name, opts.pretrained, opts.cache_dir)
-            try:
-                model = open_clip.create_model(
-                    opts.name,
-                    pretrained=resolved.checkpoint,
-                    force_quick_gelu=bool(resolved.tag_cfg.get("quick_gelu", False)),
-                    cache_dir=opts.cache_dir,
-                    weights_only=True,
-                )
-            except Exception as exc:  # a corrupt or mismatched checkpoint
-                raise ModelError(f"could not load {opts.name} weights: {exc}") from exc
-            tokenizer = open_clip.get_tokenizer(opts.name, cache_dir=opts.cache_dir)
-            cfg = open_clip.get_model_preprocess_cfg(model)
-            mean = resolved.tag_cfg.get("mean") or cfg.get("mean", open_clip.OPENAI_DATASET_MEAN)
-            std = resolved.tag_cfg.get("std") or cfg.get("std", open_clip.OPENAI_DATASET_STD)
-            size = cfg.get("size", 224)
-            self.input_size = int(size if isinstance(size, int) else size[0])
+            model, tokenizer, mean, std = self._build(open_clip, opts)
         model = model.to(device=device, dtype=self._dtype).eval()
         if device.startswith("cuda"):
             model = model.to(memory_format=torch.channels_last)
@@ -122,6 +103,34 @@ class ClipEncoder(Encoder):
         self._mean = torch.tensor(mean, device=device, dtype=torch.float32).view(shape) * 255.0
         self._std = torch.tensor(std, device=device, dtype=torch.float32).view(shape) * 255.0
         self._device, self._model, self._tokenizer = device, model, tokenizer
+
+    def _build(self, open_clip, opts):
+        """(model, tokenizer, mean, std) for ``opts``; weights resolved offline-safely."""
+        from vidclip.encode import weights
+
+        if self._is_tiny:
+            model = open_clip.model.CLIP(**_TINY_CFG)
+            tokenizer = open_clip.SimpleTokenizer(
+                context_length=_TINY_CFG["text_cfg"]["context_length"])
+            return model, tokenizer, open_clip.OPENAI_DATASET_MEAN, open_clip.OPENAI_DATASET_STD
+        resolved = weights.resolve(opts.name, opts.pretrained, opts.cache_dir)
+        try:
+            model = open_clip.create_model(
+                opts.name,
+                pretrained=resolved.checkpoint,
+                force_quick_gelu=bool(resolved.tag_cfg.get("quick_gelu", False)),
+                cache_dir=opts.cache_dir,
+                weights_only=True,
+            )
+        except Exception as exc:  # a corrupt or mismatched checkpoint
+            raise ModelError(f"could not load {opts.name} weights: {exc}") from exc
+        tokenizer = open_clip.get_tokenizer(opts.name, cache_dir=opts.cache_dir)
+        cfg = open_clip.get_model_preprocess_cfg(model)
+        mean = resolved.tag_cfg.get("mean") or cfg.get("mean", open_clip.OPENAI_DATASET_MEAN)
+        std = resolved.tag_cfg.get("std") or cfg.get("std", open_clip.OPENAI_DATASET_STD)
+        size = cfg.get("size", 224)
+        self.input_size = int(size if isinstance(size, int) else size[0])
+        return model, tokenizer, mean, std
 
     @property
     def info(self) -> ModelInfo:
