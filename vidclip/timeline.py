@@ -62,7 +62,9 @@ class Timeline:
         each segment carries its peak score; segments shorter than
         ``min_duration_s`` are dropped.
         """
-        out: list[Segment] = []
+        # Plain tuples first, one Segment per kept run: a long video tagged
+        # with a large vocabulary can make hundreds of thousands of them.
+        runs: list[tuple[float, float, float]] = []
         start = end = peak = None
         for i in np.flatnonzero(scores >= threshold):
             lo, hi = self.cover[i]
@@ -70,13 +72,12 @@ class Timeline:
                 end, peak = max(end, hi), max(peak, float(scores[i]))
                 continue
             if start is not None:
-                out.append(Segment(start_s=start, end_s=end, score=peak))
+                runs.append((start, end, peak))
             start, end, peak = lo, hi, float(scores[i])
         if start is not None:
-            out.append(Segment(start_s=start, end_s=end, score=peak))
+            runs.append((start, end, peak))
         return [
-            s.model_copy(update={"start_s": round(s.start_s, 3), "end_s": round(s.end_s, 3),
-                                 "score": round(s.score, 4)})
-            for s in out
-            if s.end_s - s.start_s >= min_duration_s - 1e-6
+            Segment(start_s=round(float(lo), 3), end_s=round(float(hi), 3), score=round(p, 4))
+            for lo, hi, p in runs
+            if hi - lo >= min_duration_s - 1e-6
         ]
