@@ -86,7 +86,8 @@ def run_vidclip(video: str, args) -> dict:
     from vidclip.pipeline import Pipeline
 
     cfg = AnalysisConfig(
-        model=ModelOptions(name=args.model, pretrained=None, batch_size=args.batch_size),
+        model=ModelOptions(name=args.model, pretrained=None, batch_size=args.batch_size,
+                           precision=args.precision),
         sampling=SamplingOptions(fps=args.fps),
     )
     t0 = time.perf_counter()
@@ -193,6 +194,8 @@ def run_model(video: str, args) -> dict:
     mean = torch.tensor((0.48145466, 0.4578275, 0.40821073)).view(1, 3, 1, 1) * 255
     std = torch.tensor((0.26862954, 0.26130258, 0.27577711)).view(1, 3, 1, 1) * 255
     pixels = ((torch.from_numpy(frames).permute(0, 3, 1, 2).float() - mean) / std).contiguous()
+    if args.precision == "bf16":  # the ceiling at the precision vidclip runs at
+        model, pixels = model.to(torch.bfloat16), pixels.to(torch.bfloat16)
     walls = []
     with torch.inference_mode():
         model.encode_image(pixels[:2])
@@ -286,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", default=None, help="open_clip architecture (default ViT-B-32)")
     p.add_argument("--fps", type=float, default=1.0, help="sampled frames per second of video")
     p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                   help="vidclip's and the model ceiling's (bf16: CPUs with AVX512-BF16/AMX); "
+                   "the naive loop stays fp32")
     p.add_argument("--repeat", type=int, default=1,
                    help="timed runs inside each child (after its warm-up); the best counts")
     p.add_argument("--rounds", type=int, default=1,
@@ -308,11 +314,12 @@ def main(argv: list[str] | None = None) -> int:
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     print(f"video: {video.name}  {info['width']}x{info['height']} {info['codec']} "
           f"{info['fps']} fps {info['duration_s']} s; model {args.model} (random init), "
-          f"{args.fps} frame/s, batch {args.batch_size}")
+          f"{args.fps} frame/s, batch {args.batch_size}, {args.precision}")
     print(f"machine: {_common.machine()}\n")
     results = {}
     child_args = ["--video", str(video), "--model", args.model, "--fps", str(args.fps),
-                  "--batch-size", str(args.batch_size), "--repeat", str(args.repeat)]
+                  "--batch-size", str(args.batch_size), "--repeat", str(args.repeat),
+                  "--precision", args.precision]
     for round_ in range(args.rounds):  # every config once per round: load drift hits all alike
         for name in configs:
             if args.in_process or args.smoke:

@@ -23,3 +23,17 @@ def test_random_weights_are_repeatable_and_the_global_rng_is_untouched():
 
 def test_an_empty_pretrained_setting_means_random_weights():
     assert ModelOptions(pretrained="").pretrained is None
+
+
+def test_cpu_precision_bf16_only_where_native_fp16_never():
+    from vidclip.encode.clip import _cpu_has_bf16
+
+    frames = np.random.default_rng(0).integers(0, 256, (4, 64, 64, 3), dtype=np.uint8)
+    fp32 = ClipEncoder(ModelOptions(name="tiny-test", device="cpu", precision="fp32"))
+    bf16 = ClipEncoder(ModelOptions(name="tiny-test", device="cpu", precision="bf16"))
+    fp16 = ClipEncoder(ModelOptions(name="tiny-test", device="cpu", precision="fp16"))
+    assert fp16.info.precision == "fp32"  # emulated on CPUs: slower and less accurate
+    assert bf16.info.precision == ("bf16" if _cpu_has_bf16() else "fp32")
+    a, b = fp32.encode_images(frames), bf16.encode_images(frames)
+    assert b.dtype == np.float32
+    assert float((a * b).sum(axis=1).min()) > 0.99  # same directions, bf16 rounding aside

