@@ -206,12 +206,12 @@ def clip(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def long_clip(tmp_path_factory) -> Path:
-    """80 frames, two shots, 96x64: with every frame sampled and SLOW_MODEL, ten
-    batches of several seconds' work in all."""
+    """160 frames, two shots, 96x64: with every frame sampled and SLOW_MODEL,
+    about ten seconds' work on 2 cores."""
     from vidclip.testing.synthetic import make_montage
 
     path = tmp_path_factory.mktemp("service-clips") / "long.mp4"
-    make_montage(path, [40, 40], [("cut", 0)], size=(96, 64), write_truth=False)
+    make_montage(path, [80, 80], [("cut", 0)], size=(96, 64), write_truth=False)
     return path
 
 

@@ -33,10 +33,11 @@ def _submit(client, clip) -> str:
 
 
 def _running(client, job_id: str, worker) -> dict:
-    """Wait until the job has done some encoding (its first batch)."""
+    """Wait until a worker holds the job. (Progress is written at most once a
+    second, so waiting for some of it could miss a short run altogether.)"""
     mid = wait_for(lambda: client.get(f"/v1/jobs/{job_id}").json(),
-                   lambda j: j["status"] in FINAL or j["progress"]["stages"].get("encode", 0) > 0,
-                   timeout=120)
+                   lambda j: j["status"] in FINAL or j["status"] == "running",
+                   timeout=120, every=0.05)
     assert mid["status"] == "running", f"{mid}\n{worker.log()[-2000:]}"
     return mid
 
