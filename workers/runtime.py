@@ -90,12 +90,20 @@ class Runtime:
         process and language and shared by every job."""
         from vidclip.pipeline import Pipeline, build_captioner
 
-        key = config.captions.model_dump_json()
+        key = "caption:" + config.model_dump_json()
+        captions = config.captions.model_dump_json()
         with self._lock:
-            captioner = self._captioners.get(key)
+            pipeline = self._pipelines.get(key)
+            if pipeline is not None:  # its vocabulary is already read
+                self._pipelines.move_to_end(key)
+                return pipeline
+            captioner = self._captioners.get(captions)
             if captioner is None:
-                captioner = self._captioners[key] = build_captioner(config)
-        return Pipeline(config, captioner=captioner)
+                captioner = self._captioners[captions] = build_captioner(config)
+            pipeline = self._pipelines[key] = Pipeline(config, captioner=captioner)
+            while len(self._pipelines) > PIPELINE_CACHE:
+                self._pipelines.popitem(last=False)
+        return pipeline
 
 
 def install(runtime: Runtime) -> Runtime:
