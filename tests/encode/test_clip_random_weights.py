@@ -37,3 +37,34 @@ def test_cpu_precision_bf16_only_where_native_fp16_never():
     a, b = fp32.encode_images(frames), bf16.encode_images(frames)
     assert b.dtype == np.float32
     assert float((a * b).sum(axis=1).min()) > 0.99  # same directions, bf16 rounding aside
+
+
+def test_auto_precision_is_bf16_only_on_cpus_that_run_it_natively(monkeypatch):
+    from vidclip.encode import clip
+
+    monkeypatch.setattr(clip, "_cpu_has_bf16", lambda: True)
+    assert clip._pick_dtype("auto", "cpu") == ("bf16", torch.bfloat16)
+    assert clip._pick_dtype("fp32", "cpu") == ("fp32", torch.float32)
+    assert clip._pick_dtype("auto", "cuda:0") == ("fp16", torch.float16)
+    monkeypatch.setattr(clip, "_cpu_has_bf16", lambda: False)
+    assert clip._pick_dtype("auto", "cpu") == ("fp32", torch.float32)
+    assert clip._pick_dtype("bf16", "cpu") == ("fp32", torch.float32)
+
+
+def test_reduced_precision_touches_only_the_image_tower(monkeypatch):
+    from vidclip.encode import clip
+
+    monkeypatch.setattr(clip, "_cpu_has_bf16", lambda: True)  # emulated if not: still correct
+    frames = np.random.default_rng(1).integers(0, 256, (3, 64, 64, 3), dtype=np.uint8)
+    bf16 = ClipEncoder(ModelOptions(name="tiny-test", device="cpu", precision="bf16"))
+    fp32 = ClipEncoder(ModelOptions(name="tiny-test", device="cpu", precision="fp32"))
+    assert bf16.info.precision == "bf16"
+    assert {p.dtype for p in bf16._model.visual.parameters()} == {torch.bfloat16}
+    text_params = [p for n, p in bf16._model.named_parameters() if not n.startswith("visual.")]
+    assert text_params and {p.dtype for p in text_params} == {torch.float32}
+    # text embeddings are exactly fp32's, whatever the frames run at: one
+    # cached vocabulary serves every precision
+    texts = ["a dog", "a red car"]
+    np.testing.assert_array_equal(bf16.encode_texts(texts), fp32.encode_texts(texts))
+    emb = bf16.encode_images(frames)
+    np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)  # normalised in fp32
