@@ -243,6 +243,7 @@ def analyse_embeddings(pipeline: "Pipeline", stream: EncodedStream, report: "Pro
         margin=encoder.score_margin,
         threshold=cfg.tags.threshold,
         top_k=cfg.tags.top_k,
+        merge_gap_s=cfg.tags.merge_gap_s,
         with_frames=cfg.include_frames,
     )
     stream.timings.tag_s = round(time.perf_counter() - t0, 3)

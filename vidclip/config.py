@@ -80,6 +80,11 @@ class TagOptions(_Options):
     )
     threshold: float = Field(default=0.5, ge=0, le=1, description="Calibrated score to report.")
     top_k: int = Field(default=10, ge=1, description="Tags kept per scene and per frame.")
+    merge_gap_s: float = Field(
+        default=1.0, ge=0, description="A tag's time segments at most this many seconds apart "
+        "merge into one, so one sampled frame dipping below the threshold (at 1 frame/s) "
+        "does not split a segment; 0 keeps every run as it is."
+    )
 
     @field_validator("labels")
     @classmethod

@@ -34,7 +34,9 @@ Aggregation
   frame -- a flash, a misdetection -- cannot carry it.
 - video: the best scene score; ``segments`` are the time ranges whose
   frames score at or above the threshold (each frame covering the time up to
-  the midpoints with its neighbours, never across a scene boundary).
+  the midpoints with its neighbours, never across a scene boundary); runs at
+  most ``merge_gap_s`` apart merge, so a score flickering around the
+  threshold gives one segment rather than a string of one-frame pieces.
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ def tag(
     margin: float,
     threshold: float = 0.5,
     top_k: int = 10,
+    merge_gap_s: float = 0.0,
     with_frames: bool = True,
 ) -> TagResult:
     logits = calibrated_logits(frame_emb, label_emb, anchor, logit_scale, margin)
@@ -135,7 +138,7 @@ def tag(
             Tag(
                 label=labels[j],
                 score=round(float(video_scores[j]), 4),
-                segments=timeline.segments(frame_scores[:, j], threshold),
+                segments=timeline.segments(frame_scores[:, j], threshold, gap_s=merge_gap_s),
             )
         )
     frame_tags = []

@@ -62,3 +62,16 @@ def test_one_odd_frame_does_not_carry_a_scene(space):
     assert "label20" not in [t.label for t in result.scene_tags[0]]
     frame_labels = [t.label for t in result.frame_tags[1].tags]
     assert frame_labels[0] == "label20"
+
+
+def test_merge_gap_joins_a_video_tags_segments_across_a_dip(space):
+    frames, labels, anchor = space
+    frames = frames.copy()
+    frames[2] = labels[30]  # frame 2 stops looking like label3 for one sample
+    names = tuple(f"label{i}" for i in range(len(labels)))
+    kwargs = dict(logit_scale=100.0, margin=0.2, threshold=0.5, top_k=3)
+    split = {t.label: t for t in tag(frames, _timeline(), names, labels, anchor, **kwargs).video_tags}
+    assert len(split["label3"].segments) == 2
+    merged = tag(frames, _timeline(), names, labels, anchor, merge_gap_s=1.0, **kwargs)
+    seg3 = {t.label: t for t in merged.video_tags}["label3"].segments
+    assert [(s.start_s, s.end_s) for s in seg3] == [(0.0, 5.0)]

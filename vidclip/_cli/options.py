@@ -70,6 +70,8 @@ _OPTIONS = [
     click.option("--threshold", type=float, default=0.5, show_default=True,
                  help="Calibrated tag score to report (0..1)."),
     click.option("--top-k", type=int, default=10, show_default=True, help="Tags per scene/frame."),
+    click.option("--merge-gap", type=float, default=1.0, show_default=True,
+                 help="Merge a tag's segments at most this many seconds apart (0: never)."),
     click.option("--min-scene", type=float, default=0.6, show_default=True,
                  help="Shortest scene, seconds."),
     click.option("--no-frames", is_flag=True, help="Leave per-frame tags out of the JSON."),

@@ -52,6 +52,7 @@ class JobTagOptions(_Strict):
     templates: Templates | None = Field(None, description="A bundled prompt-template set.")
     threshold: float | None = Field(None, ge=0, le=1)
     top_k: int | None = Field(None, ge=1, le=100)
+    merge_gap_s: float | None = Field(None, ge=0, le=3600)
 
 
 class JobModerationOptions(_Strict):
