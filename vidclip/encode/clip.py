@@ -111,6 +111,10 @@ class ClipEncoder(Encoder):
 
         opts = self.options
         device = pick_device(opts.device)
+        if device == "cpu":
+            from vidclip.encode.allocator import tune_for_inference
+
+            tune_for_inference()
         self._precision, self._dtype = _pick_dtype(opts.precision, device)
         # Random weights (the test model, or no checkpoint) are seeded: the same
         # in every process, so cached text embeddings stay valid and runs repeat.
