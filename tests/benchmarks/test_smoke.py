@@ -71,3 +71,10 @@ def test_memory_smoke(bench_cache, tmp_path):
     assert figures["decoded"] >= 1190  # 2 minutes at 10 fps
     assert set(figures["rss_at_mb"]) == {"10%", "50%", "90%"}
     assert figures["flat"], printed
+
+
+@pytest.mark.slow
+def test_archive_smoke(bench_cache, tmp_path):
+    figures, printed = run_smoke("archive.py", bench_cache, tmp_path)
+    assert figures["clips"] == 3 and figures["long_s"] > 0 and figures["batch_s"] > 0
+    assert figures["batch_over_long"] > 0 and "batch of 3" in printed
