@@ -67,3 +67,15 @@ def test_to_env_rebuilds_the_same_settings(clean_env):
     assert again.model_dump(mode="json") == s.model_dump(mode="json")
     assert again.webhook_secret.get_secret_value() == "w" * 20
     assert again.api_keys[0].get_secret_value() == "a-long-enough-api-key"
+
+
+def test_a_jobs_tag_options_reach_the_stored_analysis_config(clean_env):
+    from vidclip.jobs.options import JobOptions
+
+    stored = JobOptions.model_validate(
+        {"options": {"tags": {"merge_gap_s": 2.5, "threshold": 0.6}}}).stored(Settings())
+    tags = stored["analysis"]["tags"]
+    assert tags["merge_gap_s"] == 2.5 and tags["threshold"] == 0.6
+    assert tags["top_k"] == 10  # untouched options keep the server's defaults
+    with pytest.raises(ValueError):
+        JobOptions.model_validate({"options": {"tags": {"merge_gap_s": -1}}})
