@@ -111,7 +111,7 @@ class ClipEncoder(Encoder):
 
         opts = self.options
         device = pick_device(opts.device)
-        if device == "cpu":
+        if device.startswith("cpu"):
             from vidclip.encode.allocator import tune_for_inference
 
             tune_for_inference()
