@@ -283,7 +283,8 @@ def analyse_embeddings(pipeline: "Pipeline", stream: EncodedStream, report: "Pro
         ),
         vocabulary=VocabularyInfo(
             name=vocab.name, labels=len(vocab.labels), templates=len(vocab.templates),
-            sha256=vocab.sha256,
+            sha256=vocab.sha256, threshold=cfg.tags.threshold, top_k=cfg.tags.top_k,
+            merge_gap_s=cfg.tags.merge_gap_s,
         ),
         scenes=scenes,
         tags=tags.video_tags,

@@ -163,10 +163,19 @@ class Timings(_Model):
 
 
 class VocabularyInfo(_Model):
+    """The vocabulary, and how its tags were reported."""
+
     name: str
     labels: int = Field(ge=0)
     templates: int = Field(ge=0)
     sha256: str
+    threshold: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Score a tag had to reach to be reported."
+    )
+    top_k: int | None = Field(default=None, ge=1, description="Tags kept per scene and frame.")
+    merge_gap_s: float | None = Field(
+        default=None, ge=0.0, description="Segments of a tag at most this far apart were merged."
+    )
 
 
 class VideoAnalysis(_Model):
