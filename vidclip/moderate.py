@@ -12,7 +12,8 @@ neutral anchor and the best benign look-alike (same calibration as
 so a toy pistol or a kitchen knife has to look more like a weapon than like
 a toy or a kitchen knife before it counts. The category score is the peak
 frame score; flagged segments are the time ranges at or above the threshold
-lasting at least ``min_duration_s``.
+(stretches at most ``merge_gap_s`` apart joined) lasting at least
+``min_duration_s``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ from vidclip.timeline import Timeline
 from vidclip.vocabulary import embed_prompt_sets
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Flagged stretches at most this far apart count as one: at 1 frame/s, a
+#: score flickering around the threshold (0.6, 0.4, 0.6, 0.4 ...) is one
+#: long stretch, not pieces that each fall short of ``min_duration_s``.
+DEFAULT_MERGE_GAP_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Category:
     threshold: float
     min_duration_s: float = 0.0
     description: str = ""
+    merge_gap_s: float = DEFAULT_MERGE_GAP_S
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ def parse_policy(data: object, origin: str = "policy") -> Policy:
     if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
         raise ConfigError(f"moderation policy {origin!r} needs a 'categories' list.")
     categories = []
+    default_gap = _seconds(data.get("merge_gap_s", DEFAULT_MERGE_GAP_S), "merge_gap_s", origin)
     for i, raw in enumerate(data["categories"]):
         if not isinstance(raw, dict):
             raise ConfigError(f"moderation policy {origin!r}: category #{i + 1} is not a mapping.")
@@ -100,11 +107,23 @@ def parse_policy(data: object, origin: str = "policy") -> Policy:
                 prompts=prompts,
                 negative_prompts=tuple(str(p) for p in raw.get("negative_prompts") or []),
                 threshold=float(threshold),
-                min_duration_s=float(raw.get("min_duration_s", 0.0)),
+                min_duration_s=_seconds(raw.get("min_duration_s", 0.0), "min_duration_s",
+                                        origin, name),
                 description=str(raw.get("description", "")),
+                merge_gap_s=_seconds(raw.get("merge_gap_s", default_gap), "merge_gap_s",
+                                     origin, name),
             )
         )
     return Policy(str(data.get("name", origin)), str(data.get("version", "1")), tuple(categories))
+
+
+def _seconds(value: object, field: str, origin: str, category: str | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        where = f"category {category!r}" if category else "the policy"
+        raise ConfigError(
+            f"moderation policy {origin!r}: {field} of {where} must be a number of seconds >= 0."
+        )
+    return float(value)
 
 
 @dataclass
@@ -158,7 +177,8 @@ def moderate(
         scores[:, c] = sigmoid(logit_scale * (best_pos - rival - margin))
     categories = []
     for c, cat in enumerate(policy.categories):
-        segments = timeline.segments(scores[:, c], cat.threshold, cat.min_duration_s)
+        segments = timeline.segments(scores[:, c], cat.threshold, cat.min_duration_s,
+                                     gap_s=cat.merge_gap_s)
         peak = float(scores[:, c].max()) if n_frames else 0.0
         categories.append(
             ModerationCategory(
