@@ -90,12 +90,14 @@ def output_stem(video: Path, root: Path | None, outdir: Path) -> tuple[Path, str
 def run_batch(
     videos: Iterable[Path],
     outdir: Path,
-    analyse_one: Callable[[Path, Path, str], list[str]],
+    analyse_one: Callable[[Path, Path, str], list[str]] | None = None,
     *,
     root: Path | None = None,
     formats: tuple[str, ...] = ("json",),
     resume: bool = True,
     on_item: Callable[[Item], None] | None = None,
+    jobs: int = 1,
+    make_analyser: Callable[[], Callable[[Path, Path, str], list[str]]] | None = None,
 ) -> BatchReport:
     """Run ``analyse_one(video, out_dir, stem) -> written paths`` over every video.
 
@@ -103,30 +105,52 @@ def run_batch(
     goes on. An unexpected exception is a bug, but one odd file must not stop
     an archive run either: it is logged with its traceback, recorded as
     ``internal_error`` and the run goes on.
+
+    With ``jobs > 1``, ``make_analyser`` (picklable) builds an analyser in
+    each of ``jobs`` worker processes (:mod:`vidclip.batch_pool`); items are
+    logged as they finish and reported in the order of ``videos``.
     """
+    if jobs > 1 and make_analyser is None:
+        raise ValueError("jobs > 1 needs make_analyser (a picklable factory)")
+    if analyse_one is None and make_analyser is None:
+        raise ValueError("run_batch needs analyse_one or make_analyser")
     outdir.mkdir(parents=True, exist_ok=True)
-    log_path = outdir / "batch-log.jsonl"
-    report = BatchReport()
-    with log_path.open("a", encoding="utf-8") as log:
-        for video in videos:
-            target_dir, stem = output_stem(video, root, outdir)
-            started = time.perf_counter()
-            if resume and "json" in formats and (target_dir / f"{stem}.json").is_file():
-                item = Item(str(video), "skipped")
-            else:
-                try:
-                    outputs = analyse_one(video, target_dir, stem)
-                    item = Item(str(video), "done", outputs=outputs)
-                except VidclipError as exc:
-                    item = Item(str(video), "failed", error_code=exc.code, error=exc.message)
-                except Exception as exc:
-                    logger.exception("unexpected error on %s", video)
-                    item = Item(str(video), "failed", error_code="internal_error",
-                                error=f"{type(exc).__name__}: {exc}")
-            _log(log, item, started)
-            report.items.append(item)
+    plan: list[tuple[Path, Path, str, bool]] = []
+    for video in videos:
+        target_dir, stem = output_stem(video, root, outdir)
+        done = resume and "json" in formats and (target_dir / f"{stem}.json").is_file()
+        plan.append((video, target_dir, stem, done))
+    items: list[Item | None] = [None] * len(plan)
+    with (outdir / "batch-log.jsonl").open("a", encoding="utf-8") as log:
+
+        def record(position: int, item: Item) -> None:
+            log.write(json.dumps(asdict(item)) + "\n")
+            log.flush()
+            items[position] = item
             if on_item is not None:
                 on_item(item)
+
+        for position, (video, _, _, done) in enumerate(plan):
+            if done:
+                record(position, Item(str(video), "skipped"))
+        todo = [(position, video, target_dir, stem)
+                for position, (video, target_dir, stem, done) in enumerate(plan) if not done]
+        if jobs > 1 and len(todo) > 1:
+            from vidclip.batch_pool import run_pool
+
+            tasks = [(video, target_dir, stem) for _, video, target_dir, stem in todo]
+            for i, status, outputs, code, error, seconds in run_pool(tasks, make_analyser, jobs):
+                item = Item(str(tasks[i][0]), status, outputs=outputs, error_code=code,
+                            error=error, seconds=seconds)
+                record(todo[i][0], item)
+        elif todo:
+            analyse_one = analyse_one or make_analyser()
+            for position, video, target_dir, stem in todo:
+                started = time.perf_counter()
+                item = _analyse(analyse_one, video, target_dir, stem)
+                item.seconds = round(time.perf_counter() - started, 3)
+                record(position, item)
+    report = BatchReport(items=[item for item in items if item is not None])
     summary = outdir / "batch-summary.json"
     tmp = summary.with_suffix(".json.part")
     tmp.write_text(json.dumps(report.as_dict(), indent=2), encoding="utf-8")
@@ -134,7 +158,12 @@ def run_batch(
     return report
 
 
-def _log(log, item: Item, started: float) -> None:
-    item.seconds = round(time.perf_counter() - started, 3)
-    log.write(json.dumps(asdict(item)) + "\n")
-    log.flush()
+def _analyse(analyse_one, video: Path, target_dir: Path, stem: str) -> Item:
+    try:
+        return Item(str(video), "done", outputs=analyse_one(video, target_dir, stem))
+    except VidclipError as exc:
+        return Item(str(video), "failed", error_code=exc.code, error=exc.message)
+    except Exception as exc:
+        logger.exception("unexpected error on %s", video)
+        return Item(str(video), "failed", error_code="internal_error",
+                    error=f"{type(exc).__name__}: {exc}")

@@ -58,7 +58,8 @@ def test_missing_weights_offline_exit_code_and_sentence(runner, clips):
     assert res.stderr.startswith("error: CLIP weights for ViT-B-32")
 
 
-def test_batch_is_resumable_and_reports_failures(runner, clips, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["one-process", "two-worker-processes"])
+def test_batch_is_resumable_and_reports_failures(runner, clips, tmp_path, jobs):
     archive = tmp_path / "archive"
     (archive / "a").mkdir(parents=True)
     (archive / "b").mkdir()
@@ -67,7 +68,7 @@ def test_batch_is_resumable_and_reports_failures(runner, clips, tmp_path):
     (archive / "b" / "broken.mp4").write_bytes(b"")
     (archive / "readme.txt").write_text("not a video, not picked up")
     out = tmp_path / "out"
-    res = runner.invoke(cli, ["batch", str(archive), "-o", str(out), *TINY])
+    res = runner.invoke(cli, ["batch", str(archive), "-o", str(out), "--jobs", jobs, *TINY])
     assert res.exit_code == 1
     summary = json.loads((out / "batch-summary.json").read_text())
     assert (summary["done"], summary["failed"], summary["skipped"]) == (2, 1, 0)
@@ -75,7 +76,7 @@ def test_batch_is_resumable_and_reports_failures(runner, clips, tmp_path):
     assert failed["source"].endswith("broken.mp4") and "empty" in failed["error"]
     assert (out / "a" / "intro.json").exists() and (out / "b" / "intro.json").exists()
 
-    again = runner.invoke(cli, ["batch", str(archive), "-o", str(out), *TINY])
+    again = runner.invoke(cli, ["batch", str(archive), "-o", str(out), "--jobs", jobs, *TINY])
     summary = json.loads((out / "batch-summary.json").read_text())
     assert (summary["done"], summary["failed"], summary["skipped"]) == (0, 1, 2)
     assert again.exit_code == 1

@@ -105,22 +105,43 @@ def analyze(videos: tuple[Path, ...], as_json: bool, **options) -> None:
     sys.exit(1 if failures else 0)
 
 
+def _batch_analyser(config: dict, formats: tuple[str, ...]):
+    """Builds the analyser of one ``vidclip batch --jobs N`` worker process."""
+    from vidclip.config import AnalysisConfig
+    from vidclip.pipeline import Pipeline
+
+    pipeline = Pipeline(AnalysisConfig.model_validate(config)).setup()
+
+    def one(video: Path, out: Path, stem: str) -> list[str]:
+        return _analyse_into(pipeline, video, out, stem, formats, quiet=True)
+
+    return one
+
+
 @cli.command()
 @click.argument("target", type=click.Path(path_type=Path))
 @click.option("--no-resume", is_flag=True, help="Redo videos whose JSON already exists.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes, each with its own model and cores/N threads. On a CPU, "
+              "2+ keeps every core busy on archives of short clips; keep 1 on a GPU.")
 @analysis_options
-def batch(target: Path, no_resume: bool, **options) -> None:
+def batch(target: Path, no_resume: bool, jobs: int, **options) -> None:
     """Tag every video in a directory (or listed in a file), resumably."""
+    import functools
+
     from vidclip.batch import discover, run_batch
     from vidclip.pipeline import Pipeline
 
     formats = options["formats"]
     if "json" not in formats:
         formats = ("json", *formats)  # the JSON marks a finished video for resuming
+    pipeline = None
     try:
         videos, root = discover(target)
-        pipeline = Pipeline(config_from_options(options))
-        pipeline.setup()
+        config = config_from_options(options)
+        if jobs == 1:
+            pipeline = Pipeline(config)
+            pipeline.setup()
     except VidclipError as exc:
         _fail(exc.message)
         sys.exit(2)
@@ -135,9 +156,19 @@ def batch(target: Path, no_resume: bool, **options) -> None:
             line += f": {item.error}"
         click.echo(line, err=True)
 
-    with pipeline:
-        report = run_batch(videos, outdir, one, root=root, formats=formats,
-                           resume=not no_resume, on_item=show)
+    try:
+        report = run_batch(
+            videos, outdir, one if pipeline is not None else None, root=root, formats=formats,
+            resume=not no_resume, on_item=show, jobs=jobs,
+            make_analyser=functools.partial(_batch_analyser, config.model_dump(mode="json"),
+                                            tuple(formats)),
+        )
+    except VidclipError as exc:  # a worker could not load the model: every file would fail
+        _fail(exc.message)
+        sys.exit(2)
+    finally:
+        if pipeline is not None:
+            pipeline.close()
     click.echo(
         f"done {report.count('done')}, skipped {report.count('skipped')}, "
         f"failed {report.count('failed')} (summary: {outdir / 'batch-summary.json'})",

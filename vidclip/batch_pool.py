@@ -1,0 +1,160 @@
+"""Several processes tagging one archive, each with its own model.
+
+On a CPU one process cannot keep every core busy on an archive of short
+clips: each clip's few frames reach the encoder in small calls while the
+decoder holds a core, and one file's decoding cannot start before the
+previous one's encoding is done (benchmarks/archive.py: 30 clips of 6 s ran
+at 0.70 of one long clip's speed on 2 cores). N processes with cores/N torch
+threads each decode and encode different files at once, so a core left idle
+by one is used by another. Each process loads the model once (memory: one
+model per process).
+
+A process that dies on a file (a crash in native code, the OOM killer)
+fails that file alone: it is recorded as ``worker_crashed`` and a fresh
+process takes over the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from vidclip.errors import VidclipError
+
+log = logging.getLogger(__name__)
+
+#: ``analyse(video, out_dir, stem) -> written paths``
+Analyser = Callable[[Path, Path, str], list[str]]
+#: Builds an analyser in a worker process; must be picklable (a module-level
+#: function or a functools.partial of one), since workers are spawned.
+AnalyserFactory = Callable[[], Analyser]
+#: (video, out_dir, stem) of one file to analyse.
+Task = tuple[Path, Path, str]
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _limit_threads(threads: int) -> None:
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(threads)
+
+
+def _worker_main(conn, factory: AnalyserFactory, threads: int) -> None:
+    """A worker process: build the analyser once, then answer tasks until told to stop."""
+    _limit_threads(threads)
+    try:
+        analyse = factory()
+    except BaseException as exc:  # noqa: BLE001 -- reported to the parent, which stops the run
+        message = exc.message if isinstance(exc, VidclipError) else f"{type(exc).__name__}: {exc}"
+        conn.send(("setup_failed", message))
+        return
+    conn.send(("ready", None))
+    while True:
+        task = conn.recv()
+        if task is None:
+            return
+        try:
+            conn.send(("done", analyse(*task)))
+        except VidclipError as exc:
+            conn.send(("failed", (exc.code, exc.message)))
+        except Exception as exc:  # noqa: BLE001 -- one odd file must not stop the archive
+            log.error("unexpected error on %s:\n%s", task[0], traceback.format_exc())
+            conn.send(("failed", ("internal_error", f"{type(exc).__name__}: {exc}")))
+
+
+class _Worker:
+    def __init__(self, ctx, factory: AnalyserFactory, threads: int):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, factory, threads),
+                                   name="vidclip-batch", daemon=True)
+        self.process.start()
+        child.close()
+        self.starting = True  # until it says "ready": the model is loading
+        self.task: int | None = None  # index of the task it holds
+        self.started = 0.0
+
+    def give(self, index: int, task: Task) -> None:
+        self.task, self.started = index, time.perf_counter()
+        self.conn.send(task)
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=5)
+        self.conn.close()
+
+
+#: What the pool yields per task: (its index in ``tasks``, status, outputs,
+#: error code, error message, seconds).
+Outcome = tuple[int, str, list[str], str | None, str | None, float]
+
+
+def run_pool(tasks: list[Task], factory: AnalyserFactory, jobs: int) -> Iterator[Outcome]:
+    """Analyse ``tasks`` in ``jobs`` spawned processes; yields outcomes as they finish.
+
+    Raises :class:`VidclipError` if a worker cannot build its analyser (a
+    missing model, a bad vocabulary): every file would fail the same way.
+    """
+    ctx = multiprocessing.get_context("spawn")  # never fork a process that holds torch threads
+    threads = max(1, cpu_count() // jobs)
+    pending = deque(enumerate(tasks))
+    workers = [_Worker(ctx, factory, threads) for _ in range(min(jobs, len(pending)))]
+    try:
+        while any(w.starting or w.task is not None for w in workers):
+            busy = [w for w in workers if w.starting or w.task is not None]
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            for worker in busy:
+                if worker.conn not in ready and worker.process.sentinel not in ready:
+                    continue
+                index, seconds = worker.task, round(time.perf_counter() - worker.started, 3)
+                try:
+                    kind, payload = worker.conn.recv()
+                except (EOFError, OSError):  # died without answering: the file's fault, not the run's
+                    kind, payload = "crashed", None
+                if kind == "setup_failed":
+                    raise VidclipError(payload, code="setup_failed")
+                if kind == "crashed":
+                    worker.process.join(5)
+                    if worker.starting:
+                        raise VidclipError(
+                            f"a batch worker died while loading the model (exit code "
+                            f"{worker.process.exitcode}).", code="setup_failed")
+                    yield (index, "failed", [], "worker_crashed",
+                           f"the process analysing this file died (exit code "
+                           f"{worker.process.exitcode}); the other files carry on", seconds)
+                elif kind == "done":
+                    yield index, "done", payload, None, None, seconds
+                elif kind == "failed":
+                    yield index, "failed", [], payload[0], payload[1], seconds
+                worker.starting, worker.task = False, None
+                if not pending:
+                    continue
+                if not worker.process.is_alive():  # never hand a file to a dead process
+                    workers.remove(worker)
+                    worker.stop()
+                    workers.append(_Worker(ctx, factory, threads))
+                    continue  # the new one takes a file once it says "ready"
+                worker.give(*pending.popleft())
+    finally:
+        for worker in workers:
+            worker.stop()
