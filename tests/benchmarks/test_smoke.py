@@ -78,3 +78,4 @@ def test_archive_smoke(bench_cache, tmp_path):
     figures, printed = run_smoke("archive.py", bench_cache, tmp_path)
     assert figures["clips"] == 3 and figures["long_s"] > 0 and figures["batch_s"] > 0
     assert figures["batch_over_long"] > 0 and "batch of 3" in printed
+    assert figures["jobs2_s"] > 0 and 0 < figures["jobs2_steady_s"] <= figures["jobs2_s"]
