@@ -147,7 +147,7 @@ def run_batch(
             analyse_one = analyse_one or make_analyser()
             for position, video, target_dir, stem in todo:
                 started = time.perf_counter()
-                item = _analyse(analyse_one, video, target_dir, stem)
+                item = analyse_item(analyse_one, video, target_dir, stem)
                 item.seconds = round(time.perf_counter() - started, 3)
                 record(position, item)
     report = BatchReport(items=[item for item in items if item is not None])
@@ -158,7 +158,8 @@ def run_batch(
     return report
 
 
-def _analyse(analyse_one, video: Path, target_dir: Path, stem: str) -> Item:
+def analyse_item(analyse_one, video: Path, target_dir: Path, stem: str) -> Item:
+    """Run ``analyse_one`` on one video; every outcome, expected or not, becomes an Item."""
     try:
         return Item(str(video), "done", outputs=analyse_one(video, target_dir, stem))
     except VidclipError as exc:

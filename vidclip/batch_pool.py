@@ -16,19 +16,16 @@ process takes over the rest.
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from vidclip.batch import analyse_item
 from vidclip.errors import VidclipError
-
-log = logging.getLogger(__name__)
 
 #: ``analyse(video, out_dir, stem) -> written paths``
 Analyser = Callable[[Path, Path, str], list[str]]
@@ -68,13 +65,8 @@ def _worker_main(conn, factory: AnalyserFactory, threads: int) -> None:
         task = conn.recv()
         if task is None:
             return
-        try:
-            conn.send(("done", analyse(*task)))
-        except VidclipError as exc:
-            conn.send(("failed", (exc.code, exc.message)))
-        except Exception as exc:  # noqa: BLE001 -- one odd file must not stop the archive
-            log.error("unexpected error on %s:\n%s", task[0], traceback.format_exc())
-            conn.send(("failed", ("internal_error", f"{type(exc).__name__}: {exc}")))
+        item = analyse_item(analyse, *task)  # the same outcomes as in one process
+        conn.send((item.status, (item.outputs, item.error_code, item.error)))
 
 
 class _Worker:
@@ -142,10 +134,8 @@ def run_pool(tasks: list[Task], factory: AnalyserFactory, jobs: int) -> Iterator
                     yield (index, "failed", [], "worker_crashed",
                            f"the process analysing this file died (exit code "
                            f"{worker.process.exitcode}); the other files carry on", seconds)
-                elif kind == "done":
-                    yield index, "done", payload, None, None, seconds
-                elif kind == "failed":
-                    yield index, "failed", [], payload[0], payload[1], seconds
+                elif kind in ("done", "failed"):
+                    yield (index, kind, *payload, seconds)
                 worker.starting, worker.task = False, None
                 if not pending:
                     continue
