@@ -23,7 +23,6 @@ from vidclip.schema import (
     Moderation,
     SamplingInfo,
     Scene,
-    TextSource,
     Timings,
     VideoAnalysis,
     VideoInfo,
@@ -328,21 +327,20 @@ def apply_captions(pipeline: "Pipeline", analysis: VideoAnalysis, report: "Progr
     captioner.setup()
     result = captioner.caption(caption_request(pipeline, analysis))
     by_index = {c.index: c for c in result.scenes}
-    # Backends that write audio descriptions put them in extra; otherwise the
+    # Backends that write audio descriptions return them; otherwise the
     # caption doubles as the description.
-    described = {d["index"]: d for d in result.extra.get("descriptions", [])}
+    described = {d.index: d for d in result.descriptions}
     scenes = []
     for scene in analysis.scenes:
         c = by_index.get(scene.index)
-        own = described.get(scene.index, {})
-        source = TextSource(**c.source.as_dict()) if c and c.source else None
+        d = described.get(scene.index, c)
         scenes.append(scene.model_copy(update={
             "caption": c.text if c else None,
             "caption_grounded": c.grounded if c else None,
-            "caption_source": source,
+            "caption_source": c.source if c else None,
             "caption_note": c.note if c else None,
-            "description": own.get("text", c.text if c else None),
-            "description_source": TextSource(**own["source"]) if own.get("source") else source,
+            "description": d.text if d else None,
+            "description_source": d.source if d else None,
         }))
     captions = Captions(
         summary=result.summary,
@@ -351,8 +349,7 @@ def apply_captions(pipeline: "Pipeline", analysis: VideoAnalysis, report: "Progr
         prompt=result.prompt,
         language=result.language,
         fallback_reason=result.fallback_reason,
-        summary_source=(TextSource(**result.summary_source.as_dict())
-                        if result.summary_source else None),
+        summary_source=result.summary_source,
     )
     timings = analysis.timings.model_copy(update={"caption_s": round(time.perf_counter() - t0, 3)})
     report("caption", 1.0)

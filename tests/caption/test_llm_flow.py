@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.caption.evidence import openai_options, sample_request, tags
-from vidclip.caption.base import CaptionRequest, SceneEvidence, Source
+from vidclip.caption.base import CaptionRequest, SceneEvidence
 from vidclip.caption.llm import clean_output
 from vidclip.caption.registry import get_captioner
 from vidclip.caption.template import TemplateCaptioner
+from vidclip.schema import TextSource
 
 pytest.importorskip("openai")
 
@@ -37,7 +38,7 @@ def test_grounded_answers_are_kept_and_recorded(script_server):
     assert (result.backend, result.model, result.fallback_reason) == \
         ("openai", "smollm2-135m", None)
     assert result.prompt == "scene_caption@1,summary@1"
-    assert result.extra["generation"]["calls"] == 4
+    assert result.generation.calls == 4
 
 
 def test_caption_naming_an_absent_object_is_retried_then_replaced(script_server):
@@ -54,7 +55,7 @@ def test_caption_naming_an_absent_object_is_retried_then_replaced(script_server)
     assert "rejected" not in script_server.requests[0]["messages"][0]["content"]
     assert result.fallback_reason == ("1 of 3 scene captions failed the grounding check and "
                                       "use the template captioner")
-    assert result.extra["fallback_scenes"] == [0]
+    assert result.fallback_scenes == (0,)
     assert result.backend == "openai"  # the other scenes and the summary are the model's
 
 
@@ -108,11 +109,11 @@ def test_each_text_records_the_backend_model_and_prompt_that_wrote_it(script_ser
     script_server.script.extend(["A cat runs on the beach.", "A cat sleeps on a sofa.",
                                  *GOOD[1:], "A cat and a bicycle.", "A cat again."])
     result = run(script_server)
-    model = Source("openai", "smollm2-135m", "scene_caption@1")
-    template = Source("template", None, "template@1")
+    model = TextSource(backend="openai", model="smollm2-135m", prompt="scene_caption@1")
+    template = TextSource(backend="template", model=None, prompt="template@1")
     assert [c.source for c in result.scenes] == [template, model, model]
     assert result.summary_source == template
-    assert result.extra["descriptions"][1]["source"] == model.as_dict()
+    assert result.descriptions[1].source == model
 
 
 def test_one_hedge_setting_for_the_model_and_its_template_fallback(script_server):
@@ -164,10 +165,10 @@ def test_descriptions_get_their_own_prompt(script_server):
     script_server.script.extend(["A dog plays on the beach.", "On the beach, a dog plays.",
                                  "A cat.", "A cat.", *GOOD[2:], "A person cooks.", SUMMARY])
     result = run(script_server, descriptions=True)
-    descriptions = result.extra["descriptions"]
-    assert [d["index"] for d in descriptions] == [0, 1, 2]
-    assert descriptions[0]["text"] == "On the beach, a dog plays."
-    assert descriptions[1]["text"] == result.scenes[1].text  # caption failed: nothing to add
+    descriptions = result.descriptions
+    assert [d.index for d in descriptions] == [0, 1, 2]
+    assert descriptions[0].text == "On the beach, a dog plays."
+    assert descriptions[1].text == result.scenes[1].text  # caption failed: nothing to add
     assert result.prompt == "scene_caption@1,audio_description@1,summary@1"
     assert script_server.requests[1]["messages"][1]["content"].endswith("Description:")
 

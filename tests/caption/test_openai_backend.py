@@ -39,8 +39,8 @@ def test_captions_from_a_real_model_over_the_real_protocol(model_server):
         assert ours.text and "\n" not in ours.text
         # Either the model's grounded caption or, if it strayed twice, the template's.
         assert ours.grounded is True or (ours.grounded is False and ours.text == fallback.text)
-    assert [d["index"] for d in result.extra["descriptions"]] == [0, 1]
-    assert result.extra["generation"]["tokens"] > 0
+    assert [d.index for d in result.descriptions] == [0, 1]
+    assert result.generation.tokens > 0
     assert result.summary
 
 

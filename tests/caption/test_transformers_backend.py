@@ -23,8 +23,8 @@ def test_captions_come_from_the_local_model_loaded_once(smollm2):
     assert result.prompt == "scene_caption@1,summary@1"
     assert len(result.scenes) == 2 and all(c.text for c in result.scenes)
     assert any(c.grounded for c in result.scenes)
-    generation = result.extra["generation"]
-    assert generation["calls"] >= 3 and generation["tokens_per_s"] > 0
+    generation = result.generation
+    assert generation.calls >= 3 and generation.tokens_per_s > 0
     captioner.close()
     assert backend.load_local_model("smollm2", device="cpu") is smollm2  # still cached
 

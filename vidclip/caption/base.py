@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from vidclip.schema import LabelScore
+from vidclip.schema import LabelScore, TextSource
 
 
 @dataclass(frozen=True)
@@ -41,20 +41,6 @@ class CaptionRequest:
     moderation_categories: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Source:
-    """What wrote one text: the backend, its model and the prompt template."""
-
-    backend: str
-    #: None for the template captioner.
-    model: str | None = None
-    #: ``name@version`` of the prompt template.
-    prompt: str | None = None
-
-    def as_dict(self) -> dict[str, str | None]:
-        return {"backend": self.backend, "model": self.model, "prompt": self.prompt}
-
-
 @dataclass
 class SceneCaption:
     index: int
@@ -62,7 +48,20 @@ class SceneCaption:
     #: None: the backend cannot invent (template); True/False: a grounding check ran.
     grounded: bool | None = None
     note: str | None = None
-    source: Source | None = None
+    source: TextSource | None = None
+
+
+@dataclass(frozen=True)
+class GenerationStats:
+    """What a language-model backend spent on one request."""
+
+    calls: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        return round(self.tokens / self.seconds, 2) if self.seconds > 0 and self.tokens else None
 
 
 @dataclass
@@ -74,9 +73,15 @@ class CaptionResult:
     prompt: str | None = None
     language: str = "en"
     fallback_reason: str | None = None
-    extra: dict = field(default_factory=dict)
     #: What wrote the summary (the model's, or the template's after a fallback).
-    summary_source: Source | None = None
+    summary_source: TextSource | None = None
+    #: Audio descriptions per scene, written with their own prompt; empty when
+    #: the backend writes none (the captions then double as descriptions).
+    descriptions: list[SceneCaption] = field(default_factory=list)
+    #: Scenes whose caption fell back to the template (rejected or backend down).
+    fallback_scenes: tuple[int, ...] = ()
+    #: Language-model calls behind this result; None for backends without a model.
+    generation: GenerationStats | None = None
 
 
 class Captioner(ABC):

@@ -34,13 +34,14 @@ from vidclip.caption.base import (
     CaptionRequest,
     CaptionResult,
     Captioner,
+    GenerationStats,
     SceneCaption,
     SceneEvidence,
-    Source,
 )
 from vidclip.caption.prompts import PromptTemplate, RenderedPrompt, load_prompt
 from vidclip.caption.template import TemplateCaptioner, clock, flag_sentence
 from vidclip.errors import ConfigError, ModelError
+from vidclip.schema import TextSource
 
 #: Scenes listed in the summary prompt; later ones are left out to bound its size.
 MAX_SUMMARY_SCENES = 40
@@ -206,10 +207,9 @@ class _Stats:
             self.tokens += gen.tokens or 0
             self.seconds += gen.seconds
 
-    def as_dict(self) -> dict:
-        rate = self.tokens / self.seconds if self.seconds > 0 and self.tokens else None
-        return {"calls": self.calls, "tokens": self.tokens, "seconds": round(self.seconds, 3),
-                "tokens_per_s": round(rate, 2) if rate else None}
+    def frozen(self) -> GenerationStats:
+        with self.lock:
+            return GenerationStats(self.calls, self.tokens, round(self.seconds, 3))
 
 
 class _Run:
@@ -256,18 +256,18 @@ class _Run:
             prompt=",".join(prompts) if used_model else self.fallback.prompt,
             language=self.request.language if used_model else self.fallback.language,
             fallback_reason=self.reason(len(captions), summary_from_model),
-            extra={
-                "descriptions": [d for _, d in done],
-                "generation": self.stats.as_dict(),
-                "fallback_scenes": sorted(self.rejected + self.unavailable),
-            },
             summary_source=summary_source,
+            descriptions=[d for _, d in done],
+            fallback_scenes=tuple(sorted(self.rejected + self.unavailable)),
+            generation=self.stats.frozen(),
         )
 
-    def source(self, kind: str) -> Source:
-        return Source(self.backend.name, self.backend.model_name, self.backend.prompt(kind).ref)
+    def source(self, kind: str) -> TextSource:
+        return TextSource(backend=self.backend.name, model=self.backend.model_name,
+                          prompt=self.backend.prompt(kind).ref)
 
-    def scene(self, scene: SceneEvidence) -> tuple[SceneCaption, dict]:
+    def scene(self, scene: SceneEvidence) -> tuple[SceneCaption, SceneCaption]:
+        """The scene's caption and its audio description."""
         values = {
             "language": self.language,
             "start": clock(scene.start_s),
@@ -282,8 +282,7 @@ class _Run:
         if not scene.tags:
             caption = SceneCaption(scene.index, template_text, None, "no tags: template caption",
                                    template)
-            return caption, {"index": scene.index, "text": template_text,
-                             "source": template.as_dict()}
+            return caption, SceneCaption(scene.index, template_text, None, None, template)
         flags = _flag_names(scene.flagged_categories)
         # The model never writes about a flag; its caption ends with the template's warning.
         warning = " " + flag_sentence(scene.flagged_categories) if flags else ""
@@ -299,18 +298,16 @@ class _Run:
         else:
             caption = SceneCaption(scene.index, text + warning, True, note,
                                    self.source("caption"))
-        description = {"index": scene.index, "text": caption.text,
-                       "source": caption.source.as_dict()}
+        description = SceneCaption(scene.index, caption.text, caption.grounded, None,
+                                   caption.source)
         if self.settings.descriptions and caption.grounded:
             text, note = self.grounded("description", values, evidence, low, flags)
             if text is not None:
-                description.update(text=text + warning,
-                                   source=self.source("description").as_dict())
-                if note:
-                    description["note"] = note
+                description = SceneCaption(scene.index, text + warning, True, note,
+                                           self.source("description"))
             else:
                 why = f"the description {note}" if note else self.down
-                description["note"] = f"caption reused: {why}"
+                description.note = f"caption reused: {why}"
         return caption, description
 
     def summary(self, captions: list[SceneCaption]) -> tuple[str, bool]:

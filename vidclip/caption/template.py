@@ -14,11 +14,10 @@ from vidclip.caption.base import (
     Captioner,
     SceneCaption,
     SceneEvidence,
-    Source,
 )
 from vidclip.caption.grounding import HEDGE_BELOW
 from vidclip.english import join_words, with_article
-from vidclip.schema import LabelScore
+from vidclip.schema import LabelScore, TextSource
 
 _MAX_TAGS = 3
 
@@ -79,7 +78,7 @@ class TemplateCaptioner(Captioner):
         return text
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
-        source = Source(self.name, None, self.prompt)
+        source = TextSource(backend=self.name, model=None, prompt=self.prompt)
         scenes = [SceneCaption(s.index, self.caption_scene(s), source=source)
                   for s in request.scenes]
         fallback = None
