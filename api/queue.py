@@ -23,7 +23,8 @@ class JobQueue:
 
     def enqueue(self, job_id: str) -> None:
         """A job is analyze then caption; the caption task is sent when analyze ends."""
-        chain(self._sig(TaskName.ANALYZE, job_id), self._sig(TaskName.CAPTION, job_id)).apply_async()
+        steps = (self._sig(TaskName.ANALYZE, job_id), self._sig(TaskName.CAPTION, job_id))
+        chain(*steps).apply_async()
 
     def notify(self, job_id: str) -> None:
         self._sig(TaskName.WEBHOOK, job_id).apply_async()

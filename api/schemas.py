@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from vidclip.jobs.options import JobOptions
 from vidclip.jobs.views import JobPublic

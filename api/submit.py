@@ -8,7 +8,7 @@ import logging
 
 from pydantic import ValidationError
 
-from api.errors import ApiError
+from api.errors import ApiError, invalid_request
 from api.queue import JobQueue
 from api.schemas import JobCreate
 from vidclip.jobs.errors import IngestError
@@ -53,10 +53,7 @@ def options_from_form(fields: dict[str, list[str]]) -> JobOptions:
     except json.JSONDecodeError as exc:
         raise ApiError(422, "invalid_request", f"options: not valid JSON ({exc.msg}).") from exc
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ApiError(422, "invalid_request", f"{where}: {first['msg']}",
-                       [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]) from exc
+        raise invalid_request(exc.errors()) from exc
 
 
 def request_hash(body: JobCreate) -> str:

@@ -69,7 +69,8 @@ def make_analyser(model: str, precision: str, fps: float, warm_up: str):
 
     cfg = AnalysisConfig(model=ModelOptions(name=model, pretrained=None, precision=precision),
                          sampling=SamplingOptions(fps=fps))
-    pipe = Pipeline(cfg).setup()
+    pipe = Pipeline(cfg)
+    pipe.setup()
     pipe.analyze(warm_up)  # first calls allocate
 
     def one(video: Path, out: Path, stem: str) -> list[str]:

@@ -67,7 +67,8 @@ def run_library(args) -> dict:
     clip = make_clip(args.clip_seconds, *args.size)
     cfg = AnalysisConfig.model_validate({**job_options(args), "model": ModelOptions(
         name=args.model, pretrained=None).model_dump()})
-    pipe = Pipeline(cfg).setup()
+    pipe = Pipeline(cfg)
+    pipe.setup()
     pipe.run(clip)  # warm-up, as the workers get one
     t0 = time.perf_counter()
     for _ in range(args.jobs):

@@ -81,7 +81,8 @@ def child(video: str, args) -> dict:
     tiny = args.model == "tiny-test"
     cfg = AnalysisConfig(model=ModelOptions(name=args.model, pretrained=None),
                          sampling=SamplingOptions(fps=args.fps))
-    pipe = Pipeline(cfg).setup()
+    pipe = Pipeline(cfg)
+    pipe.setup()
     marks: dict[float, float] = {}  # progress mark -> seconds since start
     t0 = time.perf_counter()
 

@@ -54,7 +54,7 @@ def detect_vidclip(path: Path) -> tuple[list[int], int]:
     from vidclip.decode.types import SamplingSpec
     from vidclip.segment import SceneDetector
 
-    from vidclip.analysis_steps import PREVIEW_SIDE
+    from vidclip.stages.encode import PREVIEW_SIDE
 
     # As the pipeline decodes: previews of every frame for the detector.
     reader = open_video(str(path), sampling=SamplingSpec("fps", 1.0), short_side=224,

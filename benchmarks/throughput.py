@@ -91,7 +91,8 @@ def run_vidclip(video: str, args) -> dict:
         sampling=SamplingOptions(fps=args.fps),
     )
     t0 = time.perf_counter()
-    pipe = Pipeline(cfg).setup()  # model + text embeddings (cached on disk after the first run)
+    pipe = Pipeline(cfg)
+    pipe.setup()  # model + text embeddings (cached on disk after the first run)
     setup_s = time.perf_counter() - t0
     side = pipe.encoder.input_size
     pipe.encoder.encode_images(np.zeros((2, side, side, 3), np.uint8))  # warm-up
@@ -208,7 +209,7 @@ def run_model(video: str, args) -> dict:
 
 
 def run_vidclip_decode(video: str, args) -> dict:
-    from vidclip.analysis_steps import PREVIEW_SIDE
+    from vidclip.stages.encode import PREVIEW_SIDE
     from vidclip.decode import SamplingSpec, open_video
     from vidclip.segment import SceneDetector
 

@@ -36,13 +36,7 @@ def analyze(source: Any, config: Any = None, **options: Any) -> "VideoAnalysis":
     elif isinstance(config, dict):
         config = AnalysisConfig.model_validate(config)
     if options:
-        merged = config.model_dump()
-        for key, value in options.items():
-            if isinstance(value, dict) and isinstance(merged.get(key), dict):
-                merged[key].update(value)
-            else:
-                merged[key] = value
-        config = AnalysisConfig.model_validate(merged)
+        config = config.with_overrides(options)
     with Pipeline(config) as pipeline:
         return pipeline.analyze(source)
 

@@ -2,25 +2,51 @@
 
 Every field has a default that works out of the box; the service stores the
 options of a job as ``AnalysisConfig.model_dump(mode="json")`` and a worker
-rebuilds them with ``AnalysisConfig.model_validate``.
+rebuilds them with ``AnalysisConfig.model_validate``. The names of the
+choices that several layers offer (decoders, output formats) are defined
+here once. This module imports nothing heavy: the API process uses it.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+from pathlib import Path
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from vidclip.decode.types import SamplingSpec
-
 #: ViT-B-32 trained on DataComp-1B (datacomp_xl_s13b_b90k): the best ViT-B-32
-#: in open_clip's zero-shot results -- 69.2% ImageNet top-1 and 57.9% mean
-#: over 38 data sets, against 66.6% / 56.9% for laion2b_s34b_b79k -- open
-#: data, MIT licence, and the size a CPU can still run at ~15 frames/s.
+#: in open_clip's zero-shot results (ImageNet top-1 and the mean over its 38
+#: data sets), open data, MIT licence, and the size a CPU can still run.
 DEFAULT_MODEL = "ViT-B-32"
 DEFAULT_PRETRAINED = "datacomp_xl_s13b_b90k"
 
-OUTPUT_FORMATS = ("json", "vtt", "srt", "csv", "descriptions", "transcript", "html", "npy")
+DecoderName = Literal["auto", "decord", "pyav"]
+DECODERS: tuple[str, ...] = get_args(DecoderName)
+
+#: Files a service job may ask for.
+JobFormat = Literal["json", "vtt", "srt", "csv", "descriptions", "transcript", "html"]
+#: Files the CLI may write: a job's, plus the raw frame embeddings.
+OutputFormat = Literal[JobFormat, "npy"]
+OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
+
+
+def default_cache_dir() -> Path:
+    """Where text embeddings are cached unless a caller says: ``$VIDCLIP_CACHE_DIR``
+    or ``~/.cache/vidclip``. Read by the entry points (Pipeline, the CLI), never
+    deeper, so a directory passed in code always wins."""
+    return Path(os.environ.get("VIDCLIP_CACHE_DIR") or Path.home() / ".cache" / "vidclip")
+
+
+def deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overrides`` laid over it, nested dicts merged key by key (a copy)."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 class _Options(BaseModel):
@@ -28,13 +54,12 @@ class _Options(BaseModel):
 
 
 class SamplingOptions(_Options):
-    strategy: Literal["fps", "count", "all", "keyframes"] = "fps"
-    fps: float = Field(default=1.0, gt=0)
-    count: int = Field(default=16, ge=1)
-    max_frames: int | None = Field(default=None, ge=1)
-
-    def spec(self) -> SamplingSpec:
-        return SamplingSpec(self.strategy, self.fps, self.count, self.max_frames)
+    strategy: Literal["fps", "count", "all", "keyframes"] = Field(
+        default="fps", description="fps: fps frames a second; count: count frames spread "
+        "evenly; all: every frame; keyframes: key frames only (fast triage).")
+    fps: float = Field(default=1.0, gt=0, description="Frames per second to tag.")
+    count: int = Field(default=16, ge=1, description="Frames to tag with strategy count.")
+    max_frames: int | None = Field(default=None, ge=1, description="Cap on tagged frames.")
 
 
 class ModelOptions(_Options):
@@ -50,8 +75,13 @@ class ModelOptions(_Options):
     )
     cache_dir: str | None = Field(default=None, description="Where open_clip looks for weights.")
     device: str = Field(default="auto", description="'auto' (cuda, then cpu), 'cpu', 'cuda:0'.")
-    precision: Literal["auto", "fp32", "fp16", "bf16"] = "auto"
-    batch_size: int = Field(default=32, ge=1, le=4096)
+    precision: Literal["auto", "fp32", "fp16", "bf16"] = Field(
+        default="auto", description="Image-tower precision. auto: fp16 on a GPU, bf16 on CPUs "
+        "that run it natively (AVX512-BF16/AMX), else fp32. fp32 gives the same scores everywhere.")
+    batch_size: int = Field(default=32, ge=1, le=4096, description="Frames per encoder call.")
+    tune_malloc: bool = Field(
+        default=True, description="On a CPU, tell glibc to keep large activation blocks "
+        "between model calls instead of faulting them in again (see vidclip.encode.allocator).")
 
     @field_validator("pretrained")
     @classmethod
@@ -96,13 +126,13 @@ class TagOptions(_Options):
 
 
 class ModerationOptions(_Options):
-    enabled: bool = True
+    enabled: bool = Field(default=True, description="Score the policy's categories.")
     policy: str = Field(default="default", description="Bundled policy name or a YAML path.")
 
 
 class CaptionOptions(_Options):
     backend: str = Field(default="template", description="template | openai | transformers")
-    language: str = "en"
+    language: str = Field(default="en", description="Caption language.")
     hedge_below: float = Field(
         default=0.7, ge=0, le=1, description="Tags scored below this are phrased with a hedge "
         "('appears to be') by every caption backend."
@@ -119,8 +149,12 @@ class AnalysisConfig(_Options):
     tags: TagOptions = Field(default_factory=TagOptions)
     moderation: ModerationOptions = Field(default_factory=ModerationOptions)
     captions: CaptionOptions = Field(default_factory=CaptionOptions)
-    decoder: Literal["auto", "decord", "pyav"] = "auto"
+    decoder: DecoderName = Field(default="auto", description="Video decoder; auto picks per file.")
     include_frames: bool = Field(default=True, description="Per-frame tags in the result.")
     keep_embeddings: bool = Field(
         default=False, description="Keep frame embeddings for the .npy output."
     )
+
+    def with_overrides(self, overrides: dict[str, Any]) -> "AnalysisConfig":
+        """A copy with ``overrides`` (nested dicts of fields) laid over it, validated."""
+        return AnalysisConfig.model_validate(deep_merge(self.model_dump(mode="json"), overrides))

@@ -4,8 +4,8 @@ A policy is YAML (``vidclip/data/policies/default.yaml`` is the bundled
 starting point): each category has positive ``prompts``, optional
 ``negative_prompts`` (benign look-alikes) and a ``threshold``. A frame's
 category logit is how far its best positive prompt sits above *both* the
-neutral anchor and the best benign look-alike (same calibration as
-:mod:`vidclip.tag`)::
+neutral anchor and the best benign look-alike (:mod:`vidclip.calibration`
+with ``rival(f) = max(cos(f, anchor), max_n cos(f, n))``)::
 
     z = logit_scale * (max_p cos(f, p) - max(cos(f, anchor), max_n cos(f, n)) - margin)
 
@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from vidclip.calibration import Calibration, sigmoid
 from vidclip.encode.base import Encoder
 from vidclip.errors import ConfigError
 from vidclip.schema import Moderation, ModerationCategory, ModerationHit
-from vidclip.tag import sigmoid
 from vidclip.timeline import Timeline
 from vidclip.vocabulary import embed_prompt_sets
 
@@ -94,12 +94,14 @@ def parse_policy(data: object, origin: str = "policy") -> Policy:
         prompts = tuple(str(p) for p in raw.get("prompts") or [])
         threshold = raw.get("threshold")
         if not _NAME.match(name):
-            raise ConfigError(f"moderation policy {origin!r}: category name {name!r} is not snake_case.")
+            raise ConfigError(
+                f"moderation policy {origin!r}: category name {name!r} is not snake_case.")
         if not prompts:
             raise ConfigError(f"moderation policy {origin!r}: category {name!r} has no prompts.")
         if not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
             raise ConfigError(
-                f"moderation policy {origin!r}: category {name!r} needs a threshold between 0 and 1."
+                f"moderation policy {origin!r}: category {name!r} needs a threshold "
+                "between 0 and 1."
             )
         categories.append(
             Category(
@@ -135,9 +137,10 @@ class PolicyEmbeddings:
     negative: list[np.ndarray]  # per category: (N, D), N may be 0
 
     @classmethod
-    def build(cls, encoder: Encoder, policy: Policy) -> "PolicyEmbeddings":
+    def build(cls, encoder: Encoder, policy: Policy, cache_dir: Path | None) -> "PolicyEmbeddings":
         prompts = [[p] for c in policy.categories for p in (*c.prompts, *c.negative_prompts)]
-        emb = embed_prompt_sets(encoder, prompts, f"policy:{policy.sha256}") if prompts else None
+        emb = (embed_prompt_sets(encoder, prompts, f"policy:{policy.sha256}", cache_dir)
+               if prompts else None)
         positive, negative, pos = [], [], 0
         for c in policy.categories:
             positive.append(emb[pos : pos + len(c.prompts)])
@@ -158,14 +161,11 @@ def moderate(
     frame_emb: np.ndarray,
     timeline: Timeline,
     embeddings: PolicyEmbeddings,
-    anchor: np.ndarray,
-    *,
-    logit_scale: float,
-    margin: float,
+    calibration: Calibration,
 ) -> ModerationResult:
     policy = embeddings.policy
     n_frames = len(frame_emb)
-    base = frame_emb @ anchor if n_frames else np.zeros(0)
+    base = calibration.baseline(frame_emb)
     scores = np.zeros((n_frames, len(policy.categories)))
     for c in range(len(policy.categories)):
         if n_frames == 0:
@@ -174,7 +174,7 @@ def moderate(
         rival = base
         if len(embeddings.negative[c]):
             rival = np.maximum(base, (frame_emb @ embeddings.negative[c].T).max(axis=1))
-        scores[:, c] = sigmoid(logit_scale * (best_pos - rival - margin))
+        scores[:, c] = sigmoid(calibration.logits(best_pos, rival))
     categories = []
     for c, cat in enumerate(policy.categories):
         segments = timeline.segments(scores[:, c], cat.threshold, cat.min_duration_s,

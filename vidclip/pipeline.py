@@ -1,60 +1,88 @@
 """Pipeline(config)(source) -> VideoAnalysis: the core, free of any distributor.
 
 The CLI, the batch runner, the tests and the Celery workers are distributors
-over this class. Heavy objects (the encoder, text embeddings, the caption
-backend) are built once per Pipeline and reused for every video.
-
-Data flow for one video::
-
-    decoder thread:  decode chunk -> cut detector sees every frame -> sampled frames -> queue
-    main thread:     queue -> encoder batches -> embeddings (N x D, the only per-video state)
-    then:            scenes -> tags -> moderation -> captions -> VideoAnalysis
+over this class. :meth:`Pipeline.setup` builds the heavy, reusable state
+once -- the loaded encoder, the embedded vocabulary, anchor and policy -- as
+a frozen :class:`~vidclip.context.AnalysisContext`; :meth:`Pipeline.run`
+is then the list of stages (:mod:`vidclip.stages`) over one video.
 """
 
 from __future__ import annotations
 
-import logging
+import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from vidclip import __version__
 from vidclip.caption.base import Captioner
-from vidclip.config import AnalysisConfig
+from vidclip.config import AnalysisConfig, default_cache_dir
+from vidclip.context import (
+    AnalysisContext,
+    CaptionContext,
+    prepare_analysis,
+    prepare_captions,
+    read_vocabulary,
+)
+from vidclip.control import CancelFn, Cancelled, ProgressFn, never_cancel, no_progress
 from vidclip.encode import build_encoder
 from vidclip.encode.base import Encoder
-from vidclip.schema import VideoAnalysis
-
-log = logging.getLogger(__name__)
-
-#: progress(stage, fraction_of_stage_done): stages are decode, encode, segment,
-#: tag, moderate, caption.
-ProgressFn = Callable[[str, float], None]
-#: Polled between batches; returning True stops the video with Cancelled.
-CancelFn = Callable[[], bool]
-
-STAGES = ("decode", "encode", "segment", "tag", "moderate", "caption")
-
-
-class Cancelled(Exception):
-    """Raised inside the pipeline when ``should_cancel()`` turned true."""
+from vidclip.schema import Timings, VideoAnalysis
+from vidclip.stages.assemble import assemble
+from vidclip.stages.captions import caption_analysis
+from vidclip.stages.encode import encode_video
+from vidclip.stages.moderation import moderate_video
+from vidclip.stages.scenes import segment_video
+from vidclip.stages.tags import tag_video
+from vidclip.stream import EncodedFrames
+from vidclip.vocabulary import Vocabulary
 
 
 @dataclass
 class RunOutput:
-    """The analysis plus what does not belong in JSON (the raw embeddings)."""
+    """The analysis plus what does not belong in JSON: the frame embeddings."""
 
     analysis: VideoAnalysis
-    embeddings: np.ndarray
-    times_s: np.ndarray
-    indices: np.ndarray
+    frames: EncodedFrames
+
+    @property
+    def embeddings(self) -> np.ndarray:
+        return self.frames.embeddings
+
+    @property
+    def times_s(self) -> np.ndarray:
+        return self.frames.times_s
+
+    @property
+    def indices(self) -> np.ndarray:
+        return self.frames.indices
+
+
+class _Clock:
+    """Seconds per stage, rounded as the result reports them."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._first = self._started = time.perf_counter()
+
+    def lap(self, name: str) -> float:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self._started, 3)
+        self._started = now
+        return self.seconds[name]
+
+    def total(self) -> float:
+        return round(time.perf_counter() - self._first, 3)
 
 
 class Pipeline:
-    """Loads its models once (:meth:`setup`) and analyses any number of videos."""
+    """Loads its models once (:meth:`setup`) and analyses any number of videos.
+
+    ``cache_dir`` holds the text-embedding cache (default: ``$VIDCLIP_CACHE_DIR``
+    or ``~/.cache/vidclip``). ``encoder`` and ``captioner`` may be passed in to
+    share them between pipelines (a worker keeps one model for every job).
+    """
 
     def __init__(
         self,
@@ -62,47 +90,45 @@ class Pipeline:
         *,
         encoder: Encoder | None = None,
         captioner: Captioner | None = None,
+        cache_dir: Path | None = None,
     ):
         self.config = config or AnalysisConfig()
-        self.encoder = encoder or build_encoder(self.config.model)
+        self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+        self.encoder = encoder or build_encoder(self.config.model, cache_dir=self.cache_dir)
         self._captioner = captioner
-        self._vocab = None
-        self._label_emb = None
-        self._anchor = None
-        self._policy_emb = None
+        self._lock = threading.Lock()
+        self._vocabulary: Vocabulary | None = None
+        self._analysis: AnalysisContext | None = None
+        self._captions: CaptionContext | None = None
 
     # -- heavy state, built once -------------------------------------------------
-    def setup(self) -> "Pipeline":
-        """Load the model and embed vocabulary and policy; idempotent."""
-        from vidclip import moderate, vocabulary
+    def setup(self) -> AnalysisContext:
+        """Load the model and embed vocabulary, anchor and policy; idempotent."""
+        with self._lock:
+            if self._analysis is None:
+                self._analysis = prepare_analysis(self.config, self.encoder, self.cache_dir,
+                                                  self._read_vocabulary())
+            return self._analysis
 
-        if self._label_emb is not None:
-            return self
-        load = getattr(self.encoder, "load", None)
-        if load is not None:
-            load()
-        self._load_vocabulary()
-        self._anchor = vocabulary.neutral_anchor(self.encoder)
-        if self.config.moderation.enabled:
-            policy = moderate.load_policy(self.config.moderation.policy)
-            self._policy_emb = moderate.PolicyEmbeddings.build(self.encoder, policy)
-        self._label_emb = vocabulary.embed_vocabulary(self.encoder, self._vocab)
-        return self
+    def caption_context(self) -> CaptionContext:
+        """The caption backend, set up once; never loads the image model."""
+        with self._lock:
+            if self._captions is None:
+                captioner = self._captioner or build_captioner(self.config)
+                self._captioner = captioner
+                self._captions = prepare_captions(self.config, captioner,
+                                                  self._read_vocabulary())
+            return self._captions
 
-    def _load_vocabulary(self) -> None:
-        from vidclip import vocabulary
-
-        if self._vocab is None:
-            tags = self.config.tags
-            self._vocab = vocabulary.load_vocabulary(
-                tags.vocabulary, labels=tags.labels, templates=tags.templates
-            )
+    def _read_vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = read_vocabulary(self.config)
+        return self._vocabulary
 
     @property
-    def captioner(self) -> Captioner:
-        if self._captioner is None:
-            self._captioner = build_captioner(self.config)
-        return self._captioner
+    def vocabulary(self) -> Vocabulary:
+        with self._lock:
+            return self._read_vocabulary()
 
     def close(self) -> None:
         if self._captioner is not None:
@@ -112,7 +138,7 @@ class Pipeline:
     def __enter__(self) -> "Pipeline":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- one video -----------------------------------------------------------------
@@ -139,47 +165,45 @@ class Pipeline:
         should_cancel: CancelFn | None = None,
         caption: bool = True,
     ) -> RunOutput:
-        from vidclip.analysis_steps import analyse_embeddings, encode_stream
-
-        started = time.perf_counter()
-        report = progress or (lambda stage, fraction: None)
-        self.setup()
-        stream = encode_stream(self, str(source), report, should_cancel or (lambda: False))
-        analysis = analyse_embeddings(self, stream, report)
+        report = progress or no_progress
+        ctx = self.setup()
+        clock = _Clock()
+        streamed = encode_video(ctx, str(source), report, should_cancel or never_cancel)
+        clock.lap("decode+encode")
+        video = segment_video(ctx, streamed)
+        report("segment", 1.0)
+        segment_s = clock.lap("segment")
+        tags = tag_video(ctx, video)
+        report("tag", 1.0)
+        tag_s = clock.lap("tag")
+        moderation = moderate_video(ctx, video)
+        report("moderate", 1.0)
+        moderate_s = clock.lap("moderate")
+        timings = Timings(decode_s=round(streamed.decode.seconds, 3),
+                          encode_s=round(streamed.encode.seconds, 3),
+                          segment_s=segment_s, tag_s=tag_s, moderate_s=moderate_s)
+        analysis = assemble(ctx, video, tags, moderation, timings)
         if caption:
-            analysis = self.caption(analysis, progress=progress)
-        analysis.timings.total_s = round(time.perf_counter() - started, 3)
-        return RunOutput(analysis, stream.embeddings, stream.times_s, stream.indices)
+            analysis = self.caption(analysis, progress=report)
+        analysis.timings.total_s = clock.total()
+        return RunOutput(analysis, video.frames)
 
-    def caption(self, analysis: VideoAnalysis, *, progress: ProgressFn | None = None) -> VideoAnalysis:
+    def caption(self, analysis: VideoAnalysis, *, progress: ProgressFn | None = None
+                ) -> VideoAnalysis:
         """Run (or re-run) only the caption stage over an existing analysis."""
-        from vidclip.analysis_steps import apply_captions
-
-        # Captions need the vocabulary's labels (for grounding), never the image
-        # model: a caption-only worker does not load it.
-        self._load_vocabulary()
-        return apply_captions(self, analysis, progress or (lambda stage, fraction: None))
-
-    @property
-    def vocabulary(self):
-        self.setup()
-        return self._vocab
+        started = time.perf_counter()
+        captioned = caption_analysis(self.caption_context(), analysis)
+        seconds = round(time.perf_counter() - started, 3)
+        (progress or no_progress)("caption", 1.0)
+        timings = captioned.timings.model_copy(update={"caption_s": seconds})
+        return captioned.model_copy(update={"timings": timings})
 
 
 def build_captioner(config: AnalysisConfig) -> Captioner:
     """The configured caption backend (the registry knows the optional ones)."""
-    try:
-        from vidclip.caption.registry import get_captioner
-    except ImportError:  # registry not installed: only the embedded default exists
-        get_captioner = None
-    if get_captioner is not None:
-        return get_captioner(config.captions)
-    from vidclip.caption.template import TemplateCaptioner
-    from vidclip.errors import ConfigError
+    from vidclip.caption.registry import get_captioner
 
-    if config.captions.backend != "template":
-        raise ConfigError(f"caption backend {config.captions.backend!r} is not available.")
-    return TemplateCaptioner()
+    return get_captioner(config.captions)
 
 
-__all__ = ["Pipeline", "RunOutput", "Cancelled", "ProgressFn", "CancelFn", "STAGES", "__version__"]
+__all__ = ["Pipeline", "RunOutput", "Cancelled", "ProgressFn", "CancelFn", "build_captioner"]

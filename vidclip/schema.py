@@ -50,8 +50,8 @@ class VideoInfo(_Model):
     codec: str
     rotation: int = Field(default=0, description="Clockwise rotation applied to frames, degrees.")
     start_time_s: float = Field(
-        default=0.0, description="Presentation time of the first decoded frame on the stream's own clock "
-        "(as ffprobe prints it); 0 for most files."
+        default=0.0, description="Presentation time of the first decoded frame on the stream's "
+        "own clock (as ffprobe prints it); 0 for most files."
     )
     variable_frame_rate: bool = False
     decoder: str = Field(description="Backend that decoded the frames: 'decord' or 'pyav'.")

@@ -6,24 +6,10 @@ A softmax over the vocabulary (CLIP's zero-shot classifier) spreads one unit
 of probability over all labels, so the same frame gets lower scores from a
 bigger vocabulary and a threshold of 0.5 means something different for 20
 labels than for 800. It also forces one winner, while a video frame holds
-many things at once.
-
-vidclip instead scores each label as an independent binary question: *does
-this frame look more like "<label>" than like a neutral photo of nothing in
-particular?* The neutral anchor ``a`` is the mean embedding of prompts such
-as "a photo." and "a video frame.". For frame embedding ``f`` and label
-embedding ``t`` (all L2-normalised)::
-
-    z = logit_scale * (cos(f, t) - cos(f, a) - margin)
-    score = sigmoid(z)
-
-``logit_scale`` is the temperature the model was trained with (CLIP ~100),
-so a difference of 0.01 in cosine is one unit of logit, exactly as in CLIP's
-own softmax; ``margin`` (per encoder, ~0.03 for CLIP) is how far above the
-anchor a label must sit to be more likely than not. Because no label's
-score depends on the others, adding labels to a vocabulary never changes
-the score of an existing one: a threshold means the same thing for any
-vocabulary size, and several labels can hold for one frame.
+many things at once. vidclip instead scores each label as an independent
+binary question against a neutral anchor (:mod:`vidclip.calibration` has
+the formula): adding labels to a vocabulary never changes the score of an
+existing one, and several labels can hold for one frame.
 
 Aggregation
 -----------
@@ -45,34 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vidclip.calibration import Calibration, sigmoid
 from vidclip.schema import FrameTags, LabelScore, Tag
 from vidclip.timeline import Timeline
-
-
-def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Overflow-free logistic; ``out=z`` computes it in place (no temporaries)."""
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
-
-
-def calibrated_logits(
-    frame_emb: np.ndarray,
-    label_emb: np.ndarray,
-    anchor: np.ndarray,
-    logit_scale: float,
-    margin: float,
-) -> np.ndarray:
-    """``(F, L)`` logits of "label rather than a neutral photo" per frame."""
-    # In place: for a 2-hour video (7,200 frames x 853 labels) every temporary
-    # of this shape is another 25 MB at the end of the run.
-    logits = frame_emb @ label_emb.T
-    logits -= (frame_emb @ anchor)[:, None]
-    logits -= margin
-    logits *= logit_scale
-    return logits
 
 
 def scene_logits(logits: np.ndarray, timeline: Timeline) -> np.ndarray:
@@ -110,16 +71,14 @@ def tag(
     timeline: Timeline,
     labels: tuple[str, ...],
     label_emb: np.ndarray,
-    anchor: np.ndarray,
+    calibration: Calibration,
     *,
-    logit_scale: float,
-    margin: float,
     threshold: float = 0.5,
     top_k: int = 10,
     merge_gap_s: float = 0.0,
     with_frames: bool = True,
 ) -> TagResult:
-    logits = calibrated_logits(frame_emb, label_emb, anchor, logit_scale, margin)
+    logits = calibration.text_logits(frame_emb, label_emb)
     scene_scores = sigmoid(scene_logits(logits, timeline))
     frame_scores = sigmoid(logits, out=logits)  # the logits are not needed after this
     scene_tags = [

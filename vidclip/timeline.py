@@ -8,16 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vidclip.schema import Segment
-
-
-@dataclass(frozen=True)
-class Span:
-    """A scene's extent: frames ``[start_frame, end_frame)``, seconds ``[start_s, end_s)``."""
-
-    start_frame: int
-    end_frame: int
-    start_s: float
-    end_s: float
+from vidclip.segment.scenes import SceneSpan
 
 
 @dataclass
@@ -32,12 +23,12 @@ class Timeline:
 
     times_s: np.ndarray
     indices: np.ndarray
-    scenes: list[Span]
+    scenes: list[SceneSpan]
     scene_of: np.ndarray
     cover: np.ndarray  # (N, 2)
 
     @classmethod
-    def build(cls, times_s: np.ndarray, indices: np.ndarray, scenes: list[Span]) -> "Timeline":
+    def build(cls, times_s: np.ndarray, indices: np.ndarray, scenes: list[SceneSpan]) -> "Timeline":
         times_s = np.asarray(times_s, dtype=np.float64)
         indices = np.asarray(indices, dtype=np.int64)
         starts = np.array([s.start_frame for s in scenes], dtype=np.int64)

@@ -7,9 +7,10 @@ embedded as the normalised mean of its prompt-template ensemble
 CLIP's authors showed gains several points of zero-shot accuracy.
 
 Text embeddings are computed once per (encoder, labels, templates) and cached
-on disk under ``$VIDCLIP_CACHE_DIR`` (default ``~/.cache/vidclip``), keyed by
-a SHA-256 of all three, so a worker that restarts or a batch over thousands
-of videos never re-embeds the same vocabulary.
+on disk in the caller's cache directory (the pipeline's ``cache_dir``:
+``$VIDCLIP_CACHE_DIR`` or ``~/.cache/vidclip`` unless given), keyed by a
+SHA-256 of all three, so a worker that restarts or a batch over thousands of
+videos never re-embeds the same vocabulary.
 """
 
 from __future__ import annotations
@@ -138,15 +139,15 @@ def bundled_vocabularies() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("VIDCLIP_CACHE_DIR") or Path.home() / ".cache" / "vidclip")
+def embed_prompt_sets(encoder: Encoder, prompt_sets: list[list[str]], key: str,
+                      cache_dir: Path | None) -> np.ndarray:
+    """Mean embedding of each prompt set, normalised; cached under ``cache_dir`` by ``key``.
 
-
-def embed_prompt_sets(encoder: Encoder, prompt_sets: list[list[str]], key: str) -> np.ndarray:
-    """Mean embedding of each prompt set, normalised; cached on disk under ``key``."""
+    ``cache_dir=None`` computes without a disk cache.
+    """
     digest = hashlib.sha256(f"{encoder.cache_key}|{key}".encode()).hexdigest()[:32]
-    path = cache_dir() / "text" / f"{digest}.npy"
-    if path.is_file():
+    path = cache_dir / "text" / f"{digest}.npy" if cache_dir is not None else None
+    if path is not None and path.is_file():
         try:
             cached = np.load(path)
             if cached.shape[0] == len(prompt_sets):
@@ -161,7 +162,8 @@ def embed_prompt_sets(encoder: Encoder, prompt_sets: list[list[str]], key: str) 
         mean = emb[pos : pos + len(prompts)].mean(axis=0)
         out[i] = mean / max(float(np.linalg.norm(mean)), 1e-12)
         pos += len(prompts)
-    _atomic_save(path, out)
+    if path is not None:
+        _atomic_save(path, out)
     return out
 
 
@@ -177,15 +179,16 @@ def _atomic_save(path: Path, array: np.ndarray) -> None:
         pass  # a read-only cache only costs speed
 
 
-def embed_vocabulary(encoder: Encoder, vocab: Vocabulary) -> np.ndarray:
+def embed_vocabulary(encoder: Encoder, vocab: Vocabulary, cache_dir: Path | None) -> np.ndarray:
     """``(len(labels), D)`` label embeddings, template-ensembled."""
     return embed_prompt_sets(
-        encoder, [vocab.prompts(label) for label in vocab.labels], f"vocab:v3:{vocab.sha256}"
+        encoder, [vocab.prompts(label) for label in vocab.labels], f"vocab:v3:{vocab.sha256}",
+        cache_dir,
     )
 
 
-def neutral_anchor(encoder: Encoder) -> np.ndarray:
+def neutral_anchor(encoder: Encoder, cache_dir: Path | None) -> np.ndarray:
     """The calibration anchor: one vector for "a photo of nothing in particular"."""
     prompts = read_lines((_DATA / "templates" / "neutral.txt").read_text(encoding="utf-8"))
     key = "neutral:" + hashlib.sha256("\n".join(prompts).encode()).hexdigest()
-    return embed_prompt_sets(encoder, [prompts], key)[0]
+    return embed_prompt_sets(encoder, [prompts], key, cache_dir)[0]

@@ -13,15 +13,45 @@ import socket
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.store import JobStore
 
 log = logging.getLogger(__name__)
 
-#: Pipelines kept per process, keyed by their analysis config: jobs with the
-#: same options (the common case) reuse the embedded vocabulary and policy.
+#: Pipelines (and caption backends) kept per process, keyed by their options:
+#: jobs with the same options (the common case) reuse the embedded vocabulary
+#: and policy, or the loaded language model.
 PIPELINE_CACHE = 8
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LRU(Generic[K, V]):
+    """A small thread-safe least-recently-used map; what falls out is only dropped
+    (a pipeline shares the process's encoder, so nothing is closed)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: K, build: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()  # outside the lock: embedding a vocabulary takes a while
+        with self._lock:
+            value = self._items.setdefault(key, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+            return value
+
 
 _current: "Runtime | None" = None
 
@@ -33,8 +63,9 @@ class Runtime:
         self._store: JobStore | None = None
         self._store_pid: int | None = None
         self._encoder = None
-        self._captioners: dict[str, object] = {}
-        self._pipelines: OrderedDict[str, object] = OrderedDict()
+        self._analysis = LRU[str, object](PIPELINE_CACHE)
+        self._captioning = LRU[str, object](PIPELINE_CACHE)
+        self._captioners = LRU[str, object](PIPELINE_CACHE)
         #: Load the image model when a pool process starts; off for workers that
         #: only caption (they never need it).
         self.preload_model = True
@@ -51,16 +82,20 @@ class Runtime:
         """Who holds a job: host, process and this execution (a redelivery differs)."""
         return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
+    @property
+    def cache_dir(self):
+        from vidclip.config import default_cache_dir
+
+        return self.settings.cache_dir or default_cache_dir()
+
     def encoder(self):
         """The worker's model (``VIDCLIP_MODEL__*``), loaded once per process."""
         with self._lock:
             if self._encoder is None:
                 from vidclip.encode import build_encoder
 
-                encoder = build_encoder(self.settings.model)
-                load = getattr(encoder, "load", None)
-                if load is not None:
-                    load()
+                encoder = build_encoder(self.settings.model, cache_dir=self.cache_dir)
+                encoder.load()
                 self._encoder = encoder
                 log.info("model %s loaded in process %d", self.settings.model.name, os.getpid())
             return self._encoder
@@ -69,41 +104,26 @@ class Runtime:
         """A set-up :class:`Pipeline` for ``config`` sharing this process's encoder."""
         from vidclip.pipeline import Pipeline
 
-        key = config.model_dump_json()
         encoder = self.encoder()
-        with self._lock:
-            pipeline = self._pipelines.get(key)
-            if pipeline is not None:
-                self._pipelines.move_to_end(key)
-                return pipeline
-        pipeline = Pipeline(config, encoder=encoder).setup()
-        with self._lock:
-            self._pipelines[key] = pipeline
-            while len(self._pipelines) > PIPELINE_CACHE:
-                self._pipelines.popitem(last=False)  # never closed: the encoder is shared
-        return pipeline
 
+        def build():
+            pipeline = Pipeline(config, encoder=encoder, cache_dir=self.cache_dir)
+            pipeline.setup()
+            return pipeline
+
+        return self._analysis.get_or_build(config.model_dump_json(), build)
 
     def caption_pipeline(self, config):
         """A :class:`Pipeline` for the caption stage only: no image model is loaded,
         and the caption backend (a local language model, say) is built once per
-        process and language and shared by every job."""
+        process and caption options, and shared by every job."""
         from vidclip.pipeline import Pipeline, build_captioner
 
-        key = "caption:" + config.model_dump_json()
-        captions = config.captions.model_dump_json()
-        with self._lock:
-            pipeline = self._pipelines.get(key)
-            if pipeline is not None:  # its vocabulary is already read
-                self._pipelines.move_to_end(key)
-                return pipeline
-            captioner = self._captioners.get(captions)
-            if captioner is None:
-                captioner = self._captioners[captions] = build_captioner(config)
-            pipeline = self._pipelines[key] = Pipeline(config, captioner=captioner)
-            while len(self._pipelines) > PIPELINE_CACHE:
-                self._pipelines.popitem(last=False)
-        return pipeline
+        captioner = self._captioners.get_or_build(config.captions.model_dump_json(),
+                                                  lambda: build_captioner(config))
+        return self._captioning.get_or_build(
+            config.model_dump_json(),
+            lambda: Pipeline(config, captioner=captioner, cache_dir=self.cache_dir))
 
 
 def install(runtime: Runtime) -> Runtime:

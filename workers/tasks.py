@@ -20,7 +20,7 @@ def _claim(task, job_id: str, stage: str, **limits) -> str | None:
     """This execution's worker id if it now owns the job; otherwise retry or stop."""
     rt = runtime.current()
     worker = rt.worker_id()
-    claim, job = rt.store.claim(job_id, worker, lease_s=rt.settings.lease_s, stage=stage, **limits)
+    claim, _ = rt.store.claim(job_id, worker, lease_s=rt.settings.lease_s, stage=stage, **limits)
     if claim is Claim.BUSY:  # another live worker has it; look again when its lease may be over
         raise task.retry(countdown=rt.settings.lease_s / 2, max_retries=None)
     if claim is Claim.ANALYZED:

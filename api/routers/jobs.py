@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import submit
 from api.deps import QueueDep, SettingsDep, StoreDep
-from api.errors import ApiError, from_vidclip, not_found, responses
+from api.errors import ApiError, from_vidclip, invalid_request, not_found, responses
 from api.schemas import BatchCreate, JobBatch, JobCreate, JobPage
 from api.upload import receive_upload
 from vidclip.errors import VidclipError
@@ -66,11 +66,7 @@ async def create_job(request: Request, response: Response, settings: SettingsDep
     try:
         body = JobCreate.model_validate_json(await request.body())
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ApiError(422, "invalid_request", f"{where}: {first['msg']}" if where else
-                       first["msg"], [{"loc": list(e["loc"]), "msg": e["msg"]}
-                                      for e in exc.errors()]) from exc
+        raise invalid_request(exc.errors()) from exc
     return await run_in_threadpool(_create_from_body, response, settings, store, queue, body, key)
 
 

@@ -3,7 +3,9 @@ import pytest
 
 from vidclip.errors import ConfigError
 from vidclip.moderate import Category, Policy, PolicyEmbeddings, load_policy, moderate, parse_policy
-from vidclip.timeline import Span, Timeline
+from vidclip.calibration import Calibration
+from vidclip.segment import SceneSpan
+from vidclip.timeline import Timeline
 
 REQUIRED = {"sexual_content", "violence", "weapons", "drugs", "self_harm", "hate_symbols"}
 
@@ -46,8 +48,8 @@ def test_negative_prompts_suppress_look_alikes():
     ])
     frames /= np.linalg.norm(frames, axis=1, keepdims=True)
     times = np.array([0.5, 1.5, 2.5])
-    tl = Timeline.build(times, np.array([0, 25, 50]), [Span(0, 75, 0.0, 3.0)])
-    result = moderate(frames, tl, emb, anchor, logit_scale=100.0, margin=0.0)
+    tl = Timeline.build(times, np.array([0, 25, 50]), [SceneSpan(0, 75, 0.0, 3.0)])
+    result = moderate(frames, tl, emb, Calibration(anchor, 100.0, 0.0))
     scores = result.frame_scores[:, 0]
     assert scores[0] > 0.99 and scores[1] < 0.01 and scores[2] < 0.01
     cat = result.summary.categories[0]
@@ -76,8 +78,8 @@ def _flickering_violence(merge_gap_s: float):
     frames = np.stack([violence * 0.8 + anchor * 0.6 if i % 2 == 0 else anchor for i in range(5)])
     frames /= np.linalg.norm(frames, axis=1, keepdims=True)
     times = np.arange(5) + 0.5
-    tl = Timeline.build(times, (times * 25).astype(int), [Span(0, 125, 0.0, 5.0)])
-    return moderate(frames, tl, emb, anchor, logit_scale=100.0, margin=0.0).summary.categories[0]
+    tl = Timeline.build(times, (times * 25).astype(int), [SceneSpan(0, 125, 0.0, 5.0)])
+    return moderate(frames, tl, emb, Calibration(anchor, 100.0, 0.0)).summary.categories[0]
 
 
 def test_a_flickering_score_cannot_dodge_min_duration():

@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
 
-from vidclip.tag import calibrated_logits, sigmoid, tag
-from vidclip.timeline import Span, Timeline
+from vidclip.calibration import Calibration
+from vidclip.segment import SceneSpan
+from vidclip.tag import tag
+from vidclip.timeline import Timeline
 
 
 def _unit(rng, n, d):
@@ -24,14 +26,14 @@ def space():
 
 def _timeline(n=10, cut=5):
     times = np.arange(n, dtype=float)
-    scenes = [Span(0, cut * 25, 0.0, float(cut)), Span(cut * 25, n * 25, float(cut), float(n))]
+    scenes = [SceneSpan(0, cut * 25, 0.0, float(cut)), SceneSpan(cut * 25, n * 25, float(cut), float(n))]
     return Timeline.build(times, times.astype(int) * 25, scenes)
 
 
 def test_score_of_a_label_does_not_depend_on_vocabulary_size(space):
     frames, labels, anchor = space
-    small = sigmoid(calibrated_logits(frames, labels[:5], anchor, 100.0, 0.02))
-    large = sigmoid(calibrated_logits(frames, labels, anchor, 100.0, 0.02))
+    small = Calibration(anchor, 100.0, 0.02).scores(frames, labels[:5])
+    large = Calibration(anchor, 100.0, 0.02).scores(frames, labels)
     np.testing.assert_allclose(small, large[:, :5])
     assert ((large >= 0) & (large <= 1)).all()
 
@@ -39,7 +41,7 @@ def test_score_of_a_label_does_not_depend_on_vocabulary_size(space):
 def test_scene_and_video_tags_follow_the_frames(space):
     frames, labels, anchor = space
     names = tuple(f"label{i}" for i in range(len(labels)))
-    result = tag(frames, _timeline(), names, labels, anchor, logit_scale=100.0, margin=0.2,
+    result = tag(frames, _timeline(), names, labels, Calibration(anchor, 100.0, 0.2),
                  threshold=0.5, top_k=3)
     assert result.scene_tags[0][0].label == "label3"
     assert result.scene_tags[1][0].label == "label7"
@@ -57,7 +59,7 @@ def test_one_odd_frame_does_not_carry_a_scene(space):
     frames = frames.copy()
     frames[1] = labels[20]  # a single frame that is exactly "label20"
     names = tuple(f"label{i}" for i in range(len(labels)))
-    result = tag(frames, _timeline(), names, labels, anchor, logit_scale=100.0, margin=0.2,
+    result = tag(frames, _timeline(), names, labels, Calibration(anchor, 100.0, 0.2),
                  threshold=0.5, top_k=40)
     assert "label20" not in [t.label for t in result.scene_tags[0]]
     frame_labels = [t.label for t in result.frame_tags[1].tags]
@@ -69,9 +71,10 @@ def test_merge_gap_joins_a_video_tags_segments_across_a_dip(space):
     frames = frames.copy()
     frames[2] = labels[30]  # frame 2 stops looking like label3 for one sample
     names = tuple(f"label{i}" for i in range(len(labels)))
-    kwargs = dict(logit_scale=100.0, margin=0.2, threshold=0.5, top_k=3)
-    split = {t.label: t for t in tag(frames, _timeline(), names, labels, anchor, **kwargs).video_tags}
+    calibration = Calibration(anchor, 100.0, 0.2)
+    kwargs = dict(threshold=0.5, top_k=3)
+    split = {t.label: t for t in tag(frames, _timeline(), names, labels, calibration, **kwargs).video_tags}
     assert len(split["label3"].segments) == 2
-    merged = tag(frames, _timeline(), names, labels, anchor, merge_gap_s=1.0, **kwargs)
+    merged = tag(frames, _timeline(), names, labels, calibration, merge_gap_s=1.0, **kwargs)
     seg3 = {t.label: t for t in merged.video_tags}["label3"].segments
     assert [(s.start_s, s.end_s) for s in seg3] == [(0.0, 5.0)]

@@ -1,10 +1,11 @@
 import numpy as np
 
-from vidclip.timeline import Span, Timeline
+from vidclip.segment import SceneSpan
+from vidclip.timeline import Timeline
 
 
 def test_covers_tile_each_scene_without_crossing_boundaries():
-    scenes = [Span(0, 50, 0.0, 2.0), Span(50, 100, 2.0, 4.0)]
+    scenes = [SceneSpan(0, 50, 0.0, 2.0), SceneSpan(50, 100, 2.0, 4.0)]
     times = np.array([0.0, 1.0, 2.4, 3.4])
     tl = Timeline.build(times, (times * 25).astype(int), scenes)
     assert tl.scene_of.tolist() == [0, 0, 1, 1]
@@ -12,7 +13,7 @@ def test_covers_tile_each_scene_without_crossing_boundaries():
 
 
 def test_segments_merge_touching_covers_and_drop_short_ones():
-    scenes = [Span(0, 250, 0.0, 10.0)]
+    scenes = [SceneSpan(0, 250, 0.0, 10.0)]
     times = np.arange(10, dtype=float) + 0.5
     tl = Timeline.build(times, (times * 25).astype(int), scenes)
     scores = np.array([0.9, 0.8, 0.1, 0.1, 0.7, 0.1, 0.1, 0.1, 0.95, 0.99])
@@ -23,7 +24,7 @@ def test_segments_merge_touching_covers_and_drop_short_ones():
 
 
 def test_a_one_frame_dip_does_not_split_a_segment_when_gaps_merge():
-    scenes = [Span(0, 250, 0.0, 10.0)]
+    scenes = [SceneSpan(0, 250, 0.0, 10.0)]
     times = np.arange(10, dtype=float) + 0.5  # 1 frame/s: each frame covers 1 s
     tl = Timeline.build(times, (times * 25).astype(int), scenes)
     # a label flickering around the threshold: a one-frame dip at 2 s, then

@@ -30,13 +30,14 @@ def test_bad_vocabulary_is_a_clear_error(tmp_path):
         vocabulary.load_vocabulary(str(empty))
 
 
-def test_text_embeddings_are_cached_on_disk(tiny_encoder, monkeypatch):
+def test_text_embeddings_are_cached_on_disk(tiny_encoder, monkeypatch, tmp_path):
     vocab = vocabulary.load_vocabulary(labels=["red car", "blue boat"], templates="default")
-    first = vocabulary.embed_vocabulary(tiny_encoder, vocab)
+    first = vocabulary.embed_vocabulary(tiny_encoder, vocab, tmp_path)
+    assert list((tmp_path / "text").glob("*.npy"))
     np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, rtol=1e-5)
 
     def refuse(texts):
         raise AssertionError("re-embedded a cached vocabulary")
 
     monkeypatch.setattr(tiny_encoder, "encode_texts", refuse)
-    np.testing.assert_array_equal(vocabulary.embed_vocabulary(tiny_encoder, vocab), first)
+    np.testing.assert_array_equal(vocabulary.embed_vocabulary(tiny_encoder, vocab, tmp_path), first)

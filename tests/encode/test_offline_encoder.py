@@ -21,8 +21,9 @@ from vidclip.encode.offline import conse  # noqa: E402
 from vidclip.encode.offline.conse import ConseEncoder  # noqa: E402
 from vidclip.encode.offline.photos import available_photos, fit_frame, write_photo_montage  # noqa: E402
 from vidclip.errors import ModelError  # noqa: E402
-from vidclip.tag import calibrated_logits, sigmoid  # noqa: E402
-from vidclip.timeline import Span, Timeline  # noqa: E402
+from vidclip.calibration import Calibration  # noqa: E402
+from vidclip.segment import SceneSpan  # noqa: E402
+from vidclip.timeline import Timeline  # noqa: E402
 
 #: Near neighbours (a dog for a cat) only have to rank lower; the unrelated
 #: labels must also score low.
@@ -120,11 +121,12 @@ def test_missing_weights_package_says_how_to_install(monkeypatch):
 
 def _scores(encoder, frames, labels):
     label_emb = encoder.encode_texts([f"a photo of a {label}." for label in labels])
-    anchor = vocabulary.neutral_anchor(encoder)
-    logits = calibrated_logits(
-        encoder.encode_images(frames), label_emb, anchor, encoder.logit_scale, encoder.score_margin
-    )
-    return sigmoid(logits)
+    return _calibration(encoder).scores(encoder.encode_images(frames), label_emb)
+
+
+def _calibration(encoder) -> Calibration:
+    return Calibration(vocabulary.neutral_anchor(encoder, None), encoder.logit_scale,
+                       encoder.score_margin)
 
 
 @pytest.mark.parametrize("name", list(RIGHT))
@@ -141,12 +143,11 @@ def _moderate_classes(encoder, class_index: int):
     probs = np.zeros((4, 1000), np.float32)
     probs[:, class_index] = 1.0
     frames = encoder.mix(probs)
-    timeline = Timeline.build(np.arange(4) * 0.5, np.arange(4) * 12, [Span(0, 48, 0.0, 2.0)])
+    timeline = Timeline.build(np.arange(4) * 0.5, np.arange(4) * 12, [SceneSpan(0, 48, 0.0, 2.0)])
     policy = moderate.load_policy("default")
     return moderate.moderate(
-        frames, timeline, moderate.PolicyEmbeddings.build(encoder, policy),
-        vocabulary.neutral_anchor(encoder), logit_scale=encoder.logit_scale,
-        margin=encoder.score_margin,
+        frames, timeline, moderate.PolicyEmbeddings.build(encoder, policy, None),
+        _calibration(encoder),
     ).summary
 
 

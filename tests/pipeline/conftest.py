@@ -12,4 +12,6 @@ def tiny_config(tiny_model_options) -> AnalysisConfig:
 def pipeline(tiny_config, tiny_encoder):
     from vidclip.pipeline import Pipeline
 
-    return Pipeline(tiny_config, encoder=tiny_encoder).setup()
+    pipeline = Pipeline(tiny_config, encoder=tiny_encoder)
+    pipeline.setup()
+    return pipeline

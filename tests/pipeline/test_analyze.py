@@ -99,10 +99,10 @@ def test_a_scene_shorter_than_the_sampling_step_still_gets_a_frame(pipeline, tmp
 
 
 def test_previews_for_the_cut_detector_give_the_same_analysis(pipeline, clips, monkeypatch):
-    from vidclip import analysis_steps
+    from vidclip.stages import encode
 
     full = pipeline.run(clips.montage)
-    monkeypatch.setattr(analysis_steps, "PREVIEW_MIN_INPUT", 0)  # as for a 224-px model
+    monkeypatch.setattr(encode, "PREVIEW_MIN_INPUT", 0)  # as for a 224-px model
     small = pipeline.run(clips.montage)
     assert small.analysis.video.decoder == "pyav"
     assert [(s.start_frame, s.end_frame) for s in small.analysis.scenes] == \

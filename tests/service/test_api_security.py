@@ -142,6 +142,7 @@ def test_api_imports_no_model_code():
             "from vidclip.jobs.settings import Settings; "
             "api.app.create_app(Settings(dev_mode=True, data_dir='/tmp/vidclip-import-check')); "
             "bad = [m for m in ('torch', 'open_clip', 'decord', 'av', 'vidclip.pipeline', "
-            "'vidclip.encode') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+            "'vidclip.encode', 'vidclip.decode', 'vidclip.segment') if m in sys.modules]; "
+            "print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -11,6 +11,7 @@ import click
 from vidclip import __version__
 from vidclip._cli.options import analysis_options, config_from_options
 from vidclip.errors import VidclipError
+from vidclip.progress import overall_progress
 
 
 def _fail(message: str) -> None:
@@ -22,26 +23,18 @@ class _Progress:
 
     def __init__(self, name: str, quiet: bool):
         self.bar = None
+        self.stages: dict[str, float] = {}
         if not quiet and sys.stderr.isatty():
             from tqdm import tqdm
 
             self.bar = tqdm(total=100, desc=name[:30], unit="%", leave=False,
                             bar_format="{desc} {bar} {percentage:3.0f}% {postfix}")
 
-    # Rough shares of wall time per stage on a CPU; only for the bar.
-    _WEIGHTS = {"decode": 0.1, "encode": 0.8, "segment": 0.02, "tag": 0.02,
-                "moderate": 0.01, "caption": 0.05}
-
     def __call__(self, stage: str, fraction: float) -> None:
         if self.bar is None:
             return
-        done = 0.0
-        for name, weight in self._WEIGHTS.items():
-            if name == stage:
-                done += weight * fraction
-                break
-            done += weight
-        self.bar.n = min(100, round(done * 100))
+        self.stages[stage] = fraction
+        self.bar.n = min(100, round(overall_progress(self.stages) * 100))
         self.bar.set_postfix_str(stage)
         self.bar.refresh()
 
@@ -59,7 +52,8 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _analyse_into(pipeline, video: Path, outdir: Path, stem: str, formats, quiet: bool) -> list[str]:
+def _analyse_into(pipeline, video: Path, outdir: Path, stem: str, formats,
+                  quiet: bool) -> list[str]:
     from vidclip.output import write_outputs
 
     progress = _Progress(video.name, quiet)
@@ -110,7 +104,8 @@ def _batch_analyser(config: dict, formats: tuple[str, ...]):
     from vidclip.config import AnalysisConfig
     from vidclip.pipeline import Pipeline
 
-    pipeline = Pipeline(AnalysisConfig.model_validate(config)).setup()
+    pipeline = Pipeline(AnalysisConfig.model_validate(config))
+    pipeline.setup()
 
     def one(video: Path, out: Path, stem: str) -> list[str]:
         return _analyse_into(pipeline, video, out, stem, formats, quiet=True)

@@ -1,14 +1,100 @@
-"""Click options shared by ``analyze`` and ``batch``, and their mapping onto
-:class:`vidclip.config.AnalysisConfig`. The option names match the settings'
-field names so the CLI, the README and ``VIDCLIP_`` variables agree."""
+"""Click options shared by ``analyze`` and ``batch``, built from
+:class:`vidclip.config.AnalysisConfig`.
+
+Most options set one field of the config: :data:`FIELD_OPTIONS` maps each
+flag to its field's path (``--merge-gap`` -> ``tags.merge_gap_s``), and the
+default, the help text and the type (choices included) come from the field
+itself, so the CLI cannot drift from the library, the service's
+``VIDCLIP_DEFAULT_OPTIONS`` or the README. ``--help`` shows each path. A few
+options are shortcuts that set several fields (``--frames N``: strategy
+``count`` with ``count=N``) or are not analysis options at all (``--formats``,
+``--outdir``, ``--quiet``).
+"""
 
 from __future__ import annotations
 
 import functools
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import click
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
-from vidclip.config import DEFAULT_MODEL, DEFAULT_PRETRAINED, OUTPUT_FORMATS, AnalysisConfig
+from vidclip.config import OUTPUT_FORMATS, AnalysisConfig, deep_merge
+
+
+@dataclass(frozen=True)
+class FieldOption:
+    flag: str
+    path: str
+    #: Environment variable read when the flag is not given.
+    envvar: str | None = None
+
+
+FIELD_OPTIONS = (
+    FieldOption("--fps", "sampling.fps"),
+    FieldOption("--max-frames", "sampling.max_frames"),
+    FieldOption("--model", "model.name"),
+    FieldOption("--pretrained", "model.pretrained"),
+    FieldOption("--cache-dir", "model.cache_dir"),
+    FieldOption("--device", "model.device"),
+    FieldOption("--precision", "model.precision"),
+    FieldOption("--batch-size", "model.batch_size"),
+    FieldOption("--tune-malloc", "model.tune_malloc", envvar="VIDCLIP_TUNE_MALLOC"),
+    FieldOption("--decoder", "decoder"),
+    FieldOption("--vocabulary", "tags.vocabulary"),
+    FieldOption("--templates", "tags.templates"),
+    FieldOption("--threshold", "tags.threshold"),
+    FieldOption("--top-k", "tags.top_k"),
+    FieldOption("--merge-gap", "tags.merge_gap_s"),
+    FieldOption("--min-scene", "scenes.min_scene_s"),
+    FieldOption("--policy", "moderation.policy"),
+    FieldOption("--captioner", "captions.backend"),
+    FieldOption("--language", "captions.language"),
+    FieldOption("--hedge-below", "captions.hedge_below"),
+)
+
+
+def field_info(path: str) -> FieldInfo:
+    """The pydantic field at ``path`` (``"tags.merge_gap_s"``) of AnalysisConfig."""
+    model: type[BaseModel] = AnalysisConfig
+    *parents, name = path.split(".")
+    for part in parents:
+        annotation = model.model_fields[part].annotation
+        assert isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        model = annotation
+    return model.model_fields[name]
+
+
+def _click_type(annotation: Any) -> Any:
+    """click's type for a field's annotation (``X | None`` is X; a Literal is a Choice)."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return _click_type(args[0])
+    if typing.get_origin(annotation) is typing.Literal:
+        return click.Choice([str(a) for a in args])
+    return annotation
+
+
+def _dest(option: FieldOption) -> str:
+    return "field__" + option.path.replace(".", "__")
+
+
+def _field_option(option: FieldOption) -> Callable:
+    info = field_info(option.path)
+    default = info.get_default(call_default_factory=True)
+    help_text = f"{info.description or ''} [{option.path}]".strip()
+    if info.annotation is bool:
+        negative = option.flag.replace("--", "--no-", 1)
+        return click.option(f"{option.flag}/{negative}", _dest(option), default=default,
+                            show_default=True, envvar=option.envvar, help=help_text)
+    return click.option(option.flag, _dest(option), type=_click_type(info.annotation),
+                        default=default, show_default=default is not None,
+                        envvar=option.envvar, help=help_text)
 
 
 def _split(value: str | None) -> list[str]:
@@ -33,70 +119,43 @@ def _parse_kv(ctx, param, values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-_OPTIONS = [
+_SHORTCUTS = [
     click.option("-o", "--outdir", type=click.Path(file_okay=False), default="vidclip-out",
                  show_default=True, help="Directory for the outputs."),
     click.option("--formats", default="json,vtt,srt,csv,descriptions", show_default=True,
                  callback=_parse_formats, help=f"Comma list of {', '.join(OUTPUT_FORMATS)}."),
-    # sampling
-    click.option("--fps", type=float, default=1.0, show_default=True,
-                 help="Frames per second to tag."),
-    click.option("--frames", "count", type=int, default=None,
-                 help="Tag N frames spread evenly instead of --fps."),
-    click.option("--all-frames", is_flag=True, help="Tag every frame."),
-    click.option("--keyframes", is_flag=True, help="Tag key frames only (fast triage)."),
-    click.option("--max-frames", type=int, default=None, help="Cap on tagged frames."),
-    # model
-    click.option("--model", default=DEFAULT_MODEL, show_default=True,
-                 help="open_clip model name, or 'offline' for the pip-installable encoder."),
-    click.option("--pretrained", default=DEFAULT_PRETRAINED, show_default=True,
-                 help="open_clip pretrained tag or a local checkpoint file."),
-    click.option("--cache-dir", default=None, help="Directory holding / receiving weights."),
-    click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:1..."),
-    click.option("--precision", type=click.Choice(["auto", "fp32", "fp16", "bf16"]),
-                 default="auto", show_default=True,
-                 help="Image-tower precision. auto: fp16 on a GPU, bf16 on CPUs that run it "
-                 "natively (AVX512-BF16/AMX), else fp32. fp32 gives the same scores everywhere."),
-    click.option("--batch-size", type=int, default=32, show_default=True,
-                 help="Frames per encoder call."),
-    click.option("--decoder", type=click.Choice(["auto", "decord", "pyav"]), default="auto",
-                 show_default=True),
-    # tags
-    click.option("--vocabulary", default="default", show_default=True,
-                 help="Bundled vocabulary, a .txt file (one label a line) or a directory."),
-    click.option("--labels", default=None, help="Comma list of labels (replaces the vocabulary)."),
-    click.option("--templates", default="default", show_default=True,
-                 help="Prompt templates: bundled set (default, single) or a file."),
-    click.option("--threshold", type=float, default=0.5, show_default=True,
-                 help="Calibrated tag score to report (0..1)."),
-    click.option("--top-k", type=int, default=10, show_default=True, help="Tags per scene/frame."),
-    click.option("--merge-gap", type=float, default=1.0, show_default=True,
-                 help="Merge a tag's segments at most this many seconds apart (0: never)."),
-    click.option("--min-scene", type=float, default=0.6, show_default=True,
-                 help="Shortest scene, seconds."),
-    click.option("--no-frames", is_flag=True, help="Leave per-frame tags out of the JSON."),
-    # moderation and captions
-    click.option("--policy", default="default", show_default=True,
-                 help="Moderation policy: bundled name or a YAML file."),
-    click.option("--no-moderation", is_flag=True),
-    click.option("--captioner", default="template", show_default=True,
-                 help="template, openai or transformers."),
-    click.option("--language", default="en", show_default=True, help="Caption language."),
-    click.option("--hedge-below", type=click.FloatRange(0, 1), default=0.7, show_default=True,
-                 help="Captions phrase tags scored below this with a hedge ('appears to be')."),
+    click.option("--frames", "count", type=click.IntRange(min=1), default=None,
+                 help="Tag N frames spread evenly instead of --fps [sampling.strategy=count]."),
+    click.option("--all-frames", is_flag=True, help="Tag every frame [sampling.strategy=all]."),
+    click.option("--keyframes", is_flag=True,
+                 help="Tag key frames only, fast triage [sampling.strategy=keyframes]."),
+    click.option("--labels", default=None,
+                 help="Comma list of labels; replaces the vocabulary [tags.labels]."),
+    click.option("--no-frames", is_flag=True,
+                 help="Leave per-frame tags out of the JSON [include_frames=false]."),
+    click.option("--no-moderation", is_flag=True, help="[moderation.enabled=false]"),
     click.option("--caption-option", "caption_options", multiple=True, callback=_parse_kv,
-                 metavar="KEY=VALUE", help="Backend setting, e.g. base_url=..., model=..."),
+                 metavar="KEY=VALUE",
+                 help="Caption backend setting, e.g. base_url=..., model=... [captions.options]."),
     click.option("-q", "--quiet", is_flag=True, help="No progress bars."),
 ]
 
 
 def analysis_options(func):
-    for option in reversed(_OPTIONS):
+    for option in reversed([*_SHORTCUTS, *map(_field_option, FIELD_OPTIONS)]):
         func = option(func)
     return functools.wraps(func)(func)
 
 
+def _nested(path: str, value: Any) -> dict[str, Any]:
+    head, _, rest = path.partition(".")
+    return {head: _nested(rest, value) if rest else value}
+
+
 def config_from_options(o: dict) -> AnalysisConfig:
+    values: dict[str, Any] = {}
+    for option in FIELD_OPTIONS:
+        values = deep_merge(values, _nested(option.path, o[_dest(option)]))
     strategy = "fps"
     if o["all_frames"]:
         strategy = "all"
@@ -104,20 +163,12 @@ def config_from_options(o: dict) -> AnalysisConfig:
         strategy = "keyframes"
     elif o["count"]:
         strategy = "count"
-    return AnalysisConfig.model_validate({
-        "sampling": {"strategy": strategy, "fps": o["fps"], "count": o["count"] or 16,
-                     "max_frames": o["max_frames"]},
-        "model": {"name": o["model"], "pretrained": o["pretrained"] or None,
-                  "cache_dir": o["cache_dir"], "device": o["device"],
-                  "precision": o["precision"], "batch_size": o["batch_size"]},
-        "scenes": {"min_scene_s": o["min_scene"]},
-        "tags": {"vocabulary": o["vocabulary"], "labels": _split(o["labels"]) or None,
-                 "templates": o["templates"], "threshold": o["threshold"], "top_k": o["top_k"],
-                 "merge_gap_s": o["merge_gap"]},
-        "moderation": {"enabled": not o["no_moderation"], "policy": o["policy"]},
-        "captions": {"backend": o["captioner"], "language": o["language"],
-                     "hedge_below": o["hedge_below"], "options": o["caption_options"]},
-        "decoder": o["decoder"],
+        values = deep_merge(values, {"sampling": {"count": o["count"]}})
+    return AnalysisConfig().with_overrides(deep_merge(values, {
+        "sampling": {"strategy": strategy},
+        "tags": {"labels": _split(o["labels"]) or None},
+        "moderation": {"enabled": not o["no_moderation"]},
+        "captions": {"options": o["caption_options"]},
         "include_frames": not o["no_frames"],
         "keep_embeddings": "npy" in o["formats"],
-    })
+    }))

@@ -188,7 +188,7 @@ def _hedge_sentence(text: str, low: list[str]) -> str:
     if at == 0:
         return "What appears to be " + text[0].lower() + text[1:]
     return text[:at] + "what appears to be " + text[at:]
-    for label, start, end in reversed(mentions(text, low)):
+    for _label, start, end in reversed(mentions(text, low)):
         if text[end:end + 1] == "-":  # part of a compound ("knife-shaped"): leave it
             continue
         article = re.search(r"(?:\b(a|an|the|some)\s+)$", text[:start], re.IGNORECASE)

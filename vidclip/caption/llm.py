@@ -31,9 +31,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vidclip.caption import grounding
 from vidclip.caption.base import (
+    Captioner,
     CaptionRequest,
     CaptionResult,
-    Captioner,
     GenerationStats,
     SceneCaption,
     SceneEvidence,

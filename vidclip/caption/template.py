@@ -9,9 +9,9 @@ evidence, "appears to show" for tags scored below ``captions.hedge_below``
 from __future__ import annotations
 
 from vidclip.caption.base import (
+    Captioner,
     CaptionRequest,
     CaptionResult,
-    Captioner,
     SceneCaption,
     SceneEvidence,
 )
@@ -83,7 +83,8 @@ class TemplateCaptioner(Captioner):
                   for s in request.scenes]
         fallback = None
         if not request.language.lower().startswith("en"):
-            fallback = f"the template captioner writes English only (asked for {request.language!r})"
+            fallback = ("the template captioner writes English only "
+                        f"(asked for {request.language!r})")
         return CaptionResult(
             scenes=scenes,
             summary=self.summary(request),

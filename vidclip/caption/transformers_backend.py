@@ -167,7 +167,7 @@ class LocalModel:
         answer = tok.decode(new, skip_special_tokens=True)
         stopped = any(s in answer for s in stop) or (
             len(new) and int(new[-1]) == tok.eos_token_id)
-        return Generation(answer, tokens=int(len(new)), seconds=seconds,
+        return Generation(answer, tokens=len(new), seconds=seconds,
                           truncated=len(new) >= max_new_tokens and not stopped)
 
     def _run(self, ids: Any, kwargs: dict[str, Any], prefix: str | None) -> Any:

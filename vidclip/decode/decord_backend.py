@@ -39,7 +39,8 @@ def unsuitable(facts: StreamFacts) -> str | None:
     if facts.codec not in DECORD_CODECS:
         return f"codec {facts.codec} is outside what decord decodes reliably"
     if facts.bit_depth > 8:
-        return f"{facts.bit_depth}-bit video ({facts.pix_fmt}) is decoded by PyAV to keep its colours"
+        return (f"{facts.bit_depth}-bit video ({facts.pix_fmt}) is decoded by PyAV "
+                "to keep its colours")
     return None
 
 
@@ -94,24 +95,35 @@ class DecordSource:
         self.reader = None
 
 
+class DecordFailed(Exception):
+    """decord broke part-way; ``next_frame`` is the first frame not delivered,
+    so the caller can resume there with another backend."""
+
+    def __init__(self, next_frame: int, cause: Exception):
+        super().__init__(str(cause))
+        self.next_frame = next_frame
+        self.cause = cause
+
+
 def iter_decord(
     source: DecordSource,
     sampler: Sampler,
     chunk_size: int,
     full_rate: bool,
-    progress: dict,
 ) -> Iterator[FrameBatch]:
-    """Yield chunks; ``progress["next"]`` is the first frame not yet delivered,
-    so a caller can resume elsewhere if decord fails part-way."""
+    """Yield chunks; raises :class:`DecordFailed` if decord fails part-way."""
     keys = source.keyframes() if sampler.spec.strategy == "keyframes" else None
     mask = sampler.mask(source.times_s, 0, keys)
     n = len(source)
     wanted = np.arange(n, dtype=np.int64) if full_rate else np.flatnonzero(mask)
+    next_frame = 0
     for start in range(0, len(wanted), chunk_size):
         idx = wanted[start : start + chunk_size]
-        frames = source.reader.get_batch(idx.tolist()).asnumpy()
-        if frames.shape[1:3] != (source.size[1], source.size[0]):
-            raise RuntimeError(f"decord returned {frames.shape[2]}x{frames.shape[1]} frames")
-        progress["next"] = int(idx[-1]) + 1
+        try:
+            frames = source.reader.get_batch(idx.tolist()).asnumpy()
+            if frames.shape[1:3] != (source.size[1], source.size[0]):
+                raise RuntimeError(f"decord returned {frames.shape[2]}x{frames.shape[1]} frames")
+        except Exception as exc:  # decord raises its own types, or plain RuntimeError
+            raise DecordFailed(next_frame, exc) from exc
+        next_frame = int(idx[-1]) + 1
         yield FrameBatch(frames, source.times_s[idx], idx, mask[idx])
-    progress["next"] = n

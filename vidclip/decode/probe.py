@@ -27,8 +27,8 @@ from pathlib import Path
 from vidclip.errors import (
     DecodeError,
     InputError,
-    NoVideoStreamError,
     NotFoundError,
+    NoVideoStreamError,
     UnsupportedVideoError,
 )
 from vidclip.schema import VideoInfo

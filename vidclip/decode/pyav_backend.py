@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import numpy as np
 
 from vidclip.decode.probe import StreamFacts, damaged_packet_errors
 from vidclip.decode.sampling import Sampler
-from vidclip.decode.types import FrameBatch
+from vidclip.decode.types import FrameBatch, PassReport
 from vidclip.errors import DecodeError, InputError
 
 #: Give up on a stream when this many packets in a row fail to decode.
@@ -84,10 +84,9 @@ def iter_pyav(
     chunk_size: int,
     full_rate: bool,
     skip_before: int = 0,
-    stats: dict | None = None,
     preview: tuple[int, int] | None = None,
     threads: int = 0,
-) -> Iterator[FrameBatch]:
+) -> Generator[FrameBatch, None, PassReport]:
     """Yield chunks of consecutive frames (all of them, or only sampled ones).
 
     ``size`` is the upright output (width, height). With ``preview`` (a
@@ -96,14 +95,12 @@ def iter_pyav(
     one decode, two conversions, the big one only where needed. ``threads``
     is the decoder's thread count (0: FFmpeg's choice). Frames with index below
     ``skip_before`` are decoded but not delivered (resuming after another
-    backend failed part-way). ``stats`` receives ``frames`` (how many were
-    decoded), ``times`` (all their times), ``last_time``, ``corrupt_packets``
-    and ``complete`` (the whole stream was decoded, none skipped).
+    backend failed part-way). Returns (as the generator's value, once the
+    pass is over) what it learnt: see :class:`PassReport`.
     """
     import av
 
-    stats = stats if stats is not None else {}
-    stats.setdefault("corrupt_packets", 0)
+    report = PassReport()
     convert = Converter(size, facts.rotation)
     small = Converter(preview, facts.rotation) if preview and full_rate else None
     try:
@@ -139,11 +136,12 @@ def iter_pyav(
             try:
                 decoded = packet.decode()
                 errors_in_a_row = 0
-            except damaged:
-                stats["corrupt_packets"] += 1
+            except damaged as exc:
+                report.corrupt_packets += 1
                 errors_in_a_row += 1
                 if errors_in_a_row > _MAX_CONSECUTIVE_ERRORS:
-                    raise DecodeError(f"{facts.path}: the video stream is corrupt beyond repair.")
+                    raise DecodeError(
+                        f"{facts.path}: the video stream is corrupt beyond repair.") from exc
                 continue
             for frame in decoded:
                 t = frame.time
@@ -176,9 +174,10 @@ def iter_pyav(
             complete = stream.codec_context.skip_frame == "DEFAULT"
     finally:
         container.close()
-        stats.update(frames=count, last_time=last_time, times=all_times, complete=complete)
     if frames:
         yield _batch(frames, times, indices, sampled, big, size)
+    report.frames, report.times, report.complete = count, all_times, complete
+    return report
 
 
 def _batch(frames, times, indices, sampled, big=None, size=(0, 0)) -> FrameBatch:

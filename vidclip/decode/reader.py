@@ -34,8 +34,8 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
 
+from vidclip.config import DECODERS, DecoderName
 from vidclip.decode import decord_backend, pyav_backend
 from vidclip.decode.probe import (
     StreamFacts,
@@ -45,12 +45,11 @@ from vidclip.decode.probe import (
     variable_rate,
 )
 from vidclip.decode.sampling import Sampler
-from vidclip.decode.types import FrameBatch, SamplingSpec
+from vidclip.decode.types import FrameBatch, PassReport, SamplingSpec
 from vidclip.errors import ConfigError, DecodeError
 from vidclip.schema import VideoInfo
 
 log = logging.getLogger(__name__)
-Backend = Literal["auto", "decord", "pyav"]
 
 
 def _plain(exc: Exception) -> str:
@@ -70,10 +69,10 @@ class VideoReader:
     """
 
     def __init__(self, facts: StreamFacts, sampling: SamplingSpec, short_side: int,
-                 chunk_size: int, backend: Backend, full_rate: bool,
+                 chunk_size: int, backend: DecoderName, full_rate: bool,
                  preview_side: int | None = None, threads: int = 0):
-        if backend not in ("auto", "decord", "pyav"):
-            raise ConfigError(f"unknown decoder {backend!r}: choose auto, decord or pyav.")
+        if backend not in DECODERS:
+            raise ConfigError(f"unknown decoder {backend!r}: choose {', '.join(DECODERS)}.")
         if short_side < 1 or chunk_size < 1:
             raise ConfigError("short_side and chunk_size must be at least 1.")
         self.facts = facts
@@ -152,41 +151,39 @@ class VideoReader:
     def _pass(self) -> Iterator[FrameBatch]:
         skip = 0
         if self._decord is not None:
-            progress = {"next": 0}
             try:
                 yield from decord_backend.iter_decord(self._decord, self._sampler(),
-                                                      self.chunk_size, self.full_rate, progress)
+                                                      self.chunk_size, self.full_rate)
                 return
-            except Exception as exc:  # fall back to PyAV from the failing frame on
+            except decord_backend.DecordFailed as exc:  # PyAV from the failing frame on
                 log.warning("decord failed at frame %d of %s: %s; continuing with PyAV",
-                            progress["next"], self.facts.path, _plain(exc))
-                self._notes.append(f"decord failed at frame {progress['next']} ({_plain(exc)}); "
-                                   f"PyAV took over")
+                            exc.next_frame, self.facts.path, _plain(exc.cause))
+                self._notes.append(f"decord failed at frame {exc.next_frame} "
+                                   f"({_plain(exc.cause)}); PyAV took over")
                 self.decoder = "pyav"
                 self.info = self._info()
-                skip = progress["next"]
+                skip = exc.next_frame
                 self._decord.close()  # later passes go straight to PyAV
                 self._decord = None
-        stats: dict = {}
-        yield from pyav_backend.iter_pyav(self.facts, self._sampler(), self.size,
-                                          self.chunk_size, self.full_rate, skip, stats,
-                                          self.preview_size, self.threads)
-        self._after_pyav(stats)
+        report = yield from pyav_backend.iter_pyav(self.facts, self._sampler(), self.size,
+                                                   self.chunk_size, self.full_rate, skip,
+                                                   self.preview_size, self.threads)
+        self._after_pyav(report)
 
-    def _after_pyav(self, stats: dict) -> None:
+    def _after_pyav(self, report: PassReport) -> None:
         """Fold what a full PyAV pass learnt into ``info``."""
-        decoded = stats.get("frames", 0)
-        if decoded == 0:
+        if report.frames == 0:
             raise DecodeError(f"{self.facts.path}: no frame could be decoded.")
-        corrupt = stats.get("corrupt_packets", 0)
-        if corrupt:
-            self._notes.append(f"{corrupt} corrupt packet(s) skipped")
-        if stats.get("complete"):
-            self._learn_times(stats["times"])
-            if self.facts.frame_count_exact and decoded < 0.98 * self.facts.frame_count:
+        if report.corrupt_packets:
+            self._notes.append(f"{report.corrupt_packets} corrupt packet(s) skipped")
+        if report.complete:
+            self._learn_times(report.times)
+            decoded, promised = report.frames, self.facts.frame_count
+            if self.facts.frame_count_exact and decoded < 0.98 * promised:
                 # A cut-off file: its header promises more than the data holds.
-                why = "damaged data" if corrupt else "the file ends early (truncated?)"
-                self._notes.append(f"{decoded} of {self.facts.frame_count} frames decoded: {why}")
+                why = "damaged data" if report.corrupt_packets else \
+                    "the file ends early (truncated?)"
+                self._notes.append(f"{decoded} of {promised} frames decoded: {why}")
         self.info = self._info()
 
     def close(self) -> None:
@@ -212,7 +209,7 @@ def open_video(
     sampling: SamplingSpec | None = None,
     short_side: int = 224,
     chunk_size: int = 32,
-    backend: Backend = "auto",
+    backend: DecoderName = "auto",
     full_rate: bool = True,
     preview_side: int | None = None,
     threads: int = 0,

@@ -84,6 +84,17 @@ class FrameBatch:
         return FrameBatch(frames, self.times_s[keep], self.indices[keep], self.sampled[keep])
 
 
+@dataclass
+class PassReport:
+    """What one full decoding pass learnt; a backend's generator returns it."""
+
+    frames: int = 0  # decoded, delivered or not
+    times: list[float] = field(default_factory=list)  # of every decoded frame
+    corrupt_packets: int = 0
+    #: Every frame went through the decoder, none skipped: ``frames`` is the true count.
+    complete: bool = False
+
+
 class FrameObserver(Protocol):
     """Something that watches every decoded frame (e.g. the cut detector)."""
 

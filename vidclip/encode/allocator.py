@@ -3,16 +3,17 @@
 A CPU model allocates and frees activations of many megabytes at every call.
 glibc serves blocks above its mmap threshold (dynamic, at most 32 MB) with
 fresh ``mmap`` pages, returns them on ``free`` and trims the heap top as soon
-as 128 KB lie free there, so every call faults its memory in again: with
-EfficientNet-Lite0 (the offline encoder) in batches of 32 the kernel spent as
-much time as the model (39 images/s, 3.8 s system against 4.2 s user time on
-2 cores); with both thresholds at 256 MB the same frames run at 83 images/s
-with 0.4 s of system time. ViT-B-32's smaller activations are not affected.
+as 128 KB lie free there, so every call faults its memory in again. With
+EfficientNet-Lite0 (the offline encoder) the kernel then spends about as long
+handing out pages as the model computes; with both thresholds at 256 MB the
+blocks stay in the heap from one call to the next (README, Performance).
+ViT-B-32's smaller activations are not affected.
 
 This is the tuning PyTorch's CPU performance guide gets from jemalloc or
 tcmalloc, done in-process with ``mallopt`` so no ``LD_PRELOAD`` is needed.
 It is process-wide, applied once when a model loads on the CPU, a no-op on
-other C libraries, and ``VIDCLIP_TUNE_MALLOC=0`` turns it off.
+other C libraries, and ``ModelOptions(tune_malloc=False)`` (the CLI's
+``--no-tune-malloc``, ``VIDCLIP_TUNE_MALLOC=0``) leaves malloc alone.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
-import os
 import threading
 
 log = logging.getLogger(__name__)
@@ -42,11 +42,9 @@ def tune_for_inference() -> bool:
         if _applied is not None:
             return _applied
         _applied = False
-        if os.environ.get("VIDCLIP_TUNE_MALLOC", "1").strip().lower() in {"0", "false", "no", "off"}:
-            return False
         try:
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            libc.gnu_get_libc_version  # glibc only: musl and others have no such knobs
+            _ = libc.gnu_get_libc_version  # glibc only: musl and others have no such knobs
             mallopt = libc.mallopt
         except (OSError, AttributeError):
             return False

@@ -34,6 +34,11 @@ class Encoder(ABC):
     #: Frames per encoder call; a setting, not a constant.
     batch_size: int = 32
 
+    def load(self) -> None:
+        """Load the weights; idempotent and thread-safe. Every other method loads
+        on first use too; calling this first moves the cost (and any error) to a
+        moment of the caller's choosing. The default has nothing to load."""
+
     @property
     @abstractmethod
     def info(self) -> ModelInfo:

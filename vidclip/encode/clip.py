@@ -57,9 +57,9 @@ def _pick_dtype(precision: str, device: str):
 
     if precision == "auto":
         # The fastest precision the hardware runs natively, as CLIP is usually
-        # served: fp16 on a GPU; bf16 on CPUs with AVX512-BF16 or AMX (ViT-B-32
-        # on a 2-core EPYC: 37 against 17 images/s, image embeddings within
-        # 1e-3 cosine of fp32); fp32 elsewhere. --precision fp32 pins it.
+        # served: fp16 on a GPU; bf16 on CPUs with AVX512-BF16 or AMX (about
+        # twice fp32's speed, image embeddings within ~1e-3 cosine of fp32's;
+        # README, Performance); fp32 elsewhere. --precision fp32 pins it.
         if device.startswith("cuda"):
             precision = "fp16"
         else:
@@ -111,7 +111,7 @@ class ClipEncoder(Encoder):
 
         opts = self.options
         device = pick_device(opts.device)
-        if device.startswith("cpu"):
+        if device.startswith("cpu") and opts.tune_malloc:
             from vidclip.encode.allocator import tune_for_inference
 
             tune_for_inference()
@@ -181,7 +181,7 @@ class ClipEncoder(Encoder):
     def _to_pixels(self, frames: np.ndarray):
         import torch
 
-        n, h, w, _ = frames.shape
+        _, h, w, _ = frames.shape
         side = self.input_size
         x = torch.from_numpy(np.ascontiguousarray(frames)).to(self._device, non_blocking=True)
         x = x.permute(0, 3, 1, 2)
@@ -222,9 +222,8 @@ class ClipEncoder(Encoder):
         """Fewer torch threads while the decoder thread runs beside the model.
 
         With both on every core, torch's threads wait on each other at every
-        operation whenever the decoder holds one of their cores. On 2 cores,
-        ViT-B-32 on a 60 s 720p clip: 5.6 s end to end, against 7.6 s with
-        two torch threads beside the decoder.
+        operation whenever the decoder holds one of their cores
+        (:mod:`vidclip.stream.batch_encoder` has the policy).
         """
         import torch
 

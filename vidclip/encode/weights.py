@@ -67,7 +67,8 @@ def resolve(model_name: str, pretrained: str | None, cache_dir: str | None) -> R
         return ResolvedWeights(str(Path(pretrained).expanduser()), {})
     tag_cfg = open_clip.get_pretrained_cfg(model_name, pretrained)
     if not tag_cfg:
-        looks_like_path = os.sep in pretrained or pretrained.endswith((".pt", ".bin", ".safetensors"))
+        looks_like_path = os.sep in pretrained or pretrained.endswith(
+            (".pt", ".bin", ".safetensors"))
         if looks_like_path:
             raise WeightsMissingError(f"checkpoint file {pretrained!r} does not exist.")
         tags = ", ".join(open_clip.list_pretrained_tags_by_model(model_name)) or "none"

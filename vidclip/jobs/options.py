@@ -11,16 +11,21 @@ worker read an arbitrary file, load other weights or call an arbitrary host.
 from __future__ import annotations
 
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from vidclip.config import AnalysisConfig, SamplingOptions, SceneOptions
+from vidclip.config import (
+    AnalysisConfig,
+    DecoderName,
+    JobFormat,
+    SamplingOptions,
+    SceneOptions,
+    deep_merge,
+)
 
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
-JOB_FORMATS = ("json", "vtt", "srt", "csv", "descriptions", "transcript", "html")
-Format = Literal["json", "vtt", "srt", "csv", "descriptions", "transcript", "html"]
 DEFAULT_FORMATS = ["json", "vtt", "srt", "csv"]
 
 
@@ -72,7 +77,7 @@ class AnalysisOverrides(_Strict):
     tags: JobTagOptions | None = None
     moderation: JobModerationOptions | None = None
     captions: JobCaptionOptions | None = None
-    decoder: Literal["auto", "decord", "pyav"] | None = None
+    decoder: DecoderName | None = None
     include_frames: bool | None = None
 
 
@@ -81,7 +86,7 @@ class JobOptions(_Strict):
 
     options: AnalysisOverrides = Field(default_factory=AnalysisOverrides,
                                        description="Analysis options laid over the server's.")
-    formats: list[Format] = Field(default_factory=lambda: list(DEFAULT_FORMATS),
+    formats: list[JobFormat] = Field(default_factory=lambda: list(DEFAULT_FORMATS),
                                   description="Files written beside the stored result.")
     webhook_url: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
         None, description="POSTed the final status, signed with X-Vidclip-Signature.")
@@ -90,17 +95,15 @@ class JobOptions(_Strict):
 
     def stored(self, settings) -> dict:
         """The options column of the job: the full analysis config and the formats."""
-        defaults = server_defaults(settings).model_dump(mode="json")
-        _deep_update(defaults, self.options.model_dump(mode="json", exclude_none=True))
-        analysis = AnalysisConfig.model_validate(defaults).model_dump(mode="json")
+        overrides = self.options.model_dump(mode="json", exclude_none=True)
+        analysis = server_defaults(settings).with_overrides(overrides).model_dump(mode="json")
         # The model and caption backend are the worker's; stored only for the record.
         return {"analysis": analysis, "formats": list(dict.fromkeys(self.formats))}
 
 
 def server_defaults(settings) -> AnalysisConfig:
     """``Settings.default_options`` with the deployment's model and caption backend."""
-    merged = AnalysisConfig().model_dump(mode="json")
-    _deep_update(merged, dict(settings.default_options))
+    merged = deep_merge(AnalysisConfig().model_dump(mode="json"), dict(settings.default_options))
     merged["model"] = settings.model.model_dump(mode="json")
     merged["captions"] = settings.captions.model_dump(mode="json")
     return AnalysisConfig.model_validate(merged)
@@ -116,10 +119,3 @@ def worker_config(stored: dict, settings) -> AnalysisConfig:
         merged["captions"]["language"] = language
     return AnalysisConfig.model_validate(merged)
 
-
-def _deep_update(base: dict, new: dict) -> None:
-    for key, value in new.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _deep_update(base[key], value)
-        else:
-            base[key] = value

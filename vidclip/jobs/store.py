@@ -25,8 +25,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from vidclip.jobs.status import FINAL_STATES, STAGES, JobStatus, overall_progress
+from vidclip.jobs.status import FINAL_STATES, JobStatus
 from vidclip.jobs.tables import Base, Job, JobEvent, utcnow
+from vidclip.progress import STAGES, overall_progress
 
 _FINAL = [s.value for s in FINAL_STATES]
 
@@ -348,7 +349,7 @@ class JobStore:
                             worker)
         return bool(done)
 
-    # -- API side: cancel and purge ------------------------------------------------------------------
+    # -- API side: cancel and purge -------------------------------------------------------
     def request_cancel(self, job_id: str, *, purge: bool = False) -> Job | None:
         """Queued: cancelled now. Running: flagged; its worker stops at the next batch."""
         for _ in range(20):
@@ -356,13 +357,15 @@ class JobStore:
             if job is None or job.status in _FINAL:
                 return job
             if job.status == JobStatus.QUEUED.value and job.worker is None:
-                if self.finish(job_id, JobStatus.CANCELLED, worker=None, detail="cancelled while queued"):
+                if self.finish(job_id, JobStatus.CANCELLED, worker=None,
+                               detail="cancelled while queued"):
                     return self.get(job_id)
                 continue
             with self._tx() as session:
                 done = session.execute(update(Job).where(
                     Job.id == job_id, Job.status == JobStatus.RUNNING.value,
-                ).values(cancel_requested=True, purge_requested=purge, updated_at=utcnow())).rowcount
+                ).values(cancel_requested=True, purge_requested=purge,
+                         updated_at=utcnow())).rowcount
                 if done:
                     self._event(session, job_id, "cancel_requested", JobStatus.RUNNING.value,
                                 job.stage)

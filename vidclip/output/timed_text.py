@@ -10,6 +10,7 @@ both the WebVTT and the SRT time notation.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -167,7 +168,7 @@ def _clean(cues: list[TimedText]) -> list[list]:
         key=lambda item: (item[0], item[1]),
     )
     items = [item for item in items if item[2] and item[1] > item[0]]
-    for prev, cur in zip(items, items[1:]):
+    for prev, cur in itertools.pairwise(items):
         if cur[0] < prev[1]:
             prev[1] = cur[0]
     return [item for item in items if item[1] > item[0]]
@@ -176,7 +177,7 @@ def _clean(cues: list[TimedText]) -> list[list]:
 def _merge_short(items: list[list], min_duration_s: float, end_limit_s: float | None) -> list:
     i = 0
     while i < len(items):
-        start, end, text = items[i]
+        start, end, _ = items[i]
         if end - start >= min_duration_s - 1e-9 or len(items) == 1:
             i += 1
             continue

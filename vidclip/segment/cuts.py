@@ -51,7 +51,6 @@ def _rowwise(rows: np.ndarray, reduce) -> np.ndarray:
 
 def local_median(values: np.ndarray, window: int = WINDOW) -> np.ndarray:
     """Median of the ``window`` values on each side of every element (itself excluded)."""
-    n = len(values)
     padded = np.concatenate([np.full(window, np.nan), values, np.full(window, np.nan)])
     views = np.lib.stride_tricks.sliding_window_view(padded, 2 * window + 1)
     return _rowwise(np.delete(views, window, axis=1), np.nanmedian)

@@ -31,7 +31,7 @@ class SceneSpan:
     end_frame: int
     start_s: float
     end_s: float
-    transition: Transition
+    transition: Transition = "cut"
     confidence: float = 1.0
 
     @property

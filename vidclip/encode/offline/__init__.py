@@ -9,6 +9,7 @@ here; the model loads on first use.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vidclip.config import ModelOptions
@@ -17,11 +18,12 @@ if TYPE_CHECKING:
     from vidclip.encode.base import Encoder
 
 
-def build_offline_encoder(options: ModelOptions | None = None) -> "Encoder":
+def build_offline_encoder(options: ModelOptions | None = None,
+                          cache_dir: Path | None = None) -> "Encoder":
     """The ConSE encoder for ``options`` (device, batch size); loads lazily."""
     from vidclip.encode.offline.conse import ConseEncoder
 
-    return ConseEncoder(options)
+    return ConseEncoder(options, cache_dir=cache_dir)
 
 
 __all__ = ["build_offline_encoder"]

@@ -61,7 +61,8 @@ class ImageNetClassifier:
             state = torch.load(path, map_location="cpu", weights_only=True)
             model.load_state_dict(state, strict=True)
         except (OSError, RuntimeError, ValueError) as exc:
-            raise ModelError(f"could not load the EfficientNet-Lite0 weights at {path}: {exc}") from exc
+            raise ModelError(
+                f"could not load the EfficientNet-Lite0 weights at {path}: {exc}") from exc
         model = model.to(device).eval()
         if device.startswith("cuda"):
             model = model.to(memory_format=torch.channels_last)

@@ -43,6 +43,7 @@ import hashlib
 import threading
 from collections.abc import Sequence
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 
@@ -116,8 +117,11 @@ class ConseEncoder(Encoder):
         top_t: int | None = None,
         temperature: float | None = None,
         class_template: str | None = None,
+        cache_dir: Path | None = None,
     ):
         self.options = options or ModelOptions(name="offline", pretrained=None)
+        #: Where the 1,000 class-sentence embeddings are cached (None: not on disk).
+        self.cache_dir = cache_dir
         self.batch_size = self.options.batch_size
         if top_t is not None:
             self.top_t = top_t
@@ -153,7 +157,7 @@ class ConseEncoder(Encoder):
         from vidclip.vocabulary import embed_prompt_sets
 
         device = pick_device(self.options.device)
-        if device.startswith("cpu"):
+        if device.startswith("cpu") and self.options.tune_malloc:
             tune_for_inference()
         try:
             text = MiniLMEmbedder.load(device)
@@ -163,7 +167,8 @@ class ConseEncoder(Encoder):
         template = self.class_template or imagenet_prompts.TEMPLATE
         prompts = imagenet_prompts.class_prompts(template)
         key = "conse-classes:" + hashlib.sha256("\n".join(prompts).encode()).hexdigest()
-        class_emb = embed_prompt_sets(_TextTower(self.cache_key, text), [[p] for p in prompts], key)
+        class_emb = embed_prompt_sets(_TextTower(self.cache_key, text), [[p] for p in prompts], key,
+                                      self.cache_dir)
         self._device, self._classifier, self._text = device, classifier, text
         self._class_emb = torch.from_numpy(class_emb).to(device)
 

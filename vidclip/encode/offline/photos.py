@@ -38,7 +38,7 @@ class Photo:
         spec = importlib.util.find_spec(self.package)  # locates without importing
         if spec is None or not spec.submodule_search_locations:
             return None
-        path = Path(list(spec.submodule_search_locations)[0]) / self.relpath
+        path = Path(next(iter(spec.submodule_search_locations))) / self.relpath
         return path if path.is_file() else None
 
     def load(self) -> np.ndarray:
@@ -80,7 +80,8 @@ def available_photos(names: list[str] | None = None) -> list[Photo]:
     return [p for p in wanted if p.path is not None]
 
 
-def fit_frame(image: np.ndarray, size: tuple[int, int] = MONTAGE_SIZE, zoom: float = 1.0) -> np.ndarray:
+def fit_frame(image: np.ndarray, size: tuple[int, int] = MONTAGE_SIZE,
+              zoom: float = 1.0) -> np.ndarray:
     """The whole image, scaled by ``zoom`` about its centre, inside a black ``size`` frame."""
     from PIL import Image
 

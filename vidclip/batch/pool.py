@@ -3,8 +3,7 @@
 On a CPU one process cannot keep every core busy on an archive of short
 clips: each clip's few frames reach the encoder in small calls while the
 decoder holds a core, and one file's decoding cannot start before the
-previous one's encoding is done (benchmarks/archive.py: 30 clips of 6 s ran
-at 0.70 of one long clip's speed on 2 cores). N processes with cores/N torch
+previous one's encoding is done (benchmarks/archive.py measures it). N processes with cores/N torch
 threads each decode and encode different files at once, so a core left idle
 by one is used by another. Each process loads the model once (memory: one
 model per process).
@@ -24,11 +23,9 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from vidclip.batch import analyse_item
+from vidclip.batch.items import Analyser, Item, analyse_item
 from vidclip.errors import VidclipError
 
-#: ``analyse(video, out_dir, stem) -> written paths``
-Analyser = Callable[[Path, Path, str], list[str]]
 #: Builds an analyser in a worker process; must be picklable (a module-level
 #: function or a functools.partial of one), since workers are spawned.
 AnalyserFactory = Callable[[], Analyser]
@@ -56,7 +53,7 @@ def _worker_main(conn, factory: AnalyserFactory, threads: int) -> None:
     _limit_threads(threads)
     try:
         analyse = factory()
-    except BaseException as exc:  # noqa: BLE001 -- reported to the parent, which stops the run
+    except BaseException as exc:
         message = exc.message if isinstance(exc, VidclipError) else f"{type(exc).__name__}: {exc}"
         conn.send(("setup_failed", message))
         return
@@ -65,8 +62,7 @@ def _worker_main(conn, factory: AnalyserFactory, threads: int) -> None:
         task = conn.recv()
         if task is None:
             return
-        item = analyse_item(analyse, *task)  # the same outcomes as in one process
-        conn.send((item.status, (item.outputs, item.error_code, item.error)))
+        conn.send(("item", analyse_item(analyse, *task)))  # the same outcomes as in one process
 
 
 class _Worker:
@@ -96,13 +92,9 @@ class _Worker:
         self.conn.close()
 
 
-#: What the pool yields per task: (its index in ``tasks``, status, outputs,
-#: error code, error message, seconds).
-Outcome = tuple[int, str, list[str], str | None, str | None, float]
-
-
-def run_pool(tasks: list[Task], factory: AnalyserFactory, jobs: int) -> Iterator[Outcome]:
-    """Analyse ``tasks`` in ``jobs`` spawned processes; yields outcomes as they finish.
+def run_pool(tasks: list[Task], factory: AnalyserFactory, jobs: int) -> Iterator[tuple[int, Item]]:
+    """Analyse ``tasks`` in ``jobs`` spawned processes; yields ``(index in tasks, Item)``
+    as they finish.
 
     Raises :class:`VidclipError` if a worker cannot build its analyser (a
     missing model, a bad vocabulary): every file would fail the same way.
@@ -121,7 +113,8 @@ def run_pool(tasks: list[Task], factory: AnalyserFactory, jobs: int) -> Iterator
                 index, seconds = worker.task, round(time.perf_counter() - worker.started, 3)
                 try:
                     kind, payload = worker.conn.recv()
-                except (EOFError, OSError):  # died without answering: the file's fault, not the run's
+                except (EOFError, OSError):
+                    # Died without answering: the file's fault, not the run's.
                     kind, payload = "crashed", None
                 if kind == "setup_failed":
                     raise VidclipError(payload, code="setup_failed")
@@ -131,11 +124,14 @@ def run_pool(tasks: list[Task], factory: AnalyserFactory, jobs: int) -> Iterator
                         raise VidclipError(
                             f"a batch worker died while loading the model (exit code "
                             f"{worker.process.exitcode}).", code="setup_failed")
-                    yield (index, "failed", [], "worker_crashed",
-                           f"the process analysing this file died (exit code "
-                           f"{worker.process.exitcode}); the other files carry on", seconds)
-                elif kind in ("done", "failed"):
-                    yield (index, kind, *payload, seconds)
+                    yield index, Item(
+                        str(tasks[index][0]), "failed", error_code="worker_crashed",
+                        error=f"the process analysing this file died (exit code "
+                              f"{worker.process.exitcode}); the other files carry on",
+                        seconds=seconds)
+                elif kind == "item":
+                    payload.seconds = seconds
+                    yield index, payload
                 worker.starting, worker.task = False, None
                 if not pending:
                     continue

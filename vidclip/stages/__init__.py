@@ -1,0 +1,12 @@
+"""The stages of one video's analysis, in the order :meth:`Pipeline.run` calls them.
+
+Each is a function from a context (:mod:`vidclip.context`, built once) and
+a typed input to a typed output:
+
+    encode_video     AnalysisContext, source       -> StreamedVideo    (decode + encode, streamed)
+    segment_video    AnalysisContext, StreamedVideo -> SegmentedVideo  (scenes, timeline)
+    tag_video        AnalysisContext, SegmentedVideo -> TagResult
+    moderate_video   AnalysisContext, SegmentedVideo -> ModerationResult | None
+    assemble         ... -> VideoAnalysis                               (the result contract)
+    caption_analysis CaptionContext, VideoAnalysis -> VideoAnalysis    (captions, summary)
+"""

@@ -1,0 +1,71 @@
+"""Stage 6, caption: the caption backend over the evidence of an assembled analysis.
+
+A backend sees only evidence (scene times, tags with scores, the names of
+flagged categories), never pixels; it runs after the image stages and in
+the service on its own queue, from the stored analysis.
+"""
+
+from __future__ import annotations
+
+from vidclip.caption.base import CaptionRequest, CaptionResult, SceneEvidence
+from vidclip.context import CaptionContext
+from vidclip.schema import Captions, LabelScore, VideoAnalysis
+
+
+def caption_request(ctx: CaptionContext, analysis: VideoAnalysis) -> CaptionRequest:
+    scenes = tuple(
+        SceneEvidence(
+            index=s.index,
+            start_s=s.start_s,
+            end_s=s.end_s,
+            tags=tuple(s.tags),
+            flagged_categories=tuple(m.category for m in s.moderation if m.flagged),
+        )
+        for s in analysis.scenes
+    )
+    return CaptionRequest(
+        scenes=scenes,
+        video_tags=tuple(LabelScore(label=t.label, score=t.score) for t in analysis.tags),
+        duration_s=analysis.video.duration_s,
+        language=ctx.config.captions.language,
+        flagged_categories=tuple(c.category for c in analysis.moderation.categories
+                                 if c.flagged),
+        vocabulary=ctx.vocabulary.labels,
+        # All of the policy's categories, flagged or not: none may be described.
+        moderation_categories=tuple(c.category for c in analysis.moderation.categories),
+    )
+
+
+def caption_analysis(ctx: CaptionContext, analysis: VideoAnalysis) -> VideoAnalysis:
+    """The analysis with captions, descriptions and a summary (timings not touched)."""
+    result = ctx.captioner.caption(caption_request(ctx, analysis))
+    return apply_captions(analysis, result)
+
+
+def apply_captions(analysis: VideoAnalysis, result: CaptionResult) -> VideoAnalysis:
+    by_index = {c.index: c for c in result.scenes}
+    # Backends that write audio descriptions return them; otherwise the
+    # caption doubles as the description.
+    described = {d.index: d for d in result.descriptions}
+    scenes = []
+    for scene in analysis.scenes:
+        c = by_index.get(scene.index)
+        d = described.get(scene.index, c)
+        scenes.append(scene.model_copy(update={
+            "caption": c.text if c else None,
+            "caption_grounded": c.grounded if c else None,
+            "caption_source": c.source if c else None,
+            "caption_note": c.note if c else None,
+            "description": d.text if d else None,
+            "description_source": d.source if d else None,
+        }))
+    captions = Captions(
+        summary=result.summary,
+        backend=result.backend,
+        model=result.model,
+        prompt=result.prompt,
+        language=result.language,
+        fallback_reason=result.fallback_reason,
+        summary_source=result.summary_source,
+    )
+    return analysis.model_copy(update={"scenes": scenes, "captions": captions})

@@ -1,0 +1,38 @@
+"""The decoder side of a stream: every decoded chunk to the cut detector, the
+sampled frames on to the encoder."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from vidclip.decode.reader import VideoReader
+from vidclip.decode.types import FrameBatch, FrameObserver
+from vidclip.stream.stats import DecodeStats
+
+
+class FrameProducer:
+    """Iterating runs one decoding pass over ``reader`` (in the prefetch thread).
+
+    ``observer`` (the scene detector) sees every decoded frame in order; only
+    batches with sampled frames are yielded, holding only those frames.
+    """
+
+    def __init__(self, reader: VideoReader, observer: FrameObserver):
+        self.reader = reader
+        self.observer = observer
+        self.stats = DecodeStats()
+
+    def __call__(self) -> Iterator[FrameBatch]:
+        chunks = iter(self.reader)
+        while True:
+            started = time.perf_counter()
+            batch = next(chunks, None)
+            if batch is None:
+                return
+            self.observer.observe(batch)
+            self.stats.frames += len(batch)
+            self.stats.seconds += time.perf_counter() - started
+            sampled = batch.only_sampled()
+            if len(sampled):
+                yield sampled
