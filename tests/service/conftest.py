@@ -93,6 +93,19 @@ def database_url(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture
+def store(database_url):
+    """An empty job store on each backend; its tables are dropped afterwards."""
+    from vidclip.jobs.store import JobStore
+    from vidclip.jobs.tables import Base
+
+    store = JobStore(database_url)
+    store.create_schema()
+    yield store
+    Base.metadata.drop_all(store.engine)
+    store.close()
+
+
 def build_settings(base: Path, redis_url: str, **overrides):
     """Test settings under ``base``: tiny model, fast options, own queue names."""
     from vidclip.jobs.settings import Settings
