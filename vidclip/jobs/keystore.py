@@ -84,7 +84,7 @@ class KeyStore:
             except IntegrityError as exc:
                 if self._named(name, tenant) is not None:
                     raise KeyNameTaken(f"tenant {tenant!r} already has a key named {name!r} "
-                                       "(names of revoked keys are not reused).") from exc
+                                       "(the names of revoked keys are not reused either).") from exc
         raise RuntimeError("could not draw an unused key id")
 
     def _named(self, name: str, tenant: str) -> ApiKey | None:
