@@ -228,6 +228,20 @@ def long_clip(tmp_path_factory) -> Path:
     return path
 
 
+def wait_until_ready(http, timeout: float = 60.0) -> int | None:
+    """Poll ``/readyz`` through an ``httpx.Client`` of a server started as a process;
+    its last status code (None: not answering)."""
+    import httpx
+
+    def ready():
+        try:
+            return http.get("/readyz").status_code
+        except httpx.TransportError:
+            return None
+
+    return wait_for(ready, lambda code: code == 200, timeout=timeout)
+
+
 def wait_for(fetch, predicate, timeout: float = 60.0, every: float = 0.1):
     """Poll ``fetch()`` until ``predicate(value)``; the last value either way."""
     deadline = time.monotonic() + timeout
