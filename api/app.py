@@ -12,12 +12,13 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 
 from api import errors
-from api.deps import require_api_key
+from api.deps import get_principal
 from api.queue import JobQueue
-from api.routers import health, jobs, results
+from api.routers import health, jobs, keys, results
 from vidclip import __version__
+from vidclip.jobs.keystore import Authenticator
 from vidclip.jobs.settings import Settings
-from vidclip.jobs.store import JobStore
+from vidclip.jobs.store import JobStore, check_safe
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +26,16 @@ DESCRIPTION = """Scenes, zero-shot tags, moderation flags and captions for video
 
 Submit a video (`POST /v1/jobs`: multipart upload, or JSON with a `url` or `path`),
 follow `GET /v1/jobs/{id}` until `succeeded`, then fetch `/result`, `/captions.vtt`,
-`/captions.srt` or `/tags.csv`. Every request under `/v1` needs an `X-API-Key` header.
+`/captions.srt` or `/tags.csv`. Every request under `/v1` needs an `X-API-Key` header;
+a key has a role (`submitter`, `reviewer`, `admin`) and a tenant, and sees only its
+tenant's jobs (another tenant's job is a 404).
 Errors always look like `{"error": {"code", "message", "detail"?}}`.
 """
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    settings.check_safe()  # refuse to start exposed (no API key outside dev mode)
+    check_safe(settings)  # refuse to start exposed (no API key outside dev mode)
     for note in settings.warnings():
         log.warning(note)
 
@@ -42,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.create_schema()
         settings.media_dir.mkdir(parents=True, exist_ok=True)
         app.state.store, app.state.queue = store, JobQueue(settings)
+        app.state.authenticate = Authenticator(settings, store.keys)
         try:
             yield
         finally:
@@ -52,10 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)],
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(get_principal)],
                    responses=errors.responses(401))
     v1.include_router(jobs.router)
     v1.include_router(results.router)
+    v1.include_router(keys.router)
     app.include_router(v1)
     app.include_router(health.router)
     return app

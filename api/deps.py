@@ -1,20 +1,31 @@
-"""Typed dependencies: settings, the store, the queue, and the API-key check."""
+"""Typed dependencies: settings, the store, the queue, who is calling, and their job.
+
+``PrincipalDep`` is the caller (key name, role, tenant); every ``/v1`` route
+has one. ``require_role(Role.REVIEWER)`` guards a route by role, and
+``OwnedJobDep`` is the job named in the path if it belongs to the caller's
+tenant: another tenant's job is a 404, the same answer as no job, so job ids
+of other tenants are not even confirmed to exist.
+"""
 
 from __future__ import annotations
 
-import hmac
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Path, Request, Security
 from fastapi.security import APIKeyHeader
 
-from api.errors import ApiError
+from api.errors import ApiError, not_found
 from api.queue import JobQueue
+from vidclip.jobs.keystore import Authenticator, KeyRejected
+from vidclip.jobs.principal import DEV_PRINCIPAL, Principal, Role
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.store import JobStore
+from vidclip.jobs.tables import Job
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
-                               description="One of VIDCLIP_API_KEYS.")
+                               description="A key from `vidclip keys create`, VIDCLIP_KEYS "
+                               "or VIDCLIP_API_KEYS.")
 
 
 def get_settings(request: Request) -> Settings:
@@ -34,15 +45,48 @@ StoreDep = Annotated[JobStore, Depends(get_store)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
 
 
-def require_api_key(settings: SettingsDep,
-                    key: Annotated[str | None, Security(_api_key_header)] = None) -> None:
-    if settings.dev_mode and not settings.api_keys:
-        return
-    # Compare against every key in constant time, so timing tells nothing.
-    ok = False
-    for allowed in settings.api_keys:
-        ok |= key is not None and hmac.compare_digest(key.encode(),
-                                                      allowed.get_secret_value().encode())
-    if not ok:
-        message = ("missing X-API-Key header." if key is None else "the X-API-Key is not valid.")
-        raise ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "ApiKey"})
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "ApiKey"})
+
+
+def get_principal(request: Request, settings: SettingsDep,
+                  key: Annotated[str | None, Security(_api_key_header)] = None) -> Principal:
+    """The caller. A plain ``def``: FastAPI runs it in a thread, since it may query."""
+    if key is None:
+        if settings.dev_mode and not settings.has_configured_keys:
+            return DEV_PRINCIPAL
+        raise _unauthorized("missing X-API-Key header.")
+    authenticate: Authenticator = request.app.state.authenticate
+    try:
+        return authenticate(key)
+    except KeyRejected as exc:
+        raise _unauthorized(str(exc)) from exc
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_role(role: Role) -> Callable[[Principal], Principal]:
+    """A dependency that lets through keys whose role includes ``role``
+    (``Depends(require_role(Role.REVIEWER))``); others get 403."""
+    def check(principal: PrincipalDep) -> Principal:
+        if not principal.can(role):
+            raise ApiError(403, "forbidden", f"this needs a {role.value} or higher key; "
+                           f"{principal.name!r} is a {principal.role.value}.")
+        return principal
+
+    check.__name__ = f"require_{role.value}"
+    return check
+
+
+JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The job's id.")]
+
+
+def get_owned_job(job_id: JobId, store: StoreDep, principal: PrincipalDep) -> Job:
+    job = store.get(job_id, tenant=principal.tenant)
+    if job is None:
+        raise not_found(job_id)
+    return job
+
+
+OwnedJobDep = Annotated[Job, Depends(get_owned_job)]

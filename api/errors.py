@@ -86,7 +86,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
+                 403: "forbidden"}
         return JSONResponse(_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
                             exc.status_code, headers=getattr(exc, "headers", None))
 
@@ -96,9 +97,10 @@ def install(app: FastAPI) -> None:
         return JSONResponse(_body("internal_error", "the server hit an unexpected error."), 500)
 
 
-def responses(*statuses: int) -> dict[int, dict]:
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error answers of a route."""
-    text = {400: "Bad request", 401: "Missing or wrong X-API-Key", 404: "No such job",
+    text = {400: "Bad request", 401: "Missing, wrong or revoked X-API-Key",
+            403: "The key's role does not allow this", 404: "No such job",
             409: "Conflict with the job's state", 413: "Upload too large",
             415: "Not a video", 422: "Invalid request", 503: "Broker or store unreachable"}
     return {s: {"model": ErrorBody, "description": text.get(s, "Error")} for s in statuses}

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from vidclip.jobs.options import JobOptions
+from vidclip.jobs.principal import NAME_PATTERN, Role
 from vidclip.jobs.views import JobPublic
 
 _EXAMPLE = {
@@ -57,3 +59,44 @@ class Health(BaseModel):
     status: str = Field(examples=["ok"])
     checks: dict[str, str] = Field(default_factory=dict,
                                    examples=[{"store": "ok", "broker": "ok"}])
+
+
+class KeyCreate(BaseModel):
+    """A new key of the caller's tenant."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "ingest-bot", "role": "submitter"}]})
+
+    name: str = Field(pattern=NAME_PATTERN, description="Recorded in audit trails; unique in "
+                      "the tenant, never reused (even once revoked).")
+    role: Role
+
+
+class KeyPublic(BaseModel):
+    name: str
+    role: Role
+    tenant: str
+    source: Literal["store", "settings"] = Field(
+        description="store: made by `vidclip keys create` or this API; settings: "
+        "VIDCLIP_API_KEYS or VIDCLIP_KEYS (revoked by removing it there).")
+    active: bool
+    created_at: datetime | None = None
+    last_used_at: datetime | None = Field(
+        None, description="Recorded at most once a minute; not for settings keys.")
+    revoked_at: datetime | None = None
+
+    @classmethod
+    def of(cls, info) -> KeyPublic:
+        """From a :class:`vidclip.jobs.keystore.KeyInfo`."""
+        return cls(name=info.name, role=info.role, tenant=info.tenant, source=info.source,
+                   active=info.active, created_at=info.created_at,
+                   last_used_at=info.last_used_at, revoked_at=info.revoked_at)
+
+
+class KeyCreated(KeyPublic):
+    key: str = Field(description="The token to send as X-API-Key. Shown only in this answer: "
+                     "the service keeps only its hash.")
+
+
+class KeyList(BaseModel):
+    items: list[KeyPublic]

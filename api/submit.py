@@ -15,6 +15,7 @@ from vidclip.jobs.errors import IngestError
 from vidclip.jobs.media import resolve_media_path
 from vidclip.jobs.netguard import check_url
 from vidclip.jobs.options import JobOptions
+from vidclip.jobs.principal import Principal
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.status import JobStatus
 from vidclip.jobs.store import JobStore, NewJob
@@ -61,11 +62,14 @@ def request_hash(body: JobCreate) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def new_job_from_body(settings: Settings, body: JobCreate, key: str | None) -> NewJob:
+def new_job_from_body(settings: Settings, body: JobCreate, key: str | None,
+                      principal: Principal) -> NewJob:
     """Check a URL or path source now, so a bad one is a 4xx and never a queued job."""
     check_options(settings, body)
-    common = dict(options=body.stored(settings), tag=body.tag, webhook_url=body.webhook_url,
-                  idempotency_key=key, request_hash=request_hash(body))
+    common = {"options": body.stored(settings), "tag": body.tag,
+              "webhook_url": body.webhook_url, "idempotency_key": key,
+              "request_hash": request_hash(body), "tenant": principal.tenant,
+              "submitted_by": principal.name}
     if body.url is not None:
         checked = check_url(body.url, schemes=settings.allowed_url_schemes,
                             allow_private=settings.allow_private_urls)
@@ -74,11 +78,12 @@ def new_job_from_body(settings: Settings, body: JobCreate, key: str | None) -> N
     return NewJob(source_kind="path", source_value=body.path, media_path=str(media), **common)
 
 
-def replay(store: JobStore, key: str | None, digest: str | None = None) -> Job | None:
-    """The job an earlier request with this Idempotency-Key made, if any."""
+def replay(store: JobStore, principal: Principal, key: str | None,
+           digest: str | None = None) -> Job | None:
+    """The job an earlier request of the same tenant with this Idempotency-Key made."""
     if not key:
         return None
-    job = store.find_by_key(key)
+    job = store.find_by_key(principal.tenant, key)
     if job is not None and digest is not None and job.request_hash not in (None, digest):
         raise ApiError(409, "idempotency_conflict", "this Idempotency-Key was used for a "
                        "different request; use a new key for a new job.")

@@ -5,25 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api import submit
-from api.deps import QueueDep, SettingsDep, StoreDep
-from api.errors import ApiError, from_vidclip, invalid_request, not_found, responses
+from api.deps import OwnedJobDep, PrincipalDep, QueueDep, SettingsDep, StoreDep
+from api.errors import ApiError, from_vidclip, invalid_request, responses
 from api.schemas import BatchCreate, JobBatch, JobCreate, JobPage
 from api.upload import receive_upload
 from vidclip.errors import VidclipError
 from vidclip.jobs.media import job_media_dir, purge_job_files
 from vidclip.jobs.status import FINAL_STATES, JobStatus
-from vidclip.jobs.store import NewJob
+from vidclip.jobs.store import NewJob, encode_cursor
 from vidclip.jobs.tables import new_job_id
 from vidclip.jobs.views import JobPublic, job_public
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
-JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The job's id.")]
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", max_length=200,
     description="Retrying with the same key returns the first job instead of a second one.")]
@@ -56,10 +55,12 @@ def _accepted(response: Response, job, created: bool) -> JobPublic:
              responses={200: {"model": JobPublic, "description": "Idempotent replay"},
                         **responses(401, 409, 413, 415, 422, 503)})
 async def create_job(request: Request, response: Response, settings: SettingsDep,
-                     store: StoreDep, queue: QueueDep, key: IdempotencyKey = None) -> JobPublic:
+                     store: StoreDep, queue: QueueDep, principal: PrincipalDep,
+                     key: IdempotencyKey = None) -> JobPublic:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        return await _create_from_upload(request, response, settings, store, queue, key)
+        return await _create_from_upload(request, response, settings, store, queue, principal,
+                                         key)
     if not content_type.startswith("application/json"):
         raise ApiError(415, "unsupported_media_type", "send multipart/form-data (upload) or "
                        "application/json (url or path).")
@@ -67,19 +68,22 @@ async def create_job(request: Request, response: Response, settings: SettingsDep
         body = JobCreate.model_validate_json(await request.body())
     except ValidationError as exc:
         raise invalid_request(exc.errors()) from exc
-    return await run_in_threadpool(_create_from_body, response, settings, store, queue, body, key)
+    return await run_in_threadpool(_create_from_body, response, settings, store, queue, principal,
+                                   body, key)
 
 
-def _create_from_body(response, settings, store, queue, body: JobCreate, key) -> JobPublic:
-    existing = submit.replay(store, key, submit.request_hash(body))
+def _create_from_body(response, settings, store, queue, principal, body: JobCreate,
+                      key) -> JobPublic:
+    existing = submit.replay(store, principal, key, submit.request_hash(body))
     if existing is not None:
         return _accepted(response, existing, False)
-    job, created = store.create(submit.new_job_from_body(settings, body, key))
+    job, created = store.create(submit.new_job_from_body(settings, body, key, principal))
     return _accepted(response, submit.enqueue(store, queue, job) if created else job, created)
 
 
-async def _create_from_upload(request, response, settings, store, queue, key) -> JobPublic:
-    existing = await run_in_threadpool(submit.replay, store, key)
+async def _create_from_upload(request, response, settings, store, queue, principal,
+                              key) -> JobPublic:
+    existing = await run_in_threadpool(submit.replay, store, principal, key)
     if existing is not None:  # the retry's body is not read again
         return _accepted(response, existing, False)
     job_id = new_job_id()
@@ -94,7 +98,8 @@ async def _create_from_upload(request, response, settings, store, queue, key) ->
         new = NewJob(id=job_id, options=options.stored(settings), source_kind="upload",
                      source_value=upload.filename or "upload", source_name=upload.filename,
                      media_path=str(upload.path), tag=options.tag,
-                     webhook_url=options.webhook_url, idempotency_key=key)
+                     webhook_url=options.webhook_url, idempotency_key=key,
+                     tenant=principal.tenant, submitted_by=principal.name)
         job, created = await run_in_threadpool(store.create, new)
     except BaseException:
         purge_job_files(settings, job_id)
@@ -110,7 +115,8 @@ async def _create_from_upload(request, response, settings, store, queue, key) ->
              summary="Submit many URLs or paths at once (an archive run)",
              responses=responses(401, 409, 422, 503))
 def create_batch(body: BatchCreate, response: Response, settings: SettingsDep, store: StoreDep,
-                 queue: QueueDep, key: IdempotencyKey = None) -> JobBatch:
+                 queue: QueueDep, principal: PrincipalDep,
+                 key: IdempotencyKey = None) -> JobBatch:
     if len(body.jobs) > settings.batch_max:
         raise ApiError(422, "batch_too_large", f"{len(body.jobs)} jobs; at most "
                        f"{settings.batch_max} per batch (VIDCLIP_BATCH_MAX).")
@@ -118,7 +124,7 @@ def create_batch(body: BatchCreate, response: Response, settings: SettingsDep, s
     for index, item in enumerate(body.jobs):  # all checked before any is stored
         item_key = f"{key}#{index}" if key else None
         try:
-            news.append(submit.new_job_from_body(settings, item, item_key))
+            news.append(submit.new_job_from_body(settings, item, item_key, principal))
         except (VidclipError, ApiError) as exc:
             err = from_vidclip(exc) if isinstance(exc, VidclipError) else exc
             raise ApiError(err.status, err.code, f"jobs[{index}]: {err.message}",
@@ -132,7 +138,7 @@ def create_batch(body: BatchCreate, response: Response, settings: SettingsDep, s
 
 @router.get("", response_model=JobPage, summary="List jobs, newest first",
             responses=responses(401, 422))
-def list_jobs(store: StoreDep,
+def list_jobs(store: StoreDep, principal: PrincipalDep,
               status: Annotated[list[JobStatus] | None, Query(
                   description="Repeat to match several.")] = None,
               since: Annotated[datetime | None, Query(
@@ -141,12 +147,10 @@ def list_jobs(store: StoreDep,
               limit: Annotated[int, Query(ge=1, le=500)] = 50,
               cursor: Annotated[str | None, Query(max_length=200)] = None) -> JobPage:
     try:
-        jobs = store.list(statuses=[s.value for s in status or []], since=since, tag=tag,
-                          limit=limit + 1, cursor=cursor)
+        jobs = store.list(tenant=principal.tenant, statuses=[s.value for s in status or []],
+                          since=since, tag=tag, limit=limit + 1, cursor=cursor)
     except ValueError as exc:
         raise ApiError(422, "invalid_request", "cursor: not a cursor from this API.") from exc
-    from vidclip.jobs.store import encode_cursor
-
     more = len(jobs) > limit
     jobs = jobs[:limit]
     return JobPage(items=[job_public(j) for j in jobs],
@@ -155,10 +159,7 @@ def list_jobs(store: StoreDep,
 
 @router.get("/{job_id}", response_model=JobPublic, summary="A job's status and progress",
             responses=responses(401, 404))
-def get_job(job_id: JobId, store: StoreDep) -> JobPublic:
-    job = store.get(job_id)
-    if job is None:
-        raise not_found(job_id)
+def get_job(job: OwnedJobDep) -> JobPublic:
     return job_public(job)
 
 
@@ -166,11 +167,9 @@ def get_job(job_id: JobId, store: StoreDep) -> JobPublic:
                summary="Cancel a queued or running job; ?purge=true also deletes its files",
                responses={202: {"model": JobPublic, "description": "Cancel requested: the "
                                 "worker stops at its next batch"}, **responses(401, 404, 409)})
-def cancel_job(job_id: JobId, response: Response, settings: SettingsDep, store: StoreDep,
+def cancel_job(before: OwnedJobDep, response: Response, settings: SettingsDep, store: StoreDep,
                queue: QueueDep, purge: bool = False) -> JobPublic:
-    before = store.get(job_id)
-    if before is None:
-        raise not_found(job_id)
+    job_id = before.id
     if before.status in FINAL_STATES and not purge:
         raise ApiError(409, "job_finished", f"the job already {before.status}; add ?purge=true "
                        "to delete its media and results.")

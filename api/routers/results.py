@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api.deps import StoreDep
-from api.errors import ApiError, not_found, responses
-from api.routers.jobs import JobId
+from api.deps import OwnedJobDep
+from api.errors import ApiError, responses
 from vidclip.jobs.status import JobStatus
+from vidclip.jobs.tables import Job
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
 
 _ERRORS = responses(401, 404, 409)
 
 
-def _finished_result(store, job_id: str) -> str:
-    job = store.get(job_id)
-    if job is None:
-        raise not_found(job_id)
+def _finished_result(job: Job) -> str:
     if job.status != JobStatus.SUCCEEDED.value:
         raise ApiError(409, "not_ready", f"the job is {job.status}; results exist once it has "
                        "succeeded.", detail={"status": job.status})
@@ -26,16 +23,16 @@ def _finished_result(store, job_id: str) -> str:
     return job.result_json
 
 
-def _analysis(store, job_id: str):
+def _analysis(job: Job):
     from vidclip.schema import VideoAnalysis
 
-    return VideoAnalysis.model_validate_json(_finished_result(store, job_id))
+    return VideoAnalysis.model_validate_json(_finished_result(job))
 
 
 @router.get("/result", summary="The result JSON (vidclip result schema v1)",
             responses={200: {"content": {"application/json": {}}}, **_ERRORS})
-def result(job_id: JobId, store: StoreDep) -> Response:
-    return Response(_finished_result(store, job_id), media_type="application/json")
+def result(job: OwnedJobDep) -> Response:
+    return Response(_finished_result(job), media_type="application/json")
 
 
 #: path, renderer in vidclip.output, media type, summary. Each is rendered from
@@ -54,12 +51,12 @@ TEXT_OUTPUTS = (
 
 
 def _add_text_route(path: str, renderer: str, media_type: str, summary: str) -> None:
-    def endpoint(job_id: JobId, store: StoreDep) -> Response:
+    def endpoint(job: OwnedJobDep) -> Response:
         from vidclip import output
 
-        headers = ({"Content-Disposition": f'attachment; filename="{job_id}.{path}"'}
+        headers = ({"Content-Disposition": f'attachment; filename="{job.id}.{path}"'}
                    if path.endswith(".csv") else None)
-        return Response(getattr(output, renderer)(_analysis(store, job_id)),
+        return Response(getattr(output, renderer)(_analysis(job)),
                         media_type=f"{media_type}; charset=utf-8", headers=headers)
 
     endpoint.__name__ = path.replace(".", "_")

@@ -93,6 +93,19 @@ def database_url(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture
+def store(database_url):
+    """An empty job store on each backend; its tables are dropped afterwards."""
+    from vidclip.jobs.store import JobStore
+    from vidclip.jobs.tables import Base
+
+    store = JobStore(database_url)
+    store.create_schema()
+    yield store
+    Base.metadata.drop_all(store.engine)
+    store.close()
+
+
 def build_settings(base: Path, redis_url: str, **overrides):
     """Test settings under ``base``: tiny model, fast options, own queue names."""
     from vidclip.jobs.settings import Settings
@@ -213,6 +226,20 @@ def long_clip(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("service-clips") / "long.mp4"
     make_montage(path, [80, 80], [("cut", 0)], size=(96, 64), write_truth=False)
     return path
+
+
+def wait_until_ready(http, timeout: float = 60.0) -> int | None:
+    """Poll ``/readyz`` through an ``httpx.Client`` of a server started as a process;
+    its last status code (None: not answering)."""
+    import httpx
+
+    def ready():
+        try:
+            return http.get("/readyz").status_code
+        except httpx.TransportError:
+            return None
+
+    return wait_for(ready, lambda code: code == 200, timeout=timeout)
 
 
 def wait_for(fetch, predicate, timeout: float = 60.0, every: float = 0.1):

@@ -46,7 +46,8 @@ def test_only_http_schemes(clean_env):
     ({"api_keys": ["changeme"]}, "placeholder or shorter"),
     ({"api_keys": ["short"]}, "placeholder or shorter"),
     ({"api_keys": ["a-long-enough-api-key"], "webhook_secret": "secret"}, "WEBHOOK_SECRET"),
-], ids=["no-keys", "placeholder-key", "short-key", "placeholder-secret"])
+    ({"keys": [{"name": "ci", "role": "admin", "key": "short"}]}, "'ci' in VIDCLIP_KEYS"),
+], ids=["no-keys", "placeholder-key", "short-key", "placeholder-secret", "short-named-key"])
 def test_unsafe_settings_are_refused(clean_env, overrides, match):
     with pytest.raises(UnsafeSettingsError, match=match):
         Settings(**overrides).check_safe()
@@ -55,10 +56,25 @@ def test_unsafe_settings_are_refused(clean_env, overrides, match):
 def test_dev_mode_is_explicit(clean_env):
     Settings(dev_mode=True).check_safe()
     Settings(api_keys=["a-long-enough-api-key"]).check_safe()
+    Settings().check_safe(stored_keys=1)  # made with `vidclip keys create`
+
+
+def test_named_keys_from_the_environment(clean_env):
+    clean_env.setenv("VIDCLIP_KEYS", '[{"name": "ci", "role": "submitter", "tenant": "acme", '
+                     '"key": "a-long-enough-api-key"}]')
+    key = Settings().keys[0]
+    assert (key.name, key.role.value, key.tenant) == ("ci", "submitter", "acme")
+    assert "a-long-enough" not in repr(Settings())
+    twice = [{"name": "ci", "role": "admin", "key": "k" * 20}] * 2
+    with pytest.raises(ValueError, match="two keys named 'ci' in tenant 'default'"):
+        Settings(keys=twice)
+    with pytest.raises(ValueError, match="role"):
+        Settings(keys=[{"name": "ci", "role": "owner", "key": "k" * 20}])
 
 
 def test_to_env_rebuilds_the_same_settings(clean_env):
     s = Settings(api_keys=["a-long-enough-api-key"], webhook_secret="w" * 20,
+                 keys=[{"name": "ci", "role": "reviewer", "tenant": "acme", "key": "k" * 20}],
                  model={"name": "tiny-test", "batch_size": 4}, queue_prefix="x-",
                  media_root="/srv/media")
     for name, value in s.to_env().items():
@@ -67,6 +83,7 @@ def test_to_env_rebuilds_the_same_settings(clean_env):
     assert again.model_dump(mode="json") == s.model_dump(mode="json")
     assert again.webhook_secret.get_secret_value() == "w" * 20
     assert again.api_keys[0].get_secret_value() == "a-long-enough-api-key"
+    assert again.keys[0].key.get_secret_value() == "k" * 20
 
 
 def test_a_jobs_tag_options_reach_the_stored_analysis_config(clean_env):

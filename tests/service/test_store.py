@@ -15,17 +15,6 @@ from vidclip.jobs.tables import utcnow
 pytestmark = pytest.mark.service
 
 
-@pytest.fixture
-def store(database_url):
-    store = JobStore(database_url)
-    store.create_schema()
-    yield store
-    from vidclip.jobs.tables import Base
-
-    Base.metadata.drop_all(store.engine)
-    store.close()
-
-
 def _new(**kw) -> NewJob:
     return NewJob(**{"options": {"formats": ["json"]}, "source_kind": "url",
                      "source_value": "https://example.org/a.mp4", **kw})

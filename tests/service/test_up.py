@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from tests.service.conftest import REPO, build_settings, free_port, wait_for
+from tests.service.conftest import REPO, build_settings, free_port, wait_for, wait_until_ready
 
 pytestmark = [pytest.mark.service, pytest.mark.slow]
 
@@ -41,13 +41,7 @@ def test_up_serves_a_job_and_stops_its_worker_on_sigterm(tmp_path, redis_url, cl
                           env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{settings.port}", timeout=30) as http:
-            def ready():
-                try:
-                    return http.get("/readyz").status_code
-                except httpx.TransportError:
-                    return None
-
-            assert wait_for(ready, lambda code: code == 200, timeout=60) == 200, \
+            assert wait_until_ready(http) == 200, \
                 (tmp_path / "up.log").read_text()[-2000:]
             with open(clip, "rb") as fh:  # no API key: --dev
                 job = http.post("/v1/jobs", files={"file": (clip.name, fh, "video/mp4")},

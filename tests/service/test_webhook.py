@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -53,6 +54,18 @@ def test_delivery_is_signed(receiver, make_settings):
     assert deliver(receiver, body, settings, delivery_id="d1") == 204
     headers, got = Receiver.received[0]
     assert got == body and verify_signature(SECRET, headers[SIGNATURE_HEADER], got)
+
+
+def test_delivery_logs_no_secret(receiver, make_settings, caplog):
+    caplog.set_level(logging.DEBUG)  # httpx and httpcore included
+    settings = make_settings(allow_private_urls=True, webhook_secret=SECRET)
+    Receiver.answers = [500]
+    body = payload({"id": "abc", "status": "failed"})
+    with pytest.raises(TransientError) as failed:
+        deliver(receiver, body, settings, delivery_id="d1")
+    assert deliver(receiver, body, settings, delivery_id="d2") == 204
+    assert any(r.name.startswith("http") for r in caplog.records)  # there were lines to search
+    assert SECRET not in caplog.text and SECRET not in str(failed.value)
 
 
 def test_delivery_failures_say_whether_to_retry(receiver, make_settings):

@@ -193,6 +193,9 @@ def _add_service_commands() -> None:
         command = getattr(service, name, None)
         if command is not None:
             cli.add_command(command)
+    from vidclip._cli.keys import keys
+
+    cli.add_command(keys)
 
 
 _add_service_commands()

@@ -33,8 +33,10 @@ def _settings(**overrides):
 
 
 def _checked(settings):
+    from vidclip.jobs.store import check_safe
+
     try:
-        settings.check_safe()
+        check_safe(settings)  # keys made with `vidclip keys create` count too
     except VidclipError as exc:
         raise click.ClickException(exc.message) from exc
     for note in settings.warnings():

@@ -1,7 +1,9 @@
 """Service settings: one pydantic-settings class, environment prefix ``VIDCLIP_``.
 
 Nested fields use ``__``: ``VIDCLIP_MODEL__NAME=ViT-L-14``. Lists accept JSON
-or a comma list: ``VIDCLIP_API_KEYS=key-one,key-two``. There is no module
+or a comma list: ``VIDCLIP_API_KEYS=key-one,key-two``. Named keys with a role
+and a tenant: ``VIDCLIP_KEYS='[{"name": "ci", "role": "submitter", "tenant":
+"acme", "key": "..."}]'`` (or ``vidclip keys create``, which stores them hashed). There is no module
 level instance: the API, the workers and the CLI each build one at start, and
 tests pass their own.
 """
@@ -13,11 +15,12 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from vidclip.config import CaptionOptions, ModelOptions
 from vidclip.errors import ConfigError
+from vidclip.jobs.principal import DEFAULT_TENANT, NAME_PATTERN, TENANT_PATTERN, Role
 
 GIB = 1024**3
 
@@ -44,6 +47,15 @@ def _split_list(value: Any) -> Any:
             return json.loads(text)
         return [part.strip() for part in text.split(",") if part.strip()]
     return value
+
+
+class NamedKey(BaseModel):
+    """A key given in settings, with who it is (see :mod:`vidclip.jobs.principal`)."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    role: Role
+    tenant: str = Field(default=DEFAULT_TENANT, pattern=TENANT_PATTERN)
+    key: SecretStr
 
 
 class Settings(BaseSettings):
@@ -77,7 +89,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
-        default_factory=list, description="Keys accepted in the X-API-Key header.")
+        default_factory=list, description="Keys accepted in the X-API-Key header, each an "
+        "admin of the tenant 'default' (named settings-<8 hex digits of its hash>).")
+    keys: list[NamedKey] = Field(
+        default_factory=list, description="Named keys with a role and a tenant (JSON list of "
+        '{"name", "role", "tenant", "key"}); keys made with `vidclip keys create` live in '
+        "the job store instead.")
     dev_mode: bool = Field(default=False, description="Development only: no API key needed.")
     upload_max_bytes: int = Field(default=2 * GIB, ge=1)
     url_max_bytes: int = Field(default=2 * GIB, ge=1)
@@ -135,6 +152,16 @@ class Settings(BaseSettings):
             raise ValueError(f"only http and https can be fetched, not {', '.join(other)}")
         return schemes
 
+    @field_validator("keys")
+    @classmethod
+    def _unique_names(cls, keys: list[NamedKey]) -> list[NamedKey]:
+        seen = set()
+        for key in keys:
+            if (key.tenant, key.name) in seen:
+                raise ValueError(f"two keys named {key.name!r} in tenant {key.tenant!r}")
+            seen.add((key.tenant, key.name))
+        return keys
+
     @model_validator(mode="after")
     def _derived_paths(self) -> "Settings":
         self.data_dir = self.data_dir.expanduser().absolute()
@@ -147,16 +174,27 @@ class Settings(BaseSettings):
         return self
 
     # -- checks ----------------------------------------------------------------------
-    def check_safe(self) -> None:
-        """Refuse to serve with settings that would expose the service."""
+    @property
+    def has_configured_keys(self) -> bool:
+        return bool(self.api_keys or self.keys)
+
+    def check_safe(self, stored_keys: int = 0) -> None:
+        """Refuse to serve with settings that would expose the service.
+
+        ``stored_keys``: active keys in the job store (``vidclip keys create``);
+        the caller counts them, since settings do not open the store.
+        """
         if self.dev_mode:
             return
-        if not self.api_keys:
+        if not self.has_configured_keys and not stored_keys:
             raise UnsafeSettingsError(
-                "no API key is configured: set VIDCLIP_API_KEYS (comma-separated keys of at "
-                "least 16 characters), or VIDCLIP_DEV_MODE=true for local development only.")
+                "no API key is configured: create one with `vidclip keys create --name NAME "
+                "--role admin --tenant TENANT`, or set VIDCLIP_API_KEYS (comma-separated keys of "
+                "at least 16 characters); VIDCLIP_DEV_MODE=true for local development only.")
         for key in self.api_keys:
             _refuse_weak("an API key in VIDCLIP_API_KEYS", key.get_secret_value())
+        for named in self.keys:
+            _refuse_weak(f"the key {named.name!r} in VIDCLIP_KEYS", named.key.get_secret_value())
         if self.webhook_secret is not None:
             _refuse_weak("VIDCLIP_WEBHOOK_SECRET", self.webhook_secret.get_secret_value())
 
@@ -168,7 +206,8 @@ class Settings(BaseSettings):
                 f"VIDCLIP_TASK_TIME_LIMIT_S ({self.task_time_limit_s}): a long job may be handed "
                 "to a second worker while the first still runs it (the first then stops).")
         if self.dev_mode:
-            notes.append("development mode: the API accepts requests without an API key.")
+            notes.append("development mode: the API accepts requests without an API key (as "
+                         "an admin of the tenant 'default').")
         if self.allow_private_urls:
             notes.append("VIDCLIP_ALLOW_PRIVATE_URLS is on: jobs may fetch from internal hosts.")
         return notes
@@ -184,6 +223,9 @@ class Settings(BaseSettings):
                 continue
             if name == "api_keys":
                 value = [k.get_secret_value() for k in self.api_keys]
+            elif name == "keys":
+                value = [{**k.model_dump(mode="json"), "key": k.key.get_secret_value()}
+                         for k in self.keys]
             elif name == "webhook_secret":
                 value = self.webhook_secret.get_secret_value()
             env[f"VIDCLIP_{name.upper()}"] = (json.dumps(value) if isinstance(value, (dict, list))

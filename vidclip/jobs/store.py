@@ -20,16 +20,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, create_engine, event, func, insert, or_, select, text, update
+from sqlalchemy import (
+    and_,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
+from vidclip.errors import ConfigError
+from vidclip.jobs.keystore import KeyStore
+from vidclip.jobs.principal import DEFAULT_TENANT
 from vidclip.jobs.status import FINAL_STATES, JobStatus
 from vidclip.jobs.tables import Base, Job, JobEvent, utcnow
 from vidclip.progress import STAGES, overall_progress
 
 _FINAL = [s.value for s in FINAL_STATES]
+
+
+class SchemaOutdatedError(ConfigError):
+    code = "schema_outdated"
 
 
 class Claim(enum.Enum):
@@ -54,6 +72,9 @@ class NewJob:
     idempotency_key: str | None = None
     request_hash: str | None = None
     id: str | None = None
+    tenant: str = DEFAULT_TENANT
+    #: The submitting key's name.
+    submitted_by: str | None = None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -96,6 +117,8 @@ class JobStore:
         self.engine = make_engine(url)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._closed = False
+        #: Named API keys live in the same database.
+        self.keys = KeyStore(self._session)
 
     @classmethod
     def from_settings(cls, settings) -> "JobStore":
@@ -111,11 +134,22 @@ class JobStore:
         for attempt in range(5):
             try:
                 Base.metadata.create_all(self.engine)
-                return
+                break
             except (OperationalError, ProgrammingError, IntegrityError):
                 if attempt == 4:
                     raise
                 time.sleep(0.1 * (attempt + 1))
+        self._check_columns()
+
+    def _check_columns(self) -> None:
+        """A table made by an older vidclip lacks columns that create_all does not add."""
+        columns = {c["name"] for c in inspect(self.engine).get_columns(Job.__tablename__)}
+        missing = sorted({"tenant", "submitted_by"} - columns)
+        if missing:
+            raise SchemaOutdatedError(
+                f"the job store {self.engine.url.render_as_string(hide_password=True)} was made "
+                f"by an older vidclip (the jobs table has no {', '.join(missing)}); upgrade it "
+                "as the README's 'Upgrading the job store' says, then start again.")
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
@@ -157,29 +191,39 @@ class JobStore:
                                 detail=new.source_kind)
                 out.append((job, True))
             except IntegrityError:
-                existing = self.find_by_key(new.idempotency_key) if new.idempotency_key else None
+                existing = (self.find_by_key(new.tenant, new.idempotency_key)
+                            if new.idempotency_key else None)
                 if existing is None:
                     raise
                 out.append((existing, False))
         return out
 
-    def find_by_key(self, key: str) -> Job | None:
+    def find_by_key(self, tenant: str, key: str) -> Job | None:
+        """The tenant's job made with this Idempotency-Key (keys are per tenant)."""
         with self._tx() as session:
-            return session.scalars(select(Job).where(Job.idempotency_key == key)).first()
+            return session.scalars(select(Job).where(Job.tenant == tenant,
+                                                     Job.idempotency_key == key)).first()
 
     def set_task_id(self, job_id: str, task_id: str) -> None:
         with self._tx() as session:
             session.execute(update(Job).where(Job.id == job_id).values(task_id=task_id))
 
     # -- reading -----------------------------------------------------------------------------
-    def get(self, job_id: str) -> Job | None:
+    def get(self, job_id: str, *, tenant: str | None = None) -> Job | None:
+        """The job; with ``tenant``, only if it is that tenant's (None otherwise, the
+        same answer as for no job at all)."""
         with self._tx() as session:
-            return session.get(Job, job_id)
+            job = session.get(Job, job_id)
+        return None if job is None or tenant not in (None, job.tenant) else job
 
-    def list(self, *, statuses: list[str] | None = None, since: datetime | None = None,
-             tag: str | None = None, limit: int = 50, cursor: str | None = None) -> list[Job]:
-        """Newest first; ``cursor`` continues after the last job of a page."""
+    def list(self, *, tenant: str | None = None, statuses: list[str] | None = None,
+             since: datetime | None = None, tag: str | None = None, limit: int = 50,
+             cursor: str | None = None) -> list[Job]:
+        """Newest first; ``cursor`` continues after the last job of a page. ``tenant``
+        None lists every tenant's jobs (operators; the API always passes one)."""
         query = select(Job)
+        if tenant is not None:
+            query = query.where(Job.tenant == tenant)
         if statuses:
             query = query.where(Job.status.in_(statuses))
         if since is not None:
@@ -386,3 +430,17 @@ class JobStore:
         with self._tx() as session:
             return session.scalar(select(func.count()).select_from(Job).where(
                 Job.status == JobStatus.SUCCEEDED.value, Job.finished_at >= when)) or 0
+
+
+def check_safe(settings) -> None:
+    """:meth:`Settings.check_safe`, counting the store's active keys when the
+    settings name none (keys made with ``vidclip keys create`` are enough)."""
+    stored = 0
+    if not settings.dev_mode and not settings.has_configured_keys:
+        store = JobStore(settings.database_url)
+        try:
+            store.create_schema()
+            stored = store.keys.count_active()
+        finally:
+            store.close()
+    settings.check_safe(stored)

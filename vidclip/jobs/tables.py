@@ -1,9 +1,11 @@
 """The job store's tables (SQLAlchemy 2 declarative).
 
 No Alembic yet: the schema is created with ``create_all`` on start, which
-is enough while there is one version of it (create_all adds missing tables
-and never alters existing ones). The first change to a released table
-brings Alembic in, with this module as its baseline.
+adds missing tables and never alters existing ones. Version 2 (tenants)
+added ``vidclip_api_keys`` and two columns of ``vidclip_jobs``; a database
+made before that is refused at start with the upgrade to run (README,
+"Upgrading"). The next change to a table should bring Alembic in, with this
+module as its baseline.
 """
 
 from __future__ import annotations
@@ -11,9 +13,21 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from vidclip.jobs.principal import DEFAULT_TENANT
 
 
 def utcnow() -> datetime:
@@ -49,6 +63,9 @@ class Base(DeclarativeBase):
 
 class Job(Base):
     __tablename__ = "vidclip_jobs"
+    #: An Idempotency-Key belongs to its tenant: two tenants may use the same one.
+    __table_args__ = (UniqueConstraint("tenant", "idempotency_key",
+                                       name="uq_vidclip_jobs_tenant_idempotency_key"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_job_id)
     status: Mapped[str] = mapped_column(String(16), index=True)
@@ -61,7 +78,7 @@ class Job(Base):
     source_name: Mapped[str | None] = mapped_column(String(255))
     media_path: Mapped[str | None] = mapped_column(Text)
     tag: Mapped[str | None] = mapped_column(String(200), index=True)
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
     #: Hash of the submitted JSON, so a key reused for another request is refused.
     request_hash: Mapped[str | None] = mapped_column(String(64))
     webhook_url: Mapped[str | None] = mapped_column(Text)
@@ -82,6 +99,13 @@ class Job(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Added in schema version 2. New columns go last: the SQLite upgrade in the
+    # README copies old rows with ``SELECT *`` followed by the new columns' values.
+    #: The tenant of the key that submitted the job; only that tenant's keys see it.
+    tenant: Mapped[str] = mapped_column(String(64), default=DEFAULT_TENANT,
+                                        server_default=DEFAULT_TENANT, index=True)
+    #: The name (never the secret) of the key that submitted the job.
+    submitted_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class JobEvent(Base):
@@ -100,3 +124,26 @@ class JobEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     worker: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiKey(Base):
+    """A named API key: its role, its tenant, and a hash of the token (never the token).
+
+    The token is ``vck_<id>_<secret>``: ``id`` is this row's key, not secret,
+    so a request's key is found without the secret taking part in the query;
+    the hash is then compared in constant time (see ``vidclip.jobs.apikeys``).
+    A revoked key stays, so its name keeps meaning one key in the audit trail.
+    """
+
+    __tablename__ = "vidclip_api_keys"
+    __table_args__ = (UniqueConstraint("tenant", "name", name="uq_vidclip_api_keys_tenant_name"),)
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    #: SHA-256 of the whole token, hex.
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

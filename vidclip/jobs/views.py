@@ -46,6 +46,11 @@ class JobPublic(BaseModel):
     progress: JobProgress
     source: JobSource
     tag: str | None = None
+    tenant: str = Field(description="The tenant that owns the job (its submitting key's).",
+                        examples=["default"])
+    submitted_by: str | None = Field(
+        default=None, description="Name of the API key that submitted the job.",
+        examples=["ingest-bot"])
     formats: list[str] = Field(default_factory=list)
     error: JobError | None = None
     attempts: int = 0
@@ -75,6 +80,7 @@ def job_public(job) -> JobPublic:
         id=job.id, status=JobStatus(job.status), stage=job.stage,
         progress=JobProgress(overall=job.progress or 0.0, stages=dict(job.stage_progress or {})),
         source=JobSource(kind=job.source_kind, name=name), tag=job.tag,
+        tenant=job.tenant, submitted_by=job.submitted_by,
         formats=list((job.options or {}).get("formats", [])), error=error,
         attempts=job.attempts or 0, cancel_requested=bool(job.cancel_requested),
         created_at=job.created_at, updated_at=job.updated_at, started_at=job.started_at,
