@@ -26,8 +26,9 @@ DECODERS: tuple[str, ...] = get_args(DecoderName)
 
 #: Files a service job may ask for.
 JobFormat = Literal["json", "vtt", "srt", "csv", "descriptions", "transcript", "html"]
-#: Files the CLI may write: a job's, plus the raw frame embeddings.
-OutputFormat = Literal[JobFormat, "npy"]
+#: Files the CLI may write: a job's, plus the raw frame embeddings and a JPEG per
+#: scene (a service job always has its scene thumbnails).
+OutputFormat = Literal[JobFormat, "npy", "thumbnails"]
 OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 
 
@@ -154,6 +155,9 @@ class AnalysisConfig(_Options):
     keep_embeddings: bool = Field(
         default=False, description="Keep frame embeddings for the .npy output."
     )
+    thumbnails: bool = Field(
+        default=False, description="Keep a small JPEG of sampled frames while decoding and "
+        "return one per scene (the review app's strip, search hits).")
 
     def with_overrides(self, overrides: dict[str, Any]) -> "AnalysisConfig":
         """A copy with ``overrides`` (nested dicts of fields) laid over it, validated."""

@@ -35,6 +35,7 @@ from vidclip.stages.encode import encode_video
 from vidclip.stages.moderation import moderate_video
 from vidclip.stages.scenes import segment_video
 from vidclip.stages.tags import tag_video
+from vidclip.stages.thumbnails import SceneThumbnails, scene_thumbnails
 from vidclip.stream import EncodedFrames
 from vidclip.vocabulary import Vocabulary
 
@@ -45,6 +46,8 @@ class RunOutput:
 
     analysis: VideoAnalysis
     frames: EncodedFrames
+    #: One JPEG per scene, when the config asks for thumbnails.
+    thumbnails: SceneThumbnails | None = None
 
     @property
     def embeddings(self) -> np.ndarray:
@@ -171,6 +174,8 @@ class Pipeline:
         streamed = encode_video(ctx, str(source), report, should_cancel or never_cancel)
         clock.lap("decode+encode")
         video = segment_video(ctx, streamed)
+        pictures = (scene_thumbnails(ctx, str(source), video, streamed.thumbnails)
+                    if streamed.thumbnails is not None else None)
         report("segment", 1.0)
         segment_s = clock.lap("segment")
         tags = tag_video(ctx, video)
@@ -186,7 +191,7 @@ class Pipeline:
         if caption:
             analysis = self.caption(analysis, progress=report)
         analysis.timings.total_s = clock.total()
-        return RunOutput(analysis, video.frames)
+        return RunOutput(analysis, video.frames, pictures)
 
     def caption(self, analysis: VideoAnalysis, *, progress: ProgressFn | None = None
                 ) -> VideoAnalysis:

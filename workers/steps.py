@@ -65,9 +65,14 @@ def _run(rt: Runtime, job_id: str, worker: str, step) -> Result:
 
 def _analyze(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
     media = _media(rt, job, worker, reporter)
+    from vidclip.output.files import write_thumbnails
+
     pipeline = rt.pipeline(worker_config(job.options, rt.settings))
-    analysis = pipeline.analyze(media, progress=reporter, should_cancel=reporter.should_cancel,
-                                caption=False)
+    run = pipeline.run(media, progress=reporter, should_cancel=reporter.should_cancel,
+                       caption=False)
+    if run.thumbnails is not None:
+        write_thumbnails(job_results_dir(rt.settings, job.id), "result", run.thumbnails.scenes)
+    analysis = run.analysis
     shown = job.source_name or job.source_value
     analysis = analysis.model_copy(update={
         "video": analysis.video.model_copy(update={"source": shown})})

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
 
-from api.deps import OwnedJobDep
+from fastapi import APIRouter, Path, Response
+from fastapi.responses import FileResponse
+
+from api.deps import OwnedJobDep, SettingsDep
 from api.errors import ApiError, responses
+from vidclip.jobs.media import job_results_dir
 from vidclip.jobs.status import JobStatus
 from vidclip.jobs.tables import Job
 
@@ -67,3 +71,19 @@ def _add_text_route(path: str, renderer: str, media_type: str, summary: str) -> 
 
 for _spec in TEXT_OUTPUTS:
     _add_text_route(*_spec)
+
+
+@router.get("/thumbnails/{scene}.jpg", summary="A JPEG of one scene (made while it was analysed)",
+            response_class=FileResponse,
+            responses={200: {"content": {"image/jpeg": {}}}, **responses(401, 404)})
+def thumbnail(job: OwnedJobDep, settings: SettingsDep,
+              scene: Annotated[int, Path(ge=0, le=1_000_000)]) -> FileResponse:
+    from vidclip.output.files import thumbnail_path
+
+    path = thumbnail_path(job_results_dir(settings, job.id), "result", scene)
+    if not path.is_file():
+        raise ApiError(404, "not_found", f"job {job.id} has no thumbnail for scene {scene} "
+                       "(yet: they are written once its frames are analysed).")
+    # Private: thumbnails are the tenant's content, never for shared caches.
+    return FileResponse(path, media_type="image/jpeg",
+                        headers={"Cache-Control": "private, max-age=3600"})

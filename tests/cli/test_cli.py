@@ -30,6 +30,27 @@ def test_analyze_writes_every_format(runner, clips, tmp_path):
     assert data["schema_version"] == "1" and data["video"]["frame_count"] == 30
 
 
+def test_thumbnails_format_writes_a_jpeg_per_scene(runner, clips, tmp_path):
+    out = tmp_path / "out"
+    res = runner.invoke(cli, ["analyze", str(clips.montage), "-o", str(out), "--formats",
+                              "json,thumbnails", *TINY])
+    assert res.exit_code == 0, res.output
+    scenes = json.loads((out / "montage.json").read_text())["scenes"]
+    pictures = sorted((out / "montage.thumbnails").iterdir())
+    assert [p.name for p in pictures] == sorted(f"{i}.jpg" for i in range(len(scenes)))
+    assert all(p.read_bytes()[:2] == b"\xff\xd8" for p in pictures)  # JPEG's start marker
+
+
+def test_options_take_defaults_and_help_from_the_config(runner):
+    from vidclip._cli.options import FIELD_OPTIONS, field_info
+
+    res = runner.invoke(cli, ["analyze", "--help"], terminal_width=200)
+    assert res.exit_code == 0
+    for option in FIELD_OPTIONS:
+        assert f"[{option.path}]" in res.output, option.path  # the config path is shown
+    assert field_info("tags.merge_gap_s").default == 1.0
+
+
 def test_analyze_json_to_stdout(runner, clips):
     res = runner.invoke(cli, ["analyze", str(clips.short), "--json", "--labels", "cat,dog",
                               *TINY])
@@ -100,3 +121,11 @@ def test_hedge_below_reaches_the_captions(runner, clips):
 
     assert all("appear" in c for c in captions("1"))  # every tag is weak evidence
     assert not any("appear" in c for c in captions("0"))
+
+
+def test_cli_defaults_are_the_library_defaults():
+    from vidclip._cli.options import config_from_options
+    from vidclip.config import AnalysisConfig
+
+    params = cli.commands["analyze"].make_context("analyze", ["clip.mp4"]).params
+    assert config_from_options(params) == AnalysisConfig()

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from PIL import Image
 
 from tests.service.conftest import (API_KEY, LiveServer, WorkerProcess, build_settings,
                                     wait_for)
@@ -110,10 +111,17 @@ def test_upload_to_captions(service, clip):
     assert result["captions"]["summary"] in text and "[0:00 - 0:01]" in text
     page = service.http.get(links["transcript_html"])
     assert page.headers["content-type"].startswith("text/html") and "<html" in page.text
+    # one JPEG per scene, made while analysing
+    for scene in range(len(result["scenes"])):
+        picture = service.http.get(links["thumbnail"].format(scene=scene))
+        assert picture.headers["content-type"] == "image/jpeg"
+        assert Image.open(io.BytesIO(picture.content)).format == "JPEG"
+    missing = service.http.get(links["thumbnail"].format(scene=len(result["scenes"])))
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     # the formats asked for were written beside the stored result
     outdir = service.settings.results_dir / job["id"]
     assert sorted(p.name for p in outdir.iterdir()) == ["result.json", "result.tags.csv",
-                                                        "result.vtt"]
+                                                        "result.thumbnails", "result.vtt"]
     hook = wait_for(lambda: [h for h in Hooks.received if job["id"].encode() in h[1]], bool, 30)
     assert hook, "webhook not delivered"
     headers, body = hook[0]

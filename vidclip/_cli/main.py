@@ -62,7 +62,8 @@ def _analyse_into(pipeline, video: Path, outdir: Path, stem: str, formats,
     finally:
         progress.close()
     embeddings = (run.embeddings, run.times_s, run.indices) if "npy" in formats else None
-    paths = write_outputs(run.analysis, outdir, stem, formats, embeddings)
+    thumbnails = run.thumbnails.scenes if run.thumbnails is not None else None
+    paths = write_outputs(run.analysis, outdir, stem, formats, embeddings, thumbnails)
     return [str(p) for p in paths.values()]
 
 

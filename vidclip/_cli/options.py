@@ -171,4 +171,5 @@ def config_from_options(o: dict) -> AnalysisConfig:
         "captions": {"options": o["caption_options"]},
         "include_frames": not o["no_frames"],
         "keep_embeddings": "npy" in o["formats"],
+        "thumbnails": "thumbnails" in o["formats"],
     }))

@@ -117,5 +117,6 @@ def worker_config(stored: dict, settings) -> AnalysisConfig:
     merged["captions"] = settings.captions.model_dump(mode="json")
     if language:
         merged["captions"]["language"] = language
+    merged["thumbnails"] = True  # every job has its scene thumbnails (search hits, the review app)
     return AnalysisConfig.model_validate(merged)
 

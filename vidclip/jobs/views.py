@@ -37,6 +37,7 @@ class JobLinks(BaseModel):
     descriptions_vtt: str
     transcript_txt: str
     transcript_html: str
+    thumbnail: str = Field(description="A URI template (RFC 6570): the JPEG of scene {scene}.")
 
 
 class JobPublic(BaseModel):
@@ -68,7 +69,8 @@ def links_for(job_id: str) -> JobLinks:
                     captions_srt=f"{base}/captions.srt", tags_csv=f"{base}/tags.csv",
                     descriptions_vtt=f"{base}/descriptions.vtt",
                     transcript_txt=f"{base}/transcript.txt",
-                    transcript_html=f"{base}/transcript.html")
+                    transcript_html=f"{base}/transcript.html",
+                    thumbnail=f"{base}/thumbnails/{{scene}}.jpg")
 
 
 def job_public(job) -> JobPublic:

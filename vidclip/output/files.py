@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,19 +12,38 @@ from vidclip.schema import VideoAnalysis
 
 SUFFIXES = {"json": ".json", "vtt": ".vtt", "srt": ".srt", "csv": ".tags.csv", "npy": ".npy",
             "descriptions": ".descriptions.vtt", "transcript": ".transcript.txt",
-            "html": ".transcript.html"}
+            "html": ".transcript.html", "thumbnails": ".thumbnails"}
+
+
+def thumbnail_path(outdir: Path, stem: str, scene: int) -> Path:
+    """Where scene ``scene``'s JPEG of an analysis written as ``stem`` lives."""
+    return outdir / f"{stem}{SUFFIXES['thumbnails']}" / f"{scene}.jpg"
 
 
 def output_paths(outdir: Path, stem: str, formats: tuple[str, ...]) -> dict[str, Path]:
     return {fmt: outdir / f"{stem}{SUFFIXES[fmt]}" for fmt in formats}
 
 
-def _write_text(path: Path, text: str) -> None:
+def _write_bytes(path: Path, data: bytes) -> None:
     # Write aside then rename: a crash never leaves a half file that a
     # resumed batch would take for finished work.
     tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def _write_text(path: Path, text: str) -> None:
+    _write_bytes(path, text.encode("utf-8"))
+
+
+def write_thumbnails(outdir: Path, stem: str, jpegs: Sequence[bytes]) -> Path:
+    """One ``<scene>.jpg`` per scene with a picture, in ``<stem>.thumbnails/``."""
+    folder = outdir / f"{stem}{SUFFIXES['thumbnails']}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for scene, jpeg in enumerate(jpegs):
+        if jpeg:
+            _write_bytes(thumbnail_path(outdir, stem, scene), jpeg)
+    return folder
 
 
 def write_outputs(
@@ -32,6 +52,7 @@ def write_outputs(
     stem: str,
     formats: tuple[str, ...] = ("json", "vtt", "srt", "csv"),
     embeddings: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    thumbnails: Sequence[bytes] | None = None,
 ) -> dict[str, Path]:
     """Returns the paths written. JSON goes last: its presence marks a finished video."""
     from vidclip.output import tables, text_tracks
@@ -52,6 +73,8 @@ def write_outputs(
         _write_text(paths["csv"], tables.to_csv(analysis))
     if "npy" in paths and embeddings is not None:
         tables.write_embeddings(paths["npy"], *embeddings)
+    if "thumbnails" in paths and thumbnails is not None:
+        write_thumbnails(outdir, stem, thumbnails)
     if "json" in paths:
         _write_text(paths["json"], analysis.model_dump_json(indent=2))
     return paths

@@ -22,6 +22,7 @@ from vidclip.schema import VideoInfo
 from vidclip.segment import SceneDetector
 from vidclip.segment.signals import GRID_CELLS
 from vidclip.stream import BatchEncoder, DecodeStats, EncodedFrames, EncodeStats, FrameProducer
+from vidclip.stream.thumbnails import ThumbnailKeeper, Thumbnails
 
 #: Sampled frames waiting for the encoder, in encoder batches: the decoder
 #: must be able to fill the next batch while the encoder runs the current
@@ -91,7 +92,8 @@ def open_stream(ctx: AnalysisContext, source: str) -> VideoStream:
         threads=1 if plan.shares_cpu else 0,
     )
     detector = SceneDetector(cfg.scenes, fps_hint=reader.info.fps or None)
-    return VideoStream(source, plan, reader, detector, FrameProducer(reader, detector))
+    keeper = ThumbnailKeeper() if cfg.thumbnails else None
+    return VideoStream(source, plan, reader, detector, FrameProducer(reader, detector, keeper))
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ class StreamedVideo:
     detector: SceneDetector
     decode: DecodeStats
     encode: EncodeStats
+    #: Kept while decoding when the config asks for thumbnails.
+    thumbnails: Thumbnails | None = None
 
 
 def expected_samples(options: SamplingOptions, info: VideoInfo) -> int:
@@ -131,8 +135,9 @@ def encode_video(ctx: AnalysisContext, source: str, report: ProgressFn,
         raise DecodeError(f"{source}: no frame could be decoded.")
     report("decode", 1.0)
     report("encode", 1.0)
+    keeper = stream.producer.thumbnails
     return StreamedVideo(source, info, frames, stream.detector, stream.producer.stats,
-                         encode_stats)
+                         encode_stats, keeper.result() if keeper else None)
 
 
 def _run(ctx: AnalysisContext, stream: VideoStream, report: ProgressFn,

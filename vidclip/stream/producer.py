@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from vidclip.decode.reader import VideoReader
 from vidclip.decode.types import FrameBatch, FrameObserver
 from vidclip.stream.stats import DecodeStats
+from vidclip.stream.thumbnails import ThumbnailKeeper
 
 
 class FrameProducer:
@@ -16,11 +17,14 @@ class FrameProducer:
 
     ``observer`` (the scene detector) sees every decoded frame in order; only
     batches with sampled frames are yielded, holding only those frames.
+    ``thumbnails``, when given, is offered the sampled frames on the way.
     """
 
-    def __init__(self, reader: VideoReader, observer: FrameObserver):
+    def __init__(self, reader: VideoReader, observer: FrameObserver,
+                 thumbnails: ThumbnailKeeper | None = None):
         self.reader = reader
         self.observer = observer
+        self.thumbnails = thumbnails
         self.stats = DecodeStats()
 
     def __call__(self) -> Iterator[FrameBatch]:
@@ -35,4 +39,6 @@ class FrameProducer:
             self.stats.seconds += time.perf_counter() - started
             sampled = batch.only_sampled()
             if len(sampled):
+                if self.thumbnails is not None:
+                    self.thumbnails.offer(sampled)
                 yield sampled
