@@ -64,7 +64,7 @@ def invalid_request(errors: Sequence[Mapping[str, Any]]) -> ApiError:
     """A 422 from pydantic's error list: the first error in the message, all in detail."""
     detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
               for e in errors]
-    first = detail[0] if detail else {"loc": [], "msg": "invalid request"}
+    first: dict[str, Any] = detail[0] if detail else {"loc": [], "msg": "invalid request"}
     where = ".".join(str(p) for p in first["loc"] if p != "body")
     message = f"{where}: {first['msg']}" if where else str(first["msg"])
     return ApiError(422, "invalid_request", message, detail)

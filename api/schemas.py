@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -12,7 +12,7 @@ from vidclip.jobs.options import JobOptions
 from vidclip.jobs.principal import NAME_PATTERN, Role
 from vidclip.jobs.views import JobPublic
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "url": "https://media.example.org/archive/clip-0042.mp4",
     "options": {"sampling": {"fps": 2}, "tags": {"labels": ["dog", "beach", "sunset"]}},
     "formats": ["json", "vtt", "csv"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -66,7 +67,7 @@ def new_job_from_body(settings: Settings, body: JobCreate, key: str | None,
                       principal: Principal) -> NewJob:
     """Check a URL or path source now, so a bad one is a 4xx and never a queued job."""
     check_options(settings, body)
-    common = {"options": body.stored(settings), "tag": body.tag,
+    common: dict[str, Any] = {"options": body.stored(settings), "tag": body.tag,
               "webhook_url": body.webhook_url, "idempotency_key": key,
               "request_hash": request_hash(body), "tenant": principal.tenant,
               "submitted_by": principal.name}
@@ -74,6 +75,8 @@ def new_job_from_body(settings: Settings, body: JobCreate, key: str | None,
         checked = check_url(body.url, schemes=settings.allowed_url_schemes,
                             allow_private=settings.allow_private_urls)
         return NewJob(source_kind="url", source_value=checked.url, **common)
+    if body.path is None:  # JobCreate's own check keeps this from happening
+        raise ApiError(422, "invalid_request", "give a url or a path.")
     media = resolve_media_path(settings, body.path)
     return NewJob(source_kind="path", source_value=body.path, media_path=str(media), **common)
 

@@ -12,11 +12,15 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 from api.errors import ApiError
 from vidclip.jobs.media import CappedFile, display_name
@@ -50,7 +54,7 @@ class _Receiver:
         self._part: str | None = None
         self._buf = bytearray()
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         return {"on_part_begin": self._begin, "on_header_field": self._hfield,
                 "on_header_value": self._hvalue, "on_header_end": self._hend,
                 "on_headers_finished": self._headers_done, "on_part_data": self._data,
@@ -84,7 +88,7 @@ class _Receiver:
         self._part = name
 
     def _data(self, data: bytes, start: int, end: int) -> None:
-        if self._part == FILE_FIELD:
+        if self._part == FILE_FIELD and self.file is not None:
             self.file.write(data[start:end])
             return
         self.text_bytes += end - start
@@ -93,7 +97,7 @@ class _Receiver:
         self._buf += data[start:end]
 
     def _end(self) -> None:
-        if self._part == FILE_FIELD:
+        if self._part == FILE_FIELD and self.file is not None:
             self.path = self.file.finish()
             self.file = None
         elif self._part is not None:

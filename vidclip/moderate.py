@@ -139,8 +139,9 @@ class PolicyEmbeddings:
     @classmethod
     def build(cls, encoder: Encoder, policy: Policy, cache_dir: Path | None) -> "PolicyEmbeddings":
         prompts = [[p] for c in policy.categories for p in (*c.prompts, *c.negative_prompts)]
-        emb = (embed_prompt_sets(encoder, prompts, f"policy:{policy.sha256}", cache_dir)
-               if prompts else None)
+        if not prompts:
+            return cls(policy, [], [])
+        emb = embed_prompt_sets(encoder, prompts, f"policy:{policy.sha256}", cache_dir)
         positive, negative, pos = [], [], 0
         for c in policy.categories:
             positive.append(emb[pos : pos + len(c.prompts)])

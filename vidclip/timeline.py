@@ -55,18 +55,14 @@ class Timeline:
         """
         # Plain tuples first, one Segment per kept run: a long video tagged
         # with a large vocabulary can make hundreds of thousands of them.
-        runs: list[tuple[float, float, float]] = []
-        start = end = peak = None
+        runs: list[list[float]] = []  # [start, end, peak]
         for i in np.flatnonzero(scores >= threshold):
-            lo, hi = self.cover[i]
-            if start is not None and lo - end <= gap_s + 1e-6:
-                end, peak = max(end, hi), max(peak, float(scores[i]))
-                continue
-            if start is not None:
-                runs.append((start, end, peak))
-            start, end, peak = lo, hi, float(scores[i])
-        if start is not None:
-            runs.append((start, end, peak))
+            lo, hi = float(self.cover[i, 0]), float(self.cover[i, 1])
+            if runs and lo - runs[-1][1] <= gap_s + 1e-6:
+                run = runs[-1]
+                run[1], run[2] = max(run[1], hi), max(run[2], float(scores[i]))
+            else:
+                runs.append([lo, hi, float(scores[i])])
         return [
             Segment(start_s=round(float(lo), 3), end_s=round(float(hi), 3), score=round(p, 4))
             for lo, hi, p in runs

@@ -51,6 +51,8 @@ def caption_job(rt: Runtime, job_id: str, worker: str) -> Result:
 
 def _run(rt: Runtime, job_id: str, worker: str, step) -> Result:
     job = rt.store.get(job_id)
+    if job is None:  # deleted since it was claimed
+        return Result(Outcome.STOPPED)
     # The core names files by path; a client should see its own name, not the server's layout.
     stored = re.compile(re.escape(str(job_media_dir(rt.settings, job_id))) + r"/source\.\w+")
     shown = job.source_name or job.source_value
@@ -170,7 +172,7 @@ def cancel_waiting(rt: Runtime, job_id: str) -> Outcome:
     return Outcome.FINISHED if done else Outcome.STOPPED
 
 
-def give_up(rt: Runtime, job_id: str, worker: str, error: BaseException) -> Outcome:
+def give_up(rt: Runtime, job_id: str, worker: str, error: BaseException | None) -> Outcome:
     """Retries spent on a transient fault: fail the job with what the fault said."""
     code = getattr(error, "code", "transient")
     message = getattr(error, "message", None) or f"a transient fault did not pass: {error}"

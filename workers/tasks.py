@@ -64,6 +64,8 @@ def analyze(self, *, job_id: str) -> str:
 def caption(self, *, job_id: str) -> str:
     """Caption the stored analysis, write the result files, finish the job."""
     worker = _claim(self, job_id, "caption")
+    if worker is None:  # nothing left to caption
+        raise Ignore()
     _conclude(self, job_id, worker, steps.caption_job(runtime.current(), job_id, worker))
     return job_id
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import submit
 from api.deps import OwnedJobDep, PrincipalDep, QueueDep, SettingsDep, StoreDep
-from api.errors import ApiError, from_vidclip, invalid_request, responses
+from api.errors import ApiError, from_vidclip, invalid_request, not_found, responses
 from api.schemas import BatchCreate, JobBatch, JobCreate, JobPage
 from api.upload import receive_upload
 from vidclip.errors import VidclipError
@@ -170,17 +170,20 @@ def get_job(job: OwnedJobDep) -> JobPublic:
 def cancel_job(before: OwnedJobDep, response: Response, settings: SettingsDep, store: StoreDep,
                queue: QueueDep, purge: bool = False) -> JobPublic:
     job_id = before.id
-    if before.status in FINAL_STATES and not purge:
+    was_final = JobStatus(before.status) in FINAL_STATES
+    if was_final and not purge:
         raise ApiError(409, "job_finished", f"the job already {before.status}; add ?purge=true "
                        "to delete its media and results.")
     job = store.request_cancel(job_id, purge=purge)
-    if job.status == JobStatus.CANCELLED.value and before.status not in FINAL_STATES:
+    if job is None:  # deleted meanwhile
+        raise not_found(job_id)
+    if job.status == JobStatus.CANCELLED.value and not was_final:
         queue.revoke(job_id)
         if job.webhook_url:
             queue.notify(job_id)
-    if purge and job.status in FINAL_STATES:
+    if purge and JobStatus(job.status) in FINAL_STATES:
         purge_job_files(settings, job_id)
         store.clear_results(job_id)
-        job = store.get(job_id)
-    response.status_code = 200 if job.status in FINAL_STATES else 202
+        job = store.get(job_id) or job
+    response.status_code = 200 if JobStatus(job.status) in FINAL_STATES else 202
     return job_public(job)

@@ -110,7 +110,8 @@ def run_pool(tasks: list[Task], factory: AnalyserFactory, jobs: int) -> Iterator
             for worker in busy:
                 if worker.conn not in ready and worker.process.sentinel not in ready:
                     continue
-                index, seconds = worker.task, round(time.perf_counter() - worker.started, 3)
+                # None while the worker loads its model: then it holds no file.
+                held, seconds = worker.task, round(time.perf_counter() - worker.started, 3)
                 try:
                     kind, payload = worker.conn.recv()
                 except (EOFError, OSError):
@@ -120,18 +121,18 @@ def run_pool(tasks: list[Task], factory: AnalyserFactory, jobs: int) -> Iterator
                     raise VidclipError(payload, code="setup_failed")
                 if kind == "crashed":
                     worker.process.join(5)
-                    if worker.starting:
+                    if held is None:
                         raise VidclipError(
                             f"a batch worker died while loading the model (exit code "
                             f"{worker.process.exitcode}).", code="setup_failed")
-                    yield index, Item(
-                        str(tasks[index][0]), "failed", error_code="worker_crashed",
+                    yield held, Item(
+                        str(tasks[held][0]), "failed", error_code="worker_crashed",
                         error=f"the process analysing this file died (exit code "
                               f"{worker.process.exitcode}); the other files carry on",
                         seconds=seconds)
-                elif kind == "item":
+                elif kind == "item" and held is not None:
                     payload.seconds = seconds
-                    yield index, payload
+                    yield held, payload
                 worker.starting, worker.task = False, None
                 if not pending:
                     continue

@@ -121,7 +121,7 @@ def iter_pyav(
         stream.codec_context.skip_frame = "NONKEY"
         counter = PacketCounter()
     frames, times, indices, sampled = [], [], [], []
-    big: list | None = None if small is None else []  # sampled frames at full size
+    big: list = []  # with previews: the sampled frames at full size
     all_times: list[float] = []
     count = index = 0
     last_time = None
@@ -163,9 +163,9 @@ def iter_pyav(
                     indices.append(index)
                     sampled.append(take)
                     if len(frames) == chunk_size:
-                        yield _batch(frames, times, indices, sampled, big, size)
-                        frames, times, indices, sampled = [], [], [], []
-                        big = None if small is None else []
+                        yield _batch(frames, times, indices, sampled,
+                                     big if small is not None else None, size)
+                        frames, times, indices, sampled, big = [], [], [], [], []
                 index += 1
                 count += 1
             if sampler.full and not full_rate:
@@ -175,7 +175,7 @@ def iter_pyav(
     finally:
         container.close()
     if frames:
-        yield _batch(frames, times, indices, sampled, big, size)
+        yield _batch(frames, times, indices, sampled, big if small is not None else None, size)
     report.frames, report.times, report.complete = count, all_times, complete
     return report
 

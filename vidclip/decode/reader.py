@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 from vidclip.config import DECODERS, DecoderName
@@ -82,14 +82,14 @@ class VideoReader:
         self.full_rate = full_rate
         self.threads = threads
         #: Upright size of the previews, or None (every frame at ``size``).
-        self.preview_size = None
+        self.preview_size: tuple[int, int] | None = None
         if full_rate and preview_side and preview_side < short_side:
             self.preview_size = output_size(facts, preview_side)
         self.decoder = "pyav"
-        self._decord = None
+        self._decord: decord_backend.DecordSource | None = None
         self._notes: list[str] = []
         self._updates: dict = {}
-        self._passes: list[Iterator[FrameBatch]] = []
+        self._passes: list[Generator[FrameBatch, None, None]] = []
         self._closed = False
         if backend == "auto" and sampling.strategy == "keyframes" and not full_rate:
             self._notes.append("key frames only: PyAV skips the frames in between")
@@ -141,14 +141,14 @@ class VideoReader:
         return Sampler(self.sampling, self.facts.start_time_s, self.info.duration_s,
                        self.info.frame_count)
 
-    def __iter__(self) -> Iterator[FrameBatch]:
+    def __iter__(self) -> Generator[FrameBatch, None, None]:
         if self._closed:
             raise RuntimeError("this VideoReader is closed; open the video again")
         chunks = self._pass()
         self._passes.append(chunks)
         return chunks
 
-    def _pass(self) -> Iterator[FrameBatch]:
+    def _pass(self) -> Generator[FrameBatch, None, None]:
         skip = 0
         if self._decord is not None:
             try:

@@ -66,11 +66,14 @@ class FrameBatch:
     frames: np.ndarray
     times_s: np.ndarray
     indices: np.ndarray
-    sampled: np.ndarray = field(default=None)  # type: ignore[assignment]
+    #: Which frames the sampling chose; all of them when not given.
+    sampled: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     sampled_frames: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        if self.sampled is None:
+        if len(self.sampled) != len(self.indices):
+            if len(self.sampled):
+                raise ValueError("sampled must mark every frame of the batch")
             self.sampled = np.ones(len(self.indices), dtype=bool)
         if self.sampled_frames is not None and len(self.sampled_frames) != int(self.sampled.sum()):
             raise ValueError("sampled_frames must hold exactly the sampled frames")

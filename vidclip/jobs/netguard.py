@@ -60,7 +60,7 @@ def resolve(host: str, port: int) -> tuple[IPAddress, ...]:
                              code="dns_failed") from exc
     seen: dict[str, IPAddress] = {}
     for *_, sockaddr in infos:
-        ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
+        ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
         seen.setdefault(str(ip), ip)
     return tuple(seen.values())
 

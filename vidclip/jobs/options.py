@@ -26,7 +26,7 @@ from vidclip.config import (
 
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
-DEFAULT_FORMATS = ["json", "vtt", "srt", "csv"]
+DEFAULT_FORMATS: list[JobFormat] = ["json", "vtt", "srt", "csv"]
 
 
 def _bundled(kind: str, suffix: str, what: str):

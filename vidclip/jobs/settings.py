@@ -65,13 +65,14 @@ class Settings(BaseSettings):
     # -- where things live ---------------------------------------------------------
     data_dir: Path = Field(default_factory=_default_data_dir,
                            description="Parent of the default database, media and results.")
-    database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL of the job store; default "
+    # The next three default to places under data_dir (filled in by _derived_paths).
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL of the job store; default "
         "sqlite:///<data_dir>/vidclip.db. Several machines: postgresql+psycopg://user@host/db.")
-    media_dir: Path | None = Field(default=None, description="Uploaded and downloaded videos; "
-                                   "default <data_dir>/media. Shared by the API and workers.")
-    results_dir: Path | None = Field(default=None, description="Result files per job; default "
-                                     "<data_dir>/results. Shared by the API and workers.")
+    media_dir: Path = Field(default_factory=Path, description="Uploaded and downloaded videos; "
+                            "default <data_dir>/media. Shared by the API and workers.")
+    results_dir: Path = Field(default_factory=Path, description="Result files per job; default "
+                              "<data_dir>/results. Shared by the API and workers.")
     cache_dir: Path | None = Field(default=None, description="Text-embedding cache of the core "
                                    "(default ~/.cache/vidclip).")
 
@@ -162,16 +163,22 @@ class Settings(BaseSettings):
             seen.add((key.tenant, key.name))
         return keys
 
-    @model_validator(mode="after")
-    def _derived_paths(self) -> "Settings":
-        self.data_dir = self.data_dir.expanduser().absolute()
-        if self.database_url is None:
-            self.database_url = f"sqlite:///{self.data_dir / 'vidclip.db'}"
-        self.media_dir = (self.media_dir or self.data_dir / "media").expanduser().absolute()
-        self.results_dir = (self.results_dir or self.data_dir / "results").expanduser().absolute()
-        if self.media_root is not None:
-            self.media_root = self.media_root.expanduser().absolute()
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_paths(cls, data: Any) -> Any:
+        """Absolute paths; the store, media and results under data_dir unless given."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        data_dir = Path(data.get("data_dir") or _default_data_dir()).expanduser().absolute()
+        data["data_dir"] = data_dir
+        if not data.get("database_url"):
+            data["database_url"] = f"sqlite:///{data_dir / 'vidclip.db'}"
+        for name, default in (("media_dir", "media"), ("results_dir", "results")):
+            data[name] = Path(data.get(name) or data_dir / default).expanduser().absolute()
+        if data.get("media_root"):
+            data["media_root"] = Path(data["media_root"]).expanduser().absolute()
+        return data
 
     # -- checks ----------------------------------------------------------------------
     @property
@@ -226,7 +233,7 @@ class Settings(BaseSettings):
             elif name == "keys":
                 value = [{**k.model_dump(mode="json"), "key": k.key.get_secret_value()}
                          for k in self.keys]
-            elif name == "webhook_secret":
+            elif name == "webhook_secret" and self.webhook_secret is not None:
                 value = self.webhook_secret.get_secret_value()
             env[f"VIDCLIP_{name.upper()}"] = (json.dumps(value) if isinstance(value, (dict, list))
                                               else str(value).lower() if isinstance(value, bool)

@@ -13,12 +13,15 @@ to a reader upgrading to a writer, and PostgreSQL needs no row locks.
 from __future__ import annotations
 
 import base64
+import builtins
 import enum
 import time
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import (
     and_,
@@ -32,7 +35,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,6 +47,11 @@ from vidclip.jobs.tables import Base, Job, JobEvent, utcnow
 from vidclip.progress import STAGES, overall_progress
 
 _FINAL = [s.value for s in FINAL_STATES]
+
+
+def _rowcount(result: Result) -> int:
+    """Rows an UPDATE or DELETE changed (the compare-and-set's answer)."""
+    return cast(CursorResult, result).rowcount
 
 
 class SchemaOutdatedError(ConfigError):
@@ -163,7 +171,7 @@ class JobStore:
         self._closed = True
         self.engine.dispose()
 
-    def _tx(self) -> Session:
+    def _tx(self) -> AbstractContextManager[Session]:
         return self._session.begin()
 
     @staticmethod
@@ -238,7 +246,7 @@ class JobStore:
         with self._tx() as session:
             return list(session.scalars(query))
 
-    def events(self, job_id: str) -> list[JobEvent]:
+    def events(self, job_id: str) -> builtins.list[JobEvent]:
         with self._tx() as session:
             return list(session.scalars(
                 select(JobEvent).where(JobEvent.job_id == job_id).order_by(JobEvent.id)))
@@ -294,18 +302,18 @@ class JobStore:
             if max_attempts is not None:
                 values["attempts"] = job.attempts + 1
             with self._tx() as session:
-                done = session.execute(update(Job).where(
+                changed = _rowcount(session.execute(update(Job).where(
                     Job.id == job_id, Job.status == job.status,
                     Job.worker.is_not_distinct_from(job.worker),
                     Job.heartbeat_at.is_not_distinct_from(job.heartbeat_at),
-                ).values(**values)).rowcount
-                if done:
+                ).values(**values)))
+                if changed:
                     detail = f"attempt {values.get('attempts', job.attempts)}"
                     if job.worker not in (None, worker):
                         detail += f", taken over from {job.worker}"
                     self._event(session, job_id, "started", JobStatus.RUNNING.value, stage,
                                 detail, worker)
-            if done:
+            if changed:
                 return Claim.RUN, self.get(job_id)
         return Claim.BUSY, None
 
@@ -313,17 +321,17 @@ class JobStore:
         """Record progress and renew the lease; False when the worker lost the job."""
         now = utcnow()
         with self._tx() as session:
-            return bool(session.execute(update(Job).where(
+            return bool(_rowcount(session.execute(update(Job).where(
                 Job.id == job_id, Job.worker == worker, Job.status == JobStatus.RUNNING.value,
             ).values(stage=stage, stage_progress=dict(stages), progress=overall_progress(stages),
-                     heartbeat_at=now, updated_at=now)).rowcount)
+                     heartbeat_at=now, updated_at=now))))
 
     def release(self, job_id: str, worker: str, detail: str) -> bool:
         """Give a running job back (a retry comes later) without waiting out the lease."""
         with self._tx() as session:
-            done = session.execute(update(Job).where(
+            done = _rowcount(session.execute(update(Job).where(
                 Job.id == job_id, Job.worker == worker, Job.status == JobStatus.RUNNING.value,
-            ).values(worker=None, updated_at=utcnow())).rowcount
+            ).values(worker=None, updated_at=utcnow())))
             if done:
                 self._event(session, job_id, "retry", JobStatus.RUNNING.value, None, detail,
                             worker)
@@ -333,14 +341,14 @@ class JobStore:
         """Renew the lease of a running job; False when the worker lost it."""
         now = utcnow()
         with self._tx() as session:
-            return bool(session.execute(update(Job).where(
+            return bool(_rowcount(session.execute(update(Job).where(
                 Job.id == job_id, Job.worker == worker, Job.status == JobStatus.RUNNING.value,
-            ).values(heartbeat_at=now)).rowcount)
+            ).values(heartbeat_at=now))))
 
     def set_media(self, job_id: str, worker: str, media_path: str) -> bool:
         with self._tx() as session:
-            return bool(session.execute(update(Job).where(
-                Job.id == job_id, Job.worker == worker).values(media_path=media_path)).rowcount)
+            return bool(_rowcount(session.execute(update(Job).where(
+                Job.id == job_id, Job.worker == worker).values(media_path=media_path))))
 
     def should_stop(self, job_id: str, worker: str) -> bool:
         """True when cancelled, or when this worker no longer owns the job."""
@@ -355,11 +363,11 @@ class JobStore:
         """Keep the analysis between the two tasks and release the job for the next one."""
         now = utcnow()
         with self._tx() as session:
-            done = session.execute(update(Job).where(
+            done = _rowcount(session.execute(update(Job).where(
                 Job.id == job_id, Job.worker == worker, Job.status == JobStatus.RUNNING.value,
             ).values(result_json=result_json, stage=next_stage, stage_progress=dict(stages),
                      progress=overall_progress(stages), worker=None, heartbeat_at=now,
-                     updated_at=now)).rowcount
+                     updated_at=now)))
             if done:
                 self._event(session, job_id, "analyzed", JobStatus.RUNNING.value, next_stage,
                             None, worker)
@@ -371,9 +379,9 @@ class JobStore:
                detail: str | None = None, stages: Iterable[str] = ()) -> bool:
         """Move a job that is not final yet to a final state; False if it already was."""
         now = utcnow()
-        values = {"status": status.value, "finished_at": now, "updated_at": now, "worker": None,
-                  "error_code": error_code, "error_message": error_message,
-                  "cancel_requested": False}
+        values: dict[str, Any] = {
+            "status": status.value, "finished_at": now, "updated_at": now, "worker": None,
+            "error_code": error_code, "error_message": error_message, "cancel_requested": False}
         if status is JobStatus.SUCCEEDED:
             done_stages = {s for s in STAGES if s != "ingest"} | set(stages)
             values.update(progress=1.0, stage=None,
@@ -386,7 +394,7 @@ class JobStore:
         if worker is not None:  # a worker may only finish a job it still owns
             condition.append(or_(Job.worker == worker, Job.worker.is_(None)))
         with self._tx() as session:
-            done = session.execute(update(Job).where(*condition).values(**values)).rowcount
+            done = _rowcount(session.execute(update(Job).where(*condition).values(**values)))
             if done:
                 self._event(session, job_id, status.value, status.value, None,
                             detail or (f"{error_code}: {error_message}" if error_code else None),
@@ -406,10 +414,10 @@ class JobStore:
                     return self.get(job_id)
                 continue
             with self._tx() as session:
-                done = session.execute(update(Job).where(
+                done = _rowcount(session.execute(update(Job).where(
                     Job.id == job_id, Job.status == JobStatus.RUNNING.value,
                 ).values(cancel_requested=True, purge_requested=purge,
-                         updated_at=utcnow())).rowcount
+                         updated_at=utcnow())))
                 if done:
                     self._event(session, job_id, "cancel_requested", JobStatus.RUNNING.value,
                                 job.stage)

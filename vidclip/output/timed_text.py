@@ -163,15 +163,15 @@ def format_timestamp(seconds: float, *, srt: bool = False) -> str:
 
 
 def _clean(cues: list[TimedText]) -> list[list]:
-    items = sorted(
+    items: list[list] = sorted(
         ([float(s), float(e), " ".join(str(t).split())] for s, e, t in cues),
         key=lambda item: (item[0], item[1]),
     )
-    items = [item for item in items if item[2] and item[1] > item[0]]
-    for prev, cur in itertools.pairwise(items):
+    kept = [item for item in items if item[2] and item[1] > item[0]]
+    for prev, cur in itertools.pairwise(kept):
         if cur[0] < prev[1]:
             prev[1] = cur[0]
-    return [item for item in items if item[1] > item[0]]
+    return [item for item in kept if item[1] > item[0]]
 
 
 def _merge_short(items: list[list], min_duration_s: float, end_limit_s: float | None) -> list:

@@ -31,6 +31,8 @@ places it (a wide span has a wide, less certain peak).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from vidclip.segment.boundaries import Boundary
@@ -102,7 +104,7 @@ def dissolve_strength(signals: FrameSignals, span: int) -> tuple[np.ndarray, np.
 
 
 def detect_dissolves(
-    signals: FrameSignals, threshold: float, taken: list[Boundary] = ()
+    signals: FrameSignals, threshold: float, taken: Sequence[Boundary] = ()
 ) -> list[Boundary]:
     """Gradual boundaries not already explained by ``taken`` (cuts and fades).
 

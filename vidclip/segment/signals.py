@@ -305,6 +305,7 @@ class SignalTracker:
 
     def signals(self) -> FrameSignals:
         lags = self.lags or gradual_lags(self._fps_hint or 30.0)
+        p: dict[str, np.ndarray]
         if not self._count:
             p = {k: np.zeros((0, len(SHORT_LAGS)), np.float32) for k in self._parts}
             longs = ("long_hist", "long_grid", "long_spread")

@@ -52,6 +52,8 @@ def write_video(
     rate = Fraction(fps).limit_denominator(1001)
     with av.open(str(path), "w", options=container_options or {}) as out:
         stream = out.add_stream(codec, rate=rate)
+        if not isinstance(stream, av.VideoStream):
+            raise ValueError(f"{codec!r} is not a video codec")
         stream.width, stream.height, stream.pix_fmt = w, h, pix_fmt
         if times is not None:
             stream.time_base = Fraction(1, 1000)
