@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from api import errors
 from api.deps import get_principal
 from api.queue import JobQueue
-from api.routers import health, jobs, keys, results
+from api.routers import health, info, jobs, keys, results
 from vidclip import __version__
 from vidclip.jobs.keystore import Authenticator
 from vidclip.jobs.settings import Settings
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(jobs.router)
     v1.include_router(results.router)
     v1.include_router(keys.router)
+    v1.include_router(info.router)
     app.include_router(v1)
     app.include_router(health.router)
     return app

@@ -100,3 +100,17 @@ class KeyCreated(KeyPublic):
 
 class KeyList(BaseModel):
     items: list[KeyPublic]
+
+
+class QueueInfo(BaseModel):
+    workers: int = Field(description="Worker processes taking jobs from this queue now.")
+    #: The distinct image models those workers run (vidclip.schema.ModelInfo as JSON);
+    #: kind "offline" with a fallback_reason means CLIP could not be had there.
+    models: list[dict[str, Any]] = Field(default_factory=list)
+    caption_backends: list[str] = Field(default_factory=list)
+
+
+class ServiceInfo(BaseModel):
+    version: str
+    queues: dict[str, QueueInfo] = Field(
+        description="analyze and caption, with what their live workers run.")

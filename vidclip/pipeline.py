@@ -26,7 +26,7 @@ from vidclip.context import (
     read_vocabulary,
 )
 from vidclip.control import CancelFn, Cancelled, ProgressFn, never_cancel, no_progress
-from vidclip.encode import build_encoder
+from vidclip.encode import ModelChoice, build_chosen, choose_model
 from vidclip.encode.base import Encoder
 from vidclip.schema import Timings, VideoAnalysis
 from vidclip.stages.assemble import assemble
@@ -97,7 +97,12 @@ class Pipeline:
     ):
         self.config = config or AnalysisConfig()
         self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
-        self.encoder = encoder or build_encoder(self.config.model, cache_dir=self.cache_dir)
+        #: What ``model.name`` (``auto`` among others) resolved to; None for a given encoder.
+        self.model_choice: ModelChoice | None = None
+        if encoder is None:
+            self.model_choice = choose_model(self.config.model)
+            encoder = build_chosen(self.model_choice, cache_dir=self.cache_dir)
+        self.encoder = encoder
         self._captioner = captioner
         self._lock = threading.Lock()
         self._vocabulary: Vocabulary | None = None

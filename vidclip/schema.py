@@ -67,6 +67,9 @@ class ModelInfo(_Model):
     device: str
     kind: Literal["clip", "offline", "custom"] = "clip"
     precision: str = "fp32"
+    fallback_reason: str | None = Field(
+        default=None, description="Why this model ran instead of the CLIP that model 'auto' "
+        "prefers (its weights could not be had here); None when nothing fell back.")
 
 
 class SamplingInfo(_Model):

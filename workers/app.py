@@ -47,12 +47,18 @@ def _load_model(**_) -> None:
         import torch
 
         torch.set_num_threads(threads)
-    if not runtime.current().preload_model:
-        return
-    try:
-        runtime.current().encoder()
-    except Exception as exc:  # a job will report it with its own message
-        log.warning("model not loaded at start: %s", exc)
+    rt = runtime.current()
+    if rt.preload_model:
+        try:
+            rt.encoder()
+        except Exception as exc:  # a job will report it with its own message
+            log.warning("model not loaded at start: %s", exc)
+    rt.announce()
+
+
+@signals.worker_process_shutdown.connect
+def _withdraw(**_) -> None:
+    runtime.current().withdraw()
 
 
 @signals.task_failure.connect

@@ -69,6 +69,9 @@ class Runtime:
         #: Load the image model when a pool process starts; off for workers that
         #: only caption (they never need it).
         self.preload_model = True
+        #: The queues this worker takes jobs from (``vidclip worker --queues``).
+        self.queues: list[str] = ["analyze", "caption"]
+        self._heartbeat = None
 
     @property
     def store(self) -> JobStore:
@@ -97,8 +100,30 @@ class Runtime:
                 encoder = build_encoder(self.settings.model, cache_dir=self.cache_dir)
                 encoder.load()
                 self._encoder = encoder
-                log.info("model %s loaded in process %d", self.settings.model.name, os.getpid())
+                info = encoder.describe()
+                log.info("process %d loaded %s model %s (%s) on %s", os.getpid(), info.kind,
+                         info.name, info.pretrained, info.device)
+                if info.fallback_reason:
+                    log.warning("model 'auto' fell back to the offline encoder: %s",
+                                info.fallback_reason)
             return self._encoder
+
+    def announce(self) -> None:
+        """Say in the broker, until :meth:`withdraw`, which queues and model this process serves."""
+        from vidclip import __version__
+        from vidclip.jobs.presence import Heartbeat, Presence, WorkerRecord, now
+
+        model = self._encoder.describe().model_dump(mode="json") if self._encoder else None
+        record = WorkerRecord(worker=f"{socket.gethostname()}:{os.getpid()}", queues=self.queues,
+                              model=model, captions=self.settings.captions.backend,
+                              version=__version__, started_at=now())
+        presence = Presence(self.settings.broker_url, self.settings.queue_prefix)
+        self._heartbeat = Heartbeat(presence, record).start()
+
+    def withdraw(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
+            self._heartbeat = None
 
     def pipeline(self, config):
         """A set-up :class:`Pipeline` for ``config`` sharing this process's encoder."""

@@ -73,10 +73,35 @@ def test_bad_input_is_one_line_without_traceback(clips, tmp_path):
     assert (tmp_path / "o" / "short.json").exists()  # the good file after it still ran
 
 
-def test_missing_weights_offline_exit_code_and_sentence(runner, clips):
-    res = runner.invoke(cli, ["analyze", str(clips.short), "-q"])
+def test_a_named_model_without_weights_offline_exits_2_with_one_sentence(runner, clips):
+    res = runner.invoke(cli, ["analyze", str(clips.short), "--model", "ViT-B-32", "-q"])
     assert res.exit_code == 2
     assert res.stderr.startswith("error: CLIP weights for ViT-B-32")
+
+
+@pytest.mark.slow
+def test_auto_falls_back_to_the_offline_encoder_and_says_why(runner, clips, tmp_path):
+    # The suite runs with HF_HUB_OFFLINE=1 and an empty cache: no CLIP weights.
+    res = runner.invoke(cli, ["analyze", str(clips.short), "-o", str(tmp_path), "-q",
+                              "--labels", "cat,dog", "--no-moderation"])
+    assert res.exit_code == 0, res.output
+    notes = [line for line in res.stderr.splitlines() if line.startswith("model:")]
+    assert len(notes) == 1 and "offline encoder" in notes[0] and "HF_HUB_OFFLINE" in notes[0]
+    assert "--pretrained" in notes[0]  # how to get CLIP
+    model = json.loads((tmp_path / "short.json").read_text())["model"]
+    assert model["kind"] == "offline" and "HF_HUB_OFFLINE is set" in model["fallback_reason"]
+
+
+def test_bad_input_is_answered_before_any_model_loads(tmp_path):
+    empty = tmp_path / "empty.mp4"
+    empty.touch()
+    # A named model that cannot load: reaching it would exit 2, not 1.
+    proc = subprocess.run(
+        [sys.executable, "-m", "vidclip._cli.main", "analyze", str(tmp_path / "missing.mp4"),
+         str(empty), "--model", "ViT-B-32", "-q"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.splitlines() == [f"error: {tmp_path / 'missing.mp4'}: no such file.",
+                                        f"error: {empty}: the file is empty (0 bytes)."]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"], ids=["one-process", "two-worker-processes"])

@@ -169,3 +169,16 @@ def test_url_job_downloads_then_analyses(service, clip):
         files.shutdown()
     assert done["status"] == "succeeded", done
     assert done["progress"]["stages"]["ingest"] == 1.0
+
+
+def test_info_names_each_queues_workers_and_their_model(service):
+    def info():
+        return service.http.get("/v1/info").json()
+
+    seen = wait_for(info, lambda i: i["queues"]["analyze"]["workers"] >= 1, 60)
+    analyze, caption = seen["queues"]["analyze"], seen["queues"]["caption"]
+    assert [m["name"] for m in analyze["models"]] == ["tiny-test"]
+    assert analyze["models"][0]["kind"] == "custom" and not analyze["models"][0].get(
+        "fallback_reason")
+    assert caption["workers"] >= 1 and caption["caption_backends"] == ["template"]
+    assert service.http.get("/v1/info", headers={"X-API-Key": "wrong"}).status_code == 401

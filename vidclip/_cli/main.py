@@ -10,12 +10,19 @@ import click
 
 from vidclip import __version__
 from vidclip._cli.options import analysis_options, config_from_options
+from vidclip.config import DEFAULT_MODEL
 from vidclip.errors import VidclipError
 from vidclip.progress import overall_progress
 
 
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
+
+
+def _fail_on(video: Path, exc: VidclipError) -> None:
+    """One line naming the file (the core's input errors already start with it)."""
+    message = exc.message
+    _fail(message if message.startswith(str(video)) else f"{video}: {message}")
 
 
 class _Progress:
@@ -73,19 +80,24 @@ def _analyse_into(pipeline, video: Path, outdir: Path, stem: str, formats,
 @analysis_options
 def analyze(videos: tuple[Path, ...], as_json: bool, **options) -> None:
     """Analyse VIDEOS; write OUTDIR/<stem>.json, .vtt, .srt and .tags.csv."""
-    from vidclip.pipeline import Pipeline
+    from vidclip.decode.probe import probe_facts
 
     formats = options["formats"]
     failures = 0
-    try:
-        pipeline = Pipeline(config_from_options(options))
-        pipeline.setup()
-    except VidclipError as exc:
-        _fail(exc.message)
-        sys.exit(2)
+    readable = []
+    for video in videos:  # bad input is answered before any model loads
+        try:
+            probe_facts(video)
+            readable.append(video)
+        except VidclipError as exc:
+            failures += 1
+            _fail_on(video, exc)
+    if not readable:
+        sys.exit(1)
+    pipeline = _ready_pipeline(config_from_options(options))
     outdir = Path(options["outdir"])
     with pipeline:
-        for video in videos:
+        for video in readable:
             try:
                 if as_json:
                     run = pipeline.run(video, progress=_Progress(video.name, True))
@@ -96,8 +108,24 @@ def analyze(videos: tuple[Path, ...], as_json: bool, **options) -> None:
                 click.echo(f"{video}: " + ", ".join(written), err=True)
             except VidclipError as exc:
                 failures += 1
-                _fail(f"{video}: {exc.message}")
+                _fail_on(video, exc)
     sys.exit(1 if failures else 0)
+
+
+def _ready_pipeline(config):
+    """A set-up pipeline, after one line on stderr if ``--model auto`` chose for the user;
+    exits with status 2 and the reason when the model or a data file cannot be loaded."""
+    from vidclip.pipeline import Pipeline
+
+    try:
+        pipeline = Pipeline(config)
+        if config.model.name == DEFAULT_MODEL and pipeline.model_choice is not None:
+            click.echo(pipeline.model_choice.note(), err=True)
+        pipeline.setup()
+    except VidclipError as exc:
+        _fail(exc.message)
+        sys.exit(2)
+    return pipeline
 
 
 def _batch_analyser(config: dict, formats: tuple[str, ...]):
@@ -126,7 +154,7 @@ def batch(target: Path, no_resume: bool, jobs: int, **options) -> None:
     import functools
 
     from vidclip.batch import discover, run_batch
-    from vidclip.pipeline import Pipeline
+    from vidclip.encode import choose_model
 
     formats = options["formats"]
     if "json" not in formats:
@@ -135,12 +163,16 @@ def batch(target: Path, no_resume: bool, jobs: int, **options) -> None:
     try:
         videos, root = discover(target)
         config = config_from_options(options)
-        if jobs == 1:
-            pipeline = Pipeline(config)
-            pipeline.setup()
+        if jobs > 1 and config.model.name == DEFAULT_MODEL:
+            # Resolved once here, so every worker process runs the same model.
+            choice = choose_model(config.model)
+            click.echo(choice.note(), err=True)
+            config = config.model_copy(update={"model": choice.options})
     except VidclipError as exc:
         _fail(exc.message)
         sys.exit(2)
+    if jobs == 1:
+        pipeline = _ready_pipeline(config)
     outdir = Path(options["outdir"])
 
     def one(video: Path, out: Path, stem: str) -> list[str]:

@@ -104,6 +104,7 @@ def worker(queues: str, concurrency: int, pool: str, loglevel: str, name: str | 
 
     app = create_app(settings)
     runtime.current().preload_model = "analyze" in queues
+    runtime.current().queues = [q.strip() for q in queues.split(",") if q.strip()]
     app.worker_main(argv)
 
 

@@ -33,6 +33,8 @@ class Encoder(ABC):
     score_margin: float = 0.0
     #: Frames per encoder call; a setting, not a constant.
     batch_size: int = 32
+    #: Why this encoder runs instead of the CLIP that ``--model auto`` prefers.
+    fallback_reason: str | None = None
 
     def load(self) -> None:
         """Load the weights; idempotent and thread-safe. Every other method loads
@@ -43,6 +45,13 @@ class Encoder(ABC):
     @abstractmethod
     def info(self) -> ModelInfo:
         """Name, pretrained tag, embedding size, device: goes into the result."""
+
+    def describe(self) -> ModelInfo:
+        """:attr:`info` plus why it was chosen, as the result records it."""
+        info = self.info
+        if self.fallback_reason:
+            info = info.model_copy(update={"fallback_reason": self.fallback_reason})
+        return info
 
     @property
     def cache_key(self) -> str:

@@ -48,8 +48,13 @@ def _missing(model_name: str, tag: str, where: str, why: str) -> WeightsMissingE
     )
 
 
-def resolve(model_name: str, pretrained: str | None, cache_dir: str | None) -> ResolvedWeights:
-    """Turn ``pretrained`` (tag, file or None) into a local checkpoint path."""
+def resolve(model_name: str, pretrained: str | None, cache_dir: str | None, *,
+            download: bool = True) -> ResolvedWeights:
+    """Turn ``pretrained`` (tag, file or None) into a local checkpoint path.
+
+    With ``download=False`` a tag that is not cached raises
+    :class:`WeightsMissingError` at once, without touching the network.
+    """
     import open_clip
 
     if model_name.startswith(("local-dir:", "hf-hub:")):
@@ -78,8 +83,19 @@ def resolve(model_name: str, pretrained: str | None, cache_dir: str | None) -> R
         )
     hub_id = tag_cfg.get("hf_hub", "")
     if hub_id:
-        return ResolvedWeights(_from_hub(model_name, pretrained, hub_id, cache_dir), tag_cfg)
-    return ResolvedWeights(_from_url(model_name, pretrained, tag_cfg["url"], cache_dir), tag_cfg)
+        return ResolvedWeights(_from_hub(model_name, pretrained, hub_id, cache_dir, download),
+                               tag_cfg)
+    return ResolvedWeights(_from_url(model_name, pretrained, tag_cfg["url"], cache_dir, download),
+                           tag_cfg)
+
+
+def hub_unavailable(host: str = _HUB_HOST) -> str | None:
+    """Why weights cannot be downloaded now, or None when they can be."""
+    if hub_offline():
+        return "HF_HUB_OFFLINE is set"
+    if not _hub_reachable(host):
+        return f"{host} cannot be reached"
+    return None
 
 
 def _hub_candidates(filename: str) -> list[str]:
@@ -90,7 +106,8 @@ def _hub_candidates(filename: str) -> list[str]:
     return [filename]
 
 
-def _from_hub(model_name: str, tag: str, hub_id: str, cache_dir: str | None) -> str:
+def _from_hub(model_name: str, tag: str, hub_id: str, cache_dir: str | None,
+              download: bool) -> str:
     from huggingface_hub import hf_hub_download
 
     repo_id, filename = os.path.split(hub_id)
@@ -101,10 +118,11 @@ def _from_hub(model_name: str, tag: str, hub_id: str, cache_dir: str | None) -> 
         except Exception:  # not cached under this name
             continue
     where = f"Hugging Face cache{' ' + cache_dir if cache_dir else ''}, repo {repo_id}"
-    if hub_offline():
-        raise _missing(model_name, tag, where, "HF_HUB_OFFLINE is set")
-    if not _hub_reachable():
-        raise _missing(model_name, tag, where, f"{_HUB_HOST} cannot be reached")
+    if not download:
+        raise _missing(model_name, tag, where, "were not to be downloaded")
+    why = hub_unavailable()
+    if why:
+        raise _missing(model_name, tag, where, why)
     last_error: Exception | None = None
     for name in candidates:
         try:
@@ -117,7 +135,8 @@ def _from_hub(model_name: str, tag: str, hub_id: str, cache_dir: str | None) -> 
     )
 
 
-def _from_url(model_name: str, tag: str, url: str, cache_dir: str | None) -> str:
+def _from_url(model_name: str, tag: str, url: str, cache_dir: str | None,
+              download: bool) -> str:
     from open_clip.pretrained import download_pretrained_from_url
 
     root = Path(cache_dir or os.path.expanduser("~/.cache/clip"))
@@ -125,7 +144,9 @@ def _from_url(model_name: str, tag: str, url: str, cache_dir: str | None) -> str
     if target.is_file():
         return str(target)
     host = urlparse(url).hostname or _HUB_HOST
-    if hub_offline() or not _hub_reachable(host):
+    if not download:
+        raise _missing(model_name, tag, str(target), "were not to be downloaded")
+    if hub_unavailable(host):
         raise _missing(model_name, tag, str(target), "there is no network access")
     try:
         return download_pretrained_from_url(url, cache_dir=str(root))

@@ -45,7 +45,7 @@ def assemble(ctx: AnalysisContext, video: SegmentedVideo, tags: TagResult,
     return VideoAnalysis(
         vidclip_version=__version__,
         video=video.info,
-        model=ctx.encoder.info,
+        model=ctx.encoder.describe(),
         sampling=SamplingInfo(
             strategy=sampling.strategy,
             fps=sampling.fps if sampling.strategy == "fps" else None,

