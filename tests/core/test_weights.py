@@ -15,7 +15,7 @@ def test_missing_weights_offline_is_one_clear_sentence_without_network(monkeypat
 
     monkeypatch.setattr(socket, "create_connection", no_network)
     with pytest.raises(WeightsMissingError) as info:
-        ClipEncoder(ModelOptions()).load()
+        ClipEncoder(ModelOptions(name="ViT-B-32")).load()
     message = info.value.message
     assert "ViT-B-32" in message and "datacomp_xl_s13b_b90k" in message
     assert "--pretrained" in message and "HF_HUB_OFFLINE" in message
@@ -24,14 +24,14 @@ def test_missing_weights_offline_is_one_clear_sentence_without_network(monkeypat
 
 def test_missing_checkpoint_file(tmp_path):
     with pytest.raises(WeightsMissingError, match="does not exist"):
-        ClipEncoder(ModelOptions(pretrained=str(tmp_path / "nope.safetensors"))).load()
+        ClipEncoder(ModelOptions(name="ViT-B-32", pretrained=str(tmp_path / "nope.safetensors"))).load()
 
 
 def test_unknown_model_and_tag_are_config_errors():
     with pytest.raises(ModelError, match="unknown open_clip model"):
         ClipEncoder(ModelOptions(name="ViT-Q-99")).load()
     with pytest.raises(ModelError, match="known tags"):
-        ClipEncoder(ModelOptions(pretrained="not-a-tag")).load()
+        ClipEncoder(ModelOptions(name="ViT-B-32", pretrained="not-a-tag")).load()
 
 
 def test_local_checkpoint_file_loads_like_a_user_checkpoint(tmp_path):
@@ -52,7 +52,7 @@ def test_corrupt_checkpoint_is_a_model_error(tmp_path):
     path = tmp_path / "broken.pt"
     path.write_bytes(b"not a checkpoint")
     with pytest.raises(ModelError, match="could not load"):
-        ClipEncoder(ModelOptions(pretrained=str(path))).load()
+        ClipEncoder(ModelOptions(name="ViT-B-32", pretrained=str(path))).load()
 
 
 def test_no_network_without_offline_flag_fails_fast_with_the_same_sentence(monkeypatch):
@@ -64,4 +64,4 @@ def test_no_network_without_offline_flag_fails_fast_with_the_same_sentence(monke
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(socket, "create_connection", unreachable)
     with pytest.raises(WeightsMissingError, match="cannot be reached"):
-        ClipEncoder(ModelOptions()).load()
+        ClipEncoder(ModelOptions(name="ViT-B-32")).load()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vidclip.config import ModelOptions
+from vidclip.config import CLIP_MODEL, ModelOptions
 from vidclip.encode.base import Encoder
 from vidclip.errors import ModelError
 from vidclip.schema import ModelInfo
@@ -84,7 +84,7 @@ class ClipEncoder(Encoder):
     score_margin = 0.02
 
     def __init__(self, options: ModelOptions | None = None):
-        self.options = options or ModelOptions()
+        self.options = options or ModelOptions(name=CLIP_MODEL)
         self.batch_size = self.options.batch_size
         self._lock = threading.Lock()
         self._model = None
