@@ -165,3 +165,13 @@ def test_a_gerund_gives_its_present_tense_forms(gerund, finite):
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError):
         check_content("A dog is seen.", support(["dog"]), kind="poem")
+
+
+def test_a_template_round_trip_ships_no_untraced_word():
+    from tests.caption.evidence import sample_request, untraced_words
+    from vidclip.caption.registry import get_captioner
+
+    request = sample_request(flagged=("violence",))
+    result = get_captioner().caption(request)
+    assert result.backend == "template"
+    assert untraced_words(result, request) == []

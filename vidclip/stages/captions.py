@@ -33,6 +33,7 @@ def caption_request(ctx: CaptionContext, analysis: VideoAnalysis) -> CaptionRequ
         vocabulary=ctx.vocabulary.labels,
         # All of the policy's categories, flagged or not: none may be described.
         moderation_categories=tuple(c.category for c in analysis.moderation.categories),
+        aliases=ctx.vocabulary.aliases,
     )
 
 
