@@ -35,3 +35,11 @@ def test_each_caption_records_its_source_and_a_rejection_says_why(script_server,
     assert second.description_source == second.caption_source  # captions double as descriptions
     assert result.captions.summary == "A dog and a cat are seen."
     assert result.captions.summary_source.prompt.startswith("summary@")
+    # Machine-written, every one of them, until a person reviews it.
+    texts = [(s.caption, s.caption_review) for s in result.scenes] + \
+        [(s.description, s.description_review) for s in result.scenes] + \
+        [(result.captions.summary, result.captions.summary_review)]
+    assert all(text and review.status == "unreviewed" and review.reviewed_by is None
+               for text, review in texts)
+    assert result.model_dump(mode="json")["captions"]["summary_review"] == {
+        "status": "unreviewed", "reviewed_by": None, "reviewed_at": None}
