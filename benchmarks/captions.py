@@ -41,7 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, SHARED_MEDIA, cache_dir, save_json, table  # noqa: E402
+from _common import REPO, SHARED_MEDIA, cache_dir, save_json, table
 
 BACKENDS = ("transformers", "openai")
 _FLAG = re.compile(r"\s*Flagged for (?:moderation )?review:.*$")
@@ -129,7 +129,6 @@ def child(backend: str, analyses_path: str, out_path: str) -> None:
     if backend == "openai":
         sys.path.insert(0, str(REPO))
         from tests.caption.llm_server import LLMServer, model_answer
-
         from vidclip.caption.transformers_backend import load_local_model
 
         server = LLMServer(model_answer(load_local_model("smollm2", device="cpu"))).start()
@@ -161,7 +160,7 @@ def run_child(code: Path | None, backend: str, analyses_path: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.json"
         cmd = [sys.executable, __file__, "--child", backend, str(analyses_path), str(out)]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tmp)
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tmp, check=False)
         if proc.returncode != 0 or not out.exists():
             raise RuntimeError(f"{backend} failed:\n{(proc.stderr or proc.stdout)[-3000:]}")
         return json.loads(out.read_text())
@@ -189,7 +188,12 @@ def _vtt_cues(vtt: str) -> list[tuple[float, float, str]]:
         if timing is None:
             continue
         start, end = (_seconds(t) for t in lines[timing].split("-->"))
-        cues.append((start, end, " ".join(lines[timing + 1:])))
+        text = " ".join(lines[timing + 1:])
+        if cues and not re.search(r"[.!?\u2026]$", cues[-1][2]):
+            # A sentence laid out over several cues is judged whole ("motor" + "scooter").
+            cues[-1] = (cues[-1][0], end, f"{cues[-1][2]} {text}")
+        else:
+            cues.append((start, end, text))
     return cues
 
 

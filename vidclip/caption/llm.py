@@ -331,8 +331,9 @@ class _Run:
         """
         template = self.backend.prompt(kind)
         vocabulary = (*self.request.vocabulary, *self.categories, *flags)
-        strict_values = None
+        strict_values: dict[str, str] | None = None
         first_reason = None
+        reason = ""
         for _attempt in range(2):
             if self.down:
                 return None, None
@@ -353,9 +354,12 @@ class _Run:
                          verdict.unchecked]
                 return grounding.hedge_low_confidence(text, low), \
                     "; ".join(n for n in notes if n) or None
-            reason = problem or verdict.reason
+            if verdict is None:  # unusable whatever its words: say how
+                reason = retry = problem or ""
+            else:
+                reason, retry = verdict.reason or "", verdict.problem
             first_reason = first_reason or reason
-            strict_values = {"problem": problem or verdict.problem}
+            strict_values = {"problem": retry}
         return None, f"{reason} (also after a stricter retry)"
 
     def reason(self, n_scenes: int, summary_from_model: bool) -> str | None:
