@@ -62,8 +62,8 @@ REASONS = (
 
 # -- inputs ------------------------------------------------------------------------------
 
-def clips(smoke: bool) -> list[Path]:
-    media = sorted(p for p in SHARED_MEDIA.glob("*") if p.suffix in (".mp4", ".mkv"))
+def clips(smoke: bool, folder: Path = SHARED_MEDIA) -> list[Path]:
+    media = sorted(p for p in folder.glob("*") if p.suffix in (".mp4", ".mkv"))
     if smoke:
         media = [p for p in media if p.name in ("testvideo.mp4", "fades.mp4")]
     folder = cache_dir() / "captions"
@@ -168,16 +168,12 @@ def run_child(code: Path | None, backend: str, analyses_path: Path) -> dict:
 
 # -- judging what was shipped --------------------------------------------------------------
 
-def _support(labels, vocab):
-    from vidclip.caption.content import support
-
-    return support(labels, vocab.aliases)
-
-
 def _untraceable(text: str, labels, vocab) -> list[str]:
-    from vidclip.caption.content import check_content
+    """Words no tag supports, and placings no tag shows ("race car on speedboat")."""
+    from vidclip.caption.content import check_content, support
 
-    return list(check_content(_FLAG.sub("", text), _support(labels, vocab)).untraceable)
+    check = check_content(_FLAG.sub("", text), support(labels, vocab.aliases, vocab.places))
+    return [*check.untraceable, *(f"[{r}]" for r in check.relations)]
 
 
 def _vtt_cues(vtt: str) -> list[tuple[float, float, str]]:
@@ -277,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--fps", type=float, default=1.0)
+    parser.add_argument("--media", type=Path, default=SHARED_MEDIA, help="folder of real clips")
     parser.add_argument("--smoke", action="store_true", help="two short clips and 4 photos")
     parser.add_argument("--json", help="also write the figures here")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -287,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     from vidclip.vocabulary import load_vocabulary
 
     vocab = load_vocabulary("default")
-    analyses = analyse(clips(args.smoke), args.fps)
+    analyses = analyse(clips(args.smoke, args.media), args.fps)
     scenes = sum(len(a["scenes"]) for a in analyses.values())
     print(f"{len(analyses)} clips, {scenes} scenes (offline encoder, {args.fps:g} frame/s)\n")
     runs: dict[str, dict] = {}

@@ -38,6 +38,8 @@ _DATA = resources.files("vidclip") / "data"
 #: Bundled groups whose labels read best without an article (sports, dishes,
 #: styles of footage: "a photo of golf.", "a photo of anime.").
 _BARE_GROUPS = {"sports", "food", "video_formats"}
+#: Bundled groups whose labels are places (captions may put a thing "in" one).
+_PLACES = {"scenes_places"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,11 @@ class Vocabulary:
     #: Label -> other words a caption may use for it (``label | alias, alias``).
     aliases: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({}), hash=False)
+
+    @property
+    def places(self) -> frozenset[str]:
+        """Labels of the bundled places group: where a shot takes place."""
+        return frozenset(label for label in self.labels if self.groups.get(label) in _PLACES)
 
     @property
     def embedding_sha256(self) -> str:

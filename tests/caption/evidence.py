@@ -11,6 +11,10 @@ VOCABULARY = ("dog", "cat", "beach", "ball", "city", "street", "car", "night", "
               "person", "knife", "sofa", "grass", "hot dog", "bicycle")
 
 
+#: The labels above that the default vocabulary files under places (scenes_places).
+PLACES = frozenset({"beach", "city", "street", "kitchen"})
+
+
 def tags(**scores: float) -> tuple[LabelScore, ...]:
     return tuple(LabelScore(label=k.replace("_", " "), score=v) for k, v in scores.items())
 
@@ -31,6 +35,7 @@ def sample_request(language: str = "en", flagged: tuple[str, ...] = (),
         language=language,
         flagged_categories=flagged,
         vocabulary=VOCABULARY,
+        places=PLACES,
     )
 
 
@@ -49,7 +54,8 @@ def untraced_words(result: CaptionResult, request: CaptionRequest) -> list[str]:
 
     def judge(text: str, labels) -> None:
         text = text.split(" Flagged for ")[0]
-        found.extend(check_content(text, support(labels, request.aliases)).untraceable)
+        found.extend(check_content(text, support(labels, request.aliases,
+                                                 request.places)).untraceable)
 
     for caption in result.scenes:
         judge(caption.text, [t.label for t in by_index[caption.index].tags])

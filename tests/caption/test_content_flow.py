@@ -18,7 +18,7 @@ def one_scene(descriptions: bool = False, language: str = "en", **scores: float)
     request = CaptionRequest(scenes=(SceneEvidence(0, 0.0, 5.0, tags(**scores)),),
                              video_tags=tags(**scores), duration_s=5.0, language=language,
                              vocabulary=(*labels, "road", "boat", "dog"),
-                             aliases={"speedboat": ("boat",)})
+                             aliases={"speedboat": ("boat",)}, places=frozenset({"water", "beach"}))
     return request, {"max_concurrency": 1, "descriptions": descriptions}
 
 
@@ -69,7 +69,7 @@ def test_twice_invented_falls_back_to_the_template_with_the_reason(script_server
 )
 def test_redundant_or_verbless_answers_are_rejected_the_same_way(script_server, answer, reason):
     request, options = one_scene(man=0.9, suit=0.85, tie=0.8)
-    script_server.script.extend([answer, "A man in a suit and tie is seen.", "A man is seen."])
+    script_server.script.extend([answer, "A man, a suit and a tie are seen.", "A man is seen."])
     scene = caption(script_server, request, options).scenes[0]
     assert scene.grounded is True
     assert scene.note == f"retried: the first answer {reason}"
@@ -81,6 +81,19 @@ def test_an_alias_of_a_tag_is_evidence_even_where_it_is_a_label(script_server):
     result = caption(script_server, request, options)
     assert result.scenes[0].text == "A boat is on the water." and result.scenes[0].note is None
     assert result.summary == "A boat is on the water."
+
+
+def test_a_thing_placed_on_another_is_rejected_the_same_way(script_server):
+    request, options = one_scene(speedboat=0.9, race_car=0.85)
+    script_server.script.extend(["A race car is on a speedboat.",
+                                 "A race car and a speedboat can be seen.", "A race car is seen."])
+    scene = caption(script_server, request, options).scenes[0]
+    assert scene.text == "A race car and a speedboat can be seen."
+    assert scene.note == ("retried: the first answer places 'race car on speedboat', "
+                          "which no tag shows")
+    strict = script_server.requests[1]["messages"][0]["content"]
+    assert ("because it said 'race car on speedboat', but the tags only say that each is "
+            "there") in strict
 
 
 def test_descriptions_are_held_to_present_tense_and_third_person(script_server):

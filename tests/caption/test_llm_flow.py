@@ -85,10 +85,10 @@ def test_an_invented_act_of_harm_is_retried_without_it(script_server):
     request = CaptionRequest(scenes=(SceneEvidence(0, 0.0, 5.0, tags(sheep=0.9, grass=0.85)),),
                              video_tags=tags(sheep=0.9, grass=0.85), duration_s=5.0,
                              vocabulary=("sheep", "grass", "dog"))
-    script_server.script.extend(["A sheep is being slaughtered.", "A sheep is on the grass.",
-                                 "A sheep is on the grass."])
+    script_server.script.extend(["A sheep is being slaughtered.", "A sheep and grass can be seen.",
+                                 "A sheep and grass can be seen."])
     scene = run(script_server, request).scenes[0]
-    assert (scene.text, scene.grounded) == ("A sheep is on the grass.", True)
+    assert (scene.text, scene.grounded) == ("A sheep and grass can be seen.", True)
     assert scene.note == ("retried: the first answer says 'slaughtered' (violence), "
                           "which no tag shows")
     strict = script_server.requests[1]["messages"][0]["content"]

@@ -42,6 +42,8 @@ class CaptionRequest:
     moderation_categories: tuple[str, ...] = ()
     #: Label -> other words a caption may use for it (the vocabulary's aliases).
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    #: Labels that name places (a caption may put a tagged thing "in" one).
+    places: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -41,7 +41,7 @@ def checks_words(language: str) -> bool:
 
 def judge(text: str, kind: str, evidence: Iterable[str], vocabulary: Iterable[str],
           aliases: Mapping[str, Sequence[str]] | None = None,
-          language: str = "en") -> Verdict:
+          language: str = "en", places: Iterable[str] = ()) -> Verdict:
     """Judge ``text`` (a ``caption``, ``description`` or ``summary``) against ``evidence``."""
     evidence = list(evidence)
     aliases = aliases or {}
@@ -49,7 +49,7 @@ def judge(text: str, kind: str, evidence: Iterable[str], vocabulary: Iterable[st
     labels = grounding.check_text(text, named, vocabulary)
     if not text.strip():
         return Verdict(False, labels.reason, "was empty")
-    words = content.check_content(text, content.support(evidence, aliases), kind) \
+    words = content.check_content(text, content.support(evidence, aliases, places), kind) \
         if checks_words(language) else None
     if words is not None:  # a word the label check reported is not reported twice
         said = {t.word for name in (*labels.unsupported, *labels.sensitive)

@@ -348,7 +348,8 @@ class _Run:
             text = clean_output(gen.text, gen.truncated)
             problem = quality_problem(text)
             verdict = None if problem else checks.judge(
-                text, kind, evidence, vocabulary, self.request.aliases, self.request.language)
+                text, kind, evidence, vocabulary, self.request.aliases, self.request.language,
+                self.request.places)
             if verdict is not None and verdict.ok:
                 notes = [f"retried: the first answer {first_reason}" if first_reason else None,
                          verdict.unchecked]

@@ -34,6 +34,7 @@ def caption_request(ctx: CaptionContext, analysis: VideoAnalysis) -> CaptionRequ
         # All of the policy's categories, flagged or not: none may be described.
         moderation_categories=tuple(c.category for c in analysis.moderation.categories),
         aliases=ctx.vocabulary.aliases,
+        places=ctx.vocabulary.places,
     )
 
 
