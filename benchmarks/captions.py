@@ -134,6 +134,7 @@ def child(backend: str, analyses_path: str, out_path: str) -> None:
     """Caption every analysis with ``backend`` (imports whatever vidclip is on the path)."""
     import torch
 
+    from vidclip.caption.registry import get_captioner
     from vidclip.config import AnalysisConfig, CaptionOptions
     from vidclip.output.text_tracks import to_descriptions_vtt
     from vidclip.pipeline import Pipeline
@@ -152,8 +153,10 @@ def child(backend: str, analyses_path: str, out_path: str) -> None:
                    "max_concurrency": 1}
     else:
         options = {"model": "smollm2", "device": "cpu"}
-    pipeline = Pipeline(AnalysisConfig(captions=CaptionOptions(backend=backend, options=options)))
-    pipeline.captioner.setup()  # load the model outside the timings
+    config = AnalysisConfig(captions=CaptionOptions(backend=backend, options=options))
+    captioner = get_captioner(config.captions)
+    captioner.setup()  # load the model outside the timings
+    pipeline = Pipeline(config, captioner=captioner)
     results = {}
     try:
         for name, data in analyses.items():

@@ -82,6 +82,12 @@ def test_a_long_text_is_shortened_whole_never_cut(seconds, expected):
     assert why.startswith("shortened from 14 to") and "at 2.5 words a second" in why
 
 
+def test_a_text_no_shortening_makes_shorter_is_kept():
+    s = scene(0, 0, 2.0, None, rocket_launch=0.97, military_jet=0.75)
+    # 6 words for 5: the one-tag sentence has 6 too, so nothing is gained.
+    assert fit(s, "A rocket launch can be seen.", 2.0) == ("A rocket launch can be seen.", None)
+
+
 def test_a_flag_warning_survives_shortening():
     s = scene(0, 0, 2.0, None, dog=0.9, beach=0.8)
     short, _ = fit(s, "A beach and a dog can be seen, and more. Flagged for review: violence.", 2.0)

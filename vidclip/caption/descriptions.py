@@ -16,7 +16,8 @@ there is, general before specific. :func:`plan_descriptions` applies that:
 3. A cue's words fit its time at ``WORDS_PER_SECOND``; a longer text is
    shortened, never cut mid-sentence: first to its first sentence (the
    general one, since descriptions put the setting first), then to the
-   template's sentence for the best two tags, then the best one. A
+   template's sentence for the best two tags, then the best one (or, when
+   none fits, the fewest words, which may be the text as written). A
    flagged scene's warning stays whatever the time. A description a person
    has reviewed is never shortened: its words are theirs.
 
@@ -86,8 +87,11 @@ def fit(scene: Scene, text: str, seconds: float, words_per_second: float = WORDS
         candidates.append(sentences[0])
     tags = sorted(scene.tags, key=lambda t: -t.score)
     candidates += ["The scene " + describe(tags[:n], hedge_below) + "." for n in (2, 1) if tags]
-    chosen = next((c for c in candidates if words(c) <= budget), candidates[-1] if candidates
-                  else body)
+    fitting = [c for c in candidates if words(c) <= budget]
+    # Nothing fits: the fewest words, and the text as written if nothing is shorter.
+    chosen = fitting[0] if fitting else min([body, *candidates], key=words)
+    if chosen == body:
+        return text, None
     why = (f"shortened from {words(body)} to {words(chosen)} words to fit {seconds:.1f} s "
            f"at {words_per_second:g} words a second")
     return " ".join(p for p in (chosen, warning) if p), why
