@@ -316,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
             for backend in args.backends.split(","):
                 print(f"captioning: {label} {backend} ...", flush=True)
                 runs[f"{label} {backend}"] = judge(run_child(code, backend, path), vocab)
+                if args.json:  # a long run keeps what it has measured so far
+                    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+                    Path(args.json).write_text(json.dumps(runs, indent=1))
     print()
     report(runs)
     save_json(args.json, runs)
