@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -93,6 +94,24 @@ class TextSource(_Model):
     prompt: str | None = Field(default=None, description="Prompt template name@version.")
 
 
+class TextReview(_Model):
+    """Whether a person has checked one machine-written text.
+
+    vidclip writes every caption, description and summary with ``status:
+    unreviewed``; a review app sets ``reviewed`` with who and when. Absent
+    (None) in results written before review was recorded: those texts are
+    machine-written and unreviewed too.
+    """
+
+    status: Literal["unreviewed", "reviewed"] = "unreviewed"
+    reviewed_by: str | None = Field(default=None, description="Who reviewed it (an account id).")
+    reviewed_at: datetime | None = Field(default=None, description="When, with a time zone.")
+
+
+def is_reviewed(review: TextReview | None) -> bool:
+    return review is not None and review.status == "reviewed"
+
+
 class Scene(_Model):
     index: int = Field(ge=0)
     start_s: float = Field(ge=0.0)
@@ -116,6 +135,10 @@ class Scene(_Model):
         default=None, description="Audio description of the scene for screen readers."
     )
     description_source: TextSource | None = None
+    caption_review: TextReview | None = Field(
+        default=None, description="Machine-written: unreviewed until a person reviews it.")
+    description_review: TextReview | None = Field(
+        default=None, description="Machine-written: unreviewed until a person reviews it.")
     moderation: list[ModerationHit] = Field(default_factory=list)
 
 
@@ -147,6 +170,8 @@ class Captions(_Model):
     language: str = "en"
     fallback_reason: str | None = None
     summary_source: TextSource | None = None
+    summary_review: TextReview | None = Field(
+        default=None, description="Machine-written: unreviewed until a person reviews it.")
 
 
 class FrameTags(_Model):

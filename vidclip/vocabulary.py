@@ -1,7 +1,11 @@
 """Vocabularies, prompt templates and their cached text embeddings.
 
 A vocabulary is plain data: ``.txt`` files with one label per line (``#``
-comments and blank lines ignored), or a directory of them. Each label is
+comments and blank lines ignored), or a directory of them. A line may add
+a short list of aliases after a bar, ``speedboat | boat``: other words a
+caption may use for the label (grounding, :mod:`vidclip.caption.content`).
+Aliases are never embedded or scored; a vocabulary without any keeps the
+hash it had before aliases existed. Each label is
 embedded as the normalised mean of its prompt-template ensemble
 (``"a photo of {}."``, ``"a still from a video of {}."``, ...), the practice
 CLIP's authors showed gains several points of zero-shot accuracy.
@@ -18,9 +22,11 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
@@ -32,6 +38,8 @@ _DATA = resources.files("vidclip") / "data"
 #: Bundled groups whose labels read best without an article (sports, dishes,
 #: styles of footage: "a photo of golf.", "a photo of anime.").
 _BARE_GROUPS = {"sports", "food", "video_formats"}
+#: Bundled groups whose labels are places (captions may put a thing "in" one).
+_PLACES = {"scenes_places"}
 
 
 @dataclass(frozen=True)
@@ -41,13 +49,33 @@ class Vocabulary:
     templates: tuple[str, ...]
     #: Which bundled file each label came from (for CSV/reporting); may be empty.
     groups: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: Label -> other words a caption may use for it (``label | alias, alias``).
+    aliases: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False)
 
     @property
-    def sha256(self) -> str:
+    def places(self) -> frozenset[str]:
+        """Labels of the bundled places group: where a shot takes place."""
+        return frozenset(label for label in self.labels if self.groups.get(label) in _PLACES)
+
+    @property
+    def embedding_sha256(self) -> str:
+        """Of what is embedded: labels and templates (the text-embedding cache key)."""
         h = hashlib.sha256()
         for part in (*self.labels, "\x00", *self.templates):
             h.update(part.encode())
             h.update(b"\n")
+        return h.hexdigest()
+
+    @property
+    def sha256(self) -> str:
+        """Of the whole vocabulary: the embedding hash, extended by aliases if any."""
+        if not self.aliases:
+            return self.embedding_sha256
+        h = hashlib.sha256(self.embedding_sha256.encode())
+        for label in self.labels:
+            if self.aliases.get(label):
+                h.update(f"\x00{label}|{','.join(self.aliases[label])}\n".encode())
         return h.hexdigest()
 
     def prompts(self, label: str) -> list[str]:
@@ -65,6 +93,23 @@ def read_lines(text: str) -> list[str]:
         if line:
             out.append(" ".join(line.split()))
     return out
+
+
+def split_aliases(lines: list[str]) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    """Labels and their aliases from ``label | alias, alias`` lines."""
+    labels: list[str] = []
+    aliases: dict[str, tuple[str, ...]] = {}
+    for line in lines:
+        label, bar, rest = line.partition("|")
+        label = " ".join(label.split())
+        if not label:
+            raise ConfigError(f"vocabulary line {line!r} has aliases but no label.")
+        labels.append(label)
+        if bar:
+            found = [" ".join(a.split()) for a in rest.split(",")]
+            key = next((k for k in aliases if k.casefold() == label.casefold()), label)
+            aliases[key] = tuple(dict.fromkeys((*aliases.get(key, ()), *filter(None, found))))
+    return labels, aliases
 
 
 def _dedupe(labels: list[str]) -> list[str]:
@@ -118,19 +163,23 @@ def load_vocabulary(
             )
         found = _read_dir(bundled, groups)
         name = spec
-    found = _dedupe(found)
-    if not found:
+    labels, aliases = split_aliases(found)
+    labels = _dedupe(labels)
+    if not labels:
         raise ConfigError(f"vocabulary {spec!r} contains no label.")
-    return Vocabulary(name, tuple(found), tmpl, groups)
+    kept = {label.casefold(): label for label in labels}
+    aliases = {kept[k.casefold()]: v for k, v in aliases.items()}
+    return Vocabulary(name, tuple(labels), tmpl, groups, MappingProxyType(aliases))
 
 
 def _read_dir(path, groups: dict[str, str]) -> list[str]:
     found: list[str] = []
     for item in sorted(path.iterdir(), key=lambda p: p.name):
         if item.name.endswith(".txt"):
-            for label in read_lines(item.read_text(encoding="utf-8")):
+            lines = read_lines(item.read_text(encoding="utf-8"))
+            for label in split_aliases(lines)[0]:
                 groups.setdefault(label, item.name[:-4])
-                found.append(label)
+            found.extend(lines)
     return found
 
 
@@ -182,8 +231,8 @@ def _atomic_save(path: Path, array: np.ndarray) -> None:
 def embed_vocabulary(encoder: Encoder, vocab: Vocabulary, cache_dir: Path | None) -> np.ndarray:
     """``(len(labels), D)`` label embeddings, template-ensembled."""
     return embed_prompt_sets(
-        encoder, [vocab.prompts(label) for label in vocab.labels], f"vocab:v3:{vocab.sha256}",
-        cache_dir,
+        encoder, [vocab.prompts(label) for label in vocab.labels],
+        f"vocab:v3:{vocab.embedding_sha256}", cache_dir,
     )
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from vidclip.caption.base import CaptionRequest, SceneEvidence
+from vidclip.caption.base import CaptionRequest, CaptionResult, SceneEvidence
+from vidclip.caption.content import check_content, support
 from vidclip.config import CaptionOptions
 from vidclip.schema import LabelScore
 
 VOCABULARY = ("dog", "cat", "beach", "ball", "city", "street", "car", "night", "kitchen",
               "person", "knife", "sofa", "grass", "hot dog", "bicycle")
+
+
+#: The labels above that the default vocabulary files under places (scenes_places).
+PLACES = frozenset({"beach", "city", "street", "kitchen"})
 
 
 def tags(**scores: float) -> tuple[LabelScore, ...]:
@@ -30,6 +35,7 @@ def sample_request(language: str = "en", flagged: tuple[str, ...] = (),
         language=language,
         flagged_categories=flagged,
         vocabulary=VOCABULARY,
+        places=PLACES,
     )
 
 
@@ -38,3 +44,23 @@ def openai_options(base_url: str, **options) -> CaptionOptions:
     defaults = {"base_url": base_url, "model": "smollm2-135m", "timeout": 30.0,
                 "backoff_s": 0.01, "max_backoff_s": 0.05}
     return CaptionOptions(backend="openai", options={**defaults, **options})
+
+
+def untraced_words(result: CaptionResult, request: CaptionRequest) -> list[str]:
+    """Content words of the shipped captions, descriptions and summary that no tag
+    supports (flag sentences, fixed template text, left out)."""
+    by_index = {s.index: s for s in request.scenes}
+    found: list[str] = []
+
+    def judge(text: str, labels) -> None:
+        text = text.split(" Flagged for ")[0]
+        found.extend(check_content(text, support(labels, request.aliases,
+                                                 request.places)).untraceable)
+
+    for caption in result.scenes:
+        judge(caption.text, [t.label for t in by_index[caption.index].tags])
+    for described in result.descriptions:
+        judge(described.text, [t.label for t in by_index[described.index].tags])
+    judge(result.summary, [t.label for t in request.video_tags] +
+          [t.label for s in request.scenes for t in s.tags])
+    return found

@@ -14,9 +14,8 @@ from vidclip.schema import TextSource
 
 pytest.importorskip("openai")
 
-GOOD = ["A dog plays on the beach.", "A car drives down a city street.",
-        "A person stands in a kitchen."]
-SUMMARY = "A dog plays on a beach, a car drives in a city, and a person is in a kitchen."
+GOOD = ["A dog is on the beach.", "A car is in a city street.", "A person is in a kitchen."]
+SUMMARY = "A dog is on a beach, a car is in a city, and a person is in a kitchen."
 
 
 def run(server, request=None, **options):
@@ -37,7 +36,7 @@ def test_grounded_answers_are_kept_and_recorded(script_server):
     assert result.summary == SUMMARY.replace("in a kitchen", "in what appears to be a kitchen")
     assert (result.backend, result.model, result.fallback_reason) == \
         ("openai", "smollm2-135m", None)
-    assert result.prompt == "scene_caption@1,summary@1"
+    assert result.prompt == "scene_caption@2,summary@2"
     assert result.generation.calls == 4
 
 
@@ -60,22 +59,22 @@ def test_caption_naming_an_absent_object_is_retried_then_replaced(script_server)
 
 
 def test_a_good_retry_is_kept_with_a_note_and_low_scores_are_hedged(script_server):
-    script_server.script.extend(["A cat runs on the beach.", "A dog chases a ball on the beach.",
+    script_server.script.extend(["A cat runs on the beach.", "A dog is on the beach with a ball.",
                                  *GOOD[1:], SUMMARY])
     first = run(script_server).scenes[0]
     assert first.grounded is True
-    assert first.text == "A dog chases what appears to be a ball on the beach."  # ball: 0.55
+    assert first.text == "A dog is on the beach with what appears to be a ball."  # ball: 0.55
     assert first.note.startswith("retried: the first answer names 'cat'")
 
 
 def test_flags_reach_the_model_as_warnings_and_may_not_be_named(script_server):
     script_server.script.extend([*GOOD[:2], "Violence breaks out in a kitchen.",
-                                 "A person stands in a kitchen.", SUMMARY])
+                                 "A person is in a kitchen.", SUMMARY])
     result = run(script_server, sample_request(flagged=("violence",)))
     user = script_server.requests[2]["messages"][1]["content"]
     assert user.endswith("Flags (warning only, do not describe): violence\nCaption:")
     # Named only as its category, in the template's words, whichever backend wrote the rest.
-    assert result.scenes[2].text == "A person stands in a kitchen. Flagged for review: violence."
+    assert result.scenes[2].text == "A person is in a kitchen. Flagged for review: violence."
     assert "'violence'" in result.scenes[2].note
     assert result.summary.endswith(" Flagged for moderation review: violence.")
     assert "Flagged" not in script_server.requests[-1]["messages"][1]["content"]
@@ -86,10 +85,10 @@ def test_an_invented_act_of_harm_is_retried_without_it(script_server):
     request = CaptionRequest(scenes=(SceneEvidence(0, 0.0, 5.0, tags(sheep=0.9, grass=0.85)),),
                              video_tags=tags(sheep=0.9, grass=0.85), duration_s=5.0,
                              vocabulary=("sheep", "grass", "dog"))
-    script_server.script.extend(["A sheep is being slaughtered.", "A sheep grazes on the grass.",
-                                 "A sheep grazes on a grassy field."])
+    script_server.script.extend(["A sheep is being slaughtered.", "A sheep and grass can be seen.",
+                                 "A sheep and grass can be seen."])
     scene = run(script_server, request).scenes[0]
-    assert (scene.text, scene.grounded) == ("A sheep grazes on the grass.", True)
+    assert (scene.text, scene.grounded) == ("A sheep and grass can be seen.", True)
     assert scene.note == ("retried: the first answer says 'slaughtered' (violence), "
                           "which no tag shows")
     strict = script_server.requests[1]["messages"][0]["content"]
@@ -109,7 +108,7 @@ def test_each_text_records_the_backend_model_and_prompt_that_wrote_it(script_ser
     script_server.script.extend(["A cat runs on the beach.", "A cat sleeps on a sofa.",
                                  *GOOD[1:], "A cat and a bicycle.", "A cat again."])
     result = run(script_server)
-    model = TextSource(backend="openai", model="smollm2-135m", prompt="scene_caption@1")
+    model = TextSource(backend="openai", model="smollm2-135m", prompt="scene_caption@2")
     template = TextSource(backend="template", model=None, prompt="template@1")
     assert [c.source for c in result.scenes] == [template, model, model]
     assert result.summary_source == template
@@ -117,19 +116,19 @@ def test_each_text_records_the_backend_model_and_prompt_that_wrote_it(script_ser
 
 
 def test_one_hedge_setting_for_the_model_and_its_template_fallback(script_server):
-    script_server.script.extend(["A dog plays on the beach.", "A cat.", "A cat.", "A cat."])
+    script_server.script.extend(["A dog is on the beach.", "A cat.", "A cat.", "A cat."])
     options = openai_options(script_server.base_url, max_concurrency=1, descriptions=False)
     captioner = get_captioner(options.model_copy(update={"hedge_below": 0.9}))
     result = captioner.caption(sample_request(scenes=1))
     user = script_server.requests[0]["messages"][1]["content"]
     assert user.endswith("Tags: dog (high), beach (low), ball (low)\nCaption:")  # 0.92, 0.85
-    assert result.scenes[0].text == "A dog plays on what appears to be the beach."
+    assert result.scenes[0].text == "A dog is on what appears to be the beach."
     assert result.summary == "A 0:06 video in 1 scene that appears to show a dog."
 
 
 def test_runaway_answers_are_rejected_as_such(script_server):
     loop = "A crab eats a crab, a crab eats a crab, a crab eats a crab, a crab eats a crab"
-    script_server.script.extend([loop, "A dog plays on the beach.", *GOOD[1:], SUMMARY])
+    script_server.script.extend([loop, GOOD[0], *GOOD[1:], SUMMARY])
     first = run(script_server).scenes[0]
     assert first.note == "retried: the first answer repeated itself"
     assert "because it repeated itself" in script_server.requests[1]["messages"][0]["content"]
@@ -155,21 +154,21 @@ def test_scene_without_tags_is_not_sent_to_the_model(script_server):
     request = CaptionRequest(scenes=(SceneEvidence(0, 0.0, 2.0, ()),
                                      SceneEvidence(1, 2.0, 5.0, tags(dog=0.9))),
                              video_tags=tags(dog=0.9), duration_s=5.0, vocabulary=("dog",))
-    script_server.script.extend(["A dog sits.", "A dog sits in a clip."])
+    script_server.script.extend(["A dog is seen.", "A dog is in a clip."])
     result = run(script_server, request)
     assert len(script_server.requests) == 2
     assert result.scenes[0].grounded is None and "no tags" in result.scenes[0].note
 
 
 def test_descriptions_get_their_own_prompt(script_server):
-    script_server.script.extend(["A dog plays on the beach.", "On the beach, a dog plays.",
-                                 "A cat.", "A cat.", *GOOD[2:], "A person cooks.", SUMMARY])
+    script_server.script.extend([GOOD[0], "On the beach, a dog is seen.", "A cat.", "A cat.",
+                                 GOOD[2], "In a kitchen, a person is seen.", SUMMARY])
     result = run(script_server, descriptions=True)
     descriptions = result.descriptions
     assert [d.index for d in descriptions] == [0, 1, 2]
-    assert descriptions[0].text == "On the beach, a dog plays."
+    assert descriptions[0].text == "On the beach, a dog is seen."
     assert descriptions[1].text == result.scenes[1].text  # caption failed: nothing to add
-    assert result.prompt == "scene_caption@1,audio_description@1,summary@1"
+    assert result.prompt == "scene_caption@2,audio_description@2,summary@2"
     assert script_server.requests[1]["messages"][1]["content"].endswith("Description:")
 
 
@@ -178,11 +177,11 @@ def test_scenes_run_with_bounded_concurrency(script_server):
     request = CaptionRequest(scenes=scenes, video_tags=tags(dog=0.9), duration_s=12.0,
                              vocabulary=("dog", "cat"))
     script_server.delay_s = 0.2
-    script_server.script.extend(["A dog sits."] * 7)
+    script_server.script.extend(["A dog is seen."] * 7)
     captioner = get_captioner(openai_options(script_server.base_url, max_concurrency=3,
                                              descriptions=False))
     result = captioner.caption(request)
-    assert all(c.text == "A dog sits." for c in result.scenes)
+    assert all(c.text == "A dog is seen." for c in result.scenes)
     assert script_server.max_in_flight == 3
 
 

@@ -28,6 +28,25 @@ def test_bundled_templates_render_and_end_where_the_model_continues(name):
     assert "'cat'" in strict.system and "'cat'" not in prompt.system
 
 
+@pytest.mark.parametrize(("name", "kind"), [("scene_caption", "caption"), ("summary", "summary"),
+                                            ("audio_description", "description")])
+def test_the_newest_examples_pass_the_check_they_teach(name, kind):
+    """A few-shot example the content check rejects would teach the model to fail it."""
+    import re
+
+    from vidclip.caption.content import check_content, support
+    from vidclip.vocabulary import load_vocabulary
+
+    places = load_vocabulary("default").places
+    examples = re.findall(r"Tags: (.+)\n(?:Flags.*\n)?(?:Caption|Description|Summary): (.+)",
+                          load_prompt(name).user)
+    assert len(examples) >= 2
+    for tag_line, text in examples:
+        labels = [re.sub(r" \((?:high|medium|low)\)$", "", t) for t in tag_line.split(", ")]
+        check = check_content(text, support(labels, places=places), kind)
+        assert check.ok, f"{text!r}: {check.reason}"
+
+
 def test_every_bundled_prompt_kind_has_a_version():
     assert {"scene_caption", "summary", "audio_description"} <= set(available())
 
@@ -117,4 +136,4 @@ def test_the_wheel_carries_the_prompts_and_the_installed_package_finds_them(tmp_
                           cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "scene_caption@1" in done.stdout and "audio_description@1" in done.stdout
+    assert "scene_caption@2" in done.stdout and "audio_description@2" in done.stdout

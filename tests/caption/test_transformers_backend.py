@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.caption.evidence import sample_request
+from tests.caption.evidence import sample_request, untraced_words
 from vidclip.caption.registry import get_captioner
 from vidclip.config import CaptionOptions
 
@@ -20,9 +20,10 @@ def test_captions_come_from_the_local_model_loaded_once(smollm2):
     assert captioner._model is smollm2  # the session's copy: no second load
     result = captioner.caption(sample_request(scenes=2))
     assert (result.backend, result.model) == ("transformers", backend.SMOLLM2_FILE)
-    assert result.prompt == "scene_caption@1,summary@1"
+    assert result.prompt == "scene_caption@2,summary@2"
     assert len(result.scenes) == 2 and all(c.text for c in result.scenes)
-    assert any(c.grounded for c in result.scenes)
+    assert all(c.grounded is not None for c in result.scenes)  # both went to the model
+    assert untraced_words(result, sample_request(scenes=2)) == []
     generation = result.generation
     assert generation.calls >= 3 and generation.tokens_per_s > 0
     captioner.close()

@@ -56,8 +56,22 @@ def normalise(label: str) -> str:
     return " ".join(kept or words)
 
 
+def split_entry(entry: str) -> tuple[str, list[str]]:
+    """``label | alias, alias`` -> (label, aliases), as vidclip/vocabulary.py reads it."""
+    label, _, rest = entry.partition("|")
+    return label.strip(), [a.strip() for a in rest.split(",")] if rest else []
+
+
 def all_labels() -> list[tuple[str, str]]:
-    return [(path.name, label) for path in FILES for label in read_entries(path)]
+    return [(path.name, split_entry(e)[0]) for path in FILES for e in read_entries(path)]
+
+
+def _singular_words(phrase: str) -> list[str]:
+    return [singular(w) for w in phrase.split()]
+
+
+def all_aliases() -> list[tuple[str, str, list[str]]]:
+    return [(path.name, *split_entry(e)) for path in FILES for e in read_entries(path) if "|" in e]
 
 
 @pytest.mark.parametrize(
@@ -95,6 +109,22 @@ def test_labels_are_clean_short_phrases() -> None:
         or "  " in label
     ]
     assert not bad, "labels must be short lower-case phrases without punctuation:\n" + "\n".join(bad)
+
+
+def test_aliases_are_few_clean_words_that_differ_from_their_label() -> None:
+    found = all_aliases()
+    assert found, "the default vocabulary gives aliases for some labels"
+    bad = [
+        f"{name}: {label!r} | {aliases!r}"
+        for name, label, aliases in found
+        if not 1 <= len(aliases) <= 3
+        or any(not LABEL_PATTERN.match(a) or len(a.split()) > 3 for a in aliases)
+        # A plural of the label is matched anyway; synonyms (normalise folds
+        # them) are what aliases are for.
+        or any(_singular_words(a) == _singular_words(label) for a in aliases)
+    ]
+    assert not bad, "aliases must be 1-3 short lower-case words unlike the label:\n" + \
+        "\n".join(bad)
 
 
 def test_no_duplicate_labels_across_files() -> None:

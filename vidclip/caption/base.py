@@ -10,6 +10,7 @@ the pipeline.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from vidclip.schema import LabelScore, TextSource
@@ -39,6 +40,10 @@ class CaptionRequest:
     #: Every category of the moderation policy, flagged or not: a caption may
     #: not name one unless a tag does (the default policy's are always known).
     moderation_categories: tuple[str, ...] = ()
+    #: Label -> other words a caption may use for it (the vocabulary's aliases).
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    #: Labels that name places (a caption may put a tagged thing "in" one).
+    places: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -75,13 +75,7 @@ def word_forms(word: str) -> set[str]:
         forms.add(_IRREGULAR[w])
     if w in _IRREGULAR_BACK:
         forms.add(_IRREGULAR_BACK[w])
-    # singular -> plural
-    if re.search(r"(s|x|z|ch|sh)$", w):
-        forms.add(w + "es")
-    elif re.search(r"[^aeiou]y$", w):
-        forms.add(w[:-1] + "ies")
-    else:
-        forms.add(w + "s")
+    forms.add(s_form(w))  # singular -> plural
     if w.endswith("fe"):
         forms.add(w[:-2] + "ves")
     elif w.endswith("f"):
@@ -96,6 +90,15 @@ def word_forms(word: str) -> set[str]:
     if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
         forms.add(w[:-1])
     return forms
+
+
+def s_form(word: str, verb: bool = False) -> str:
+    """The plural of a noun, or with ``verb`` the third person of a verb: +s, +es, y -> ies."""
+    if re.search(r"(s|x|z|ch|sh|o)$" if verb else r"(s|x|z|ch|sh)$", word):
+        return word + "es"
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + "s"
 
 
 @lru_cache(maxsize=4096)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vidclip.caption import grounding
+from vidclip.caption import checks, grounding
 from vidclip.caption.base import (
     Captioner,
     CaptionRequest,
@@ -131,18 +131,6 @@ def quality_problem(text: str) -> str | None:
 
 def language_name(code: str) -> str:
     return _LANGUAGES.get(code.lower().split("-")[0], code)
-
-
-def _strict_problem(check: grounding.GroundingCheck) -> str:
-    """The retry prompt's "rejected because it ..." for a failed grounding check."""
-    parts = []
-    if check.unsupported:
-        names = ", ".join(f"'{label}'" for label in check.unsupported)
-        parts.append(f"named {names}, which the evidence does not list")
-    if check.sensitive:
-        words = ", ".join(f"'{word}'" for word in check.sensitive)
-        parts.append(f"said {words}, which no tag shows")
-    return " and ".join(parts)
 
 
 def _flag_names(categories: tuple[str, ...]) -> list[str]:
@@ -343,8 +331,9 @@ class _Run:
         """
         template = self.backend.prompt(kind)
         vocabulary = (*self.request.vocabulary, *self.categories, *flags)
-        strict_values = None
+        strict_values: dict[str, str] | None = None
         first_reason = None
+        reason = ""
         for _attempt in range(2):
             if self.down:
                 return None, None
@@ -358,15 +347,20 @@ class _Run:
             self.stats.add(gen)
             text = clean_output(gen.text, gen.truncated)
             problem = quality_problem(text)
-            check = grounding.check_text(text, evidence, vocabulary) if not problem else None
-            if check is not None and check.ok:
-                note = f"retried: the first answer {first_reason}" if first_reason else None
-                return grounding.hedge_low_confidence(text, low), note
-            reason = problem or check.reason
+            verdict = None if problem else checks.judge(
+                text, kind, evidence, vocabulary, self.request.aliases, self.request.language,
+                self.request.places)
+            if verdict is not None and verdict.ok:
+                notes = [f"retried: the first answer {first_reason}" if first_reason else None,
+                         verdict.unchecked]
+                return grounding.hedge_low_confidence(text, low), \
+                    "; ".join(n for n in notes if n) or None
+            if verdict is None:  # unusable whatever its words: say how
+                reason = retry = problem or ""
+            else:
+                reason, retry = verdict.reason or "", verdict.problem
             first_reason = first_reason or reason
-            if check is not None:
-                problem = _strict_problem(check)
-            strict_values = {"problem": problem}
+            strict_values = {"problem": retry}
         return None, f"{reason} (also after a stricter retry)"
 
     def reason(self, n_scenes: int, summary_from_model: bool) -> str | None:

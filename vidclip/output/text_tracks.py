@@ -4,14 +4,22 @@ Cue text follows common timed-text practice through
 :func:`vidclip.output.timed_text.layout_cues`: at most 2 lines of 42
 characters, at most ~20 characters a second, no cue shorter than 1 s, none
 overlapping; a long caption becomes several cues inside its scene.
+
+The descriptions track speaks only where the picture changes, in the words
+its time allows (:func:`vidclip.caption.descriptions.plan_descriptions`);
+its cues are laid out without cutting words, since a planned text already
+fits its time at a speaking rate. Every WebVTT track written from text a
+machine wrote says so in a ``NOTE`` until a person has reviewed it
+(``caption_review`` / ``description_review`` in the result); where only
+some cues are reviewed, each unreviewed one gets its own ``NOTE``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from vidclip.output.timed_text import Cue, format_timestamp, layout_cues
-from vidclip.schema import VideoAnalysis
+from vidclip.output.timed_text import Cue, TimedText, format_timestamp, layout_cues
+from vidclip.schema import VideoAnalysis, is_reviewed
 
 
 def scene_cues(analysis: VideoAnalysis, field: str = "caption") -> list[tuple[float, float, str]]:
@@ -32,13 +40,50 @@ def laid_out(analysis: VideoAnalysis, field: str = "caption") -> list[Cue]:
     return layout_cues(scene_cues(analysis, field), end_limit_s=_end(analysis))
 
 
+def description_cues(analysis: VideoAnalysis) -> list[TimedText]:
+    """The descriptions track's texts: planned, not one per scene."""
+    from vidclip.caption.descriptions import plan_descriptions
+
+    return [(c.start_s, c.end_s, c.text) for c in plan_descriptions(analysis.scenes)]
+
+
+def machine_notice(analysis: VideoAnalysis) -> str:
+    """The one line every unreviewed machine-written track or transcript carries."""
+    c = analysis.captions
+    writer = ", ".join(p for p in (c.backend, c.model) if p)
+    return (f"Written by a machine ({writer}) and not reviewed by a person: "
+            "it may be wrong.")
+
+
 def _vtt(analysis: VideoAnalysis, field: str, kind: str) -> str:
+    if field == "description":
+        items, shorten = description_cues(analysis), False
+    else:
+        items, shorten = scene_cues(analysis, field), True
+    reviewed = {(s.start_s, s.end_s): is_reviewed(getattr(s, f"{field}_review"))
+                for s in analysis.scenes}
+    done = [any(ok for (a, b), ok in reviewed.items() if a <= start < b) for start, _, _ in items]
     lines = ["WEBVTT", f"Kind: {kind}", f"Language: {analysis.captions.language}", ""]
-    for i, cue in enumerate(laid_out(analysis, field), start=1):
+    if not all(done):
+        lines += ["NOTE", machine_notice(analysis).replace("-->", "->"), ""]
+    mixed = any(done) and not all(done)
+    cues = layout_cues(items, end_limit_s=_end(analysis), shorten=shorten)
+    for i, cue in enumerate(cues, start=1):
+        if mixed and not _reviewed_at(cue.start_s, items, done):
+            lines += ["NOTE unreviewed", ""]
         text = cue.text.replace("-->", "->")
-        lines += [f"{kind}-{i}", f"{format_timestamp(cue.start_s)} --> "
-                  f"{format_timestamp(cue.end_s)}", text, ""]
+        timing = f"{format_timestamp(cue.start_s)} --> {format_timestamp(cue.end_s)}"
+        lines += [f"{kind}-{i}", timing, text, ""]
     return "\n".join(lines)
+
+
+def _reviewed_at(t: float, items: list[TimedText], done: list[bool]) -> bool:
+    """Whether the text laid out at ``t`` was reviewed (the last item starting by then)."""
+    ok = False
+    for (start, _, _), reviewed in sorted(zip(items, done), key=lambda x: x[0][0]):
+        if start <= t + 1e-6:
+            ok = reviewed
+    return ok
 
 
 def to_webvtt(analysis: VideoAnalysis, kind: str = "captions") -> str:
@@ -47,7 +92,7 @@ def to_webvtt(analysis: VideoAnalysis, kind: str = "captions") -> str:
 
 
 def to_descriptions_vtt(analysis: VideoAnalysis) -> str:
-    """The audio descriptions as a WebVTT ``descriptions`` track for screen readers."""
+    """The planned audio descriptions as a WebVTT ``descriptions`` track for screen readers."""
     return _vtt(analysis, "description", "descriptions")
 
 
@@ -64,17 +109,26 @@ def to_transcript_text(analysis: VideoAnalysis) -> str:
     """The scene descriptions with timestamps, as plain text (summary first)."""
     from vidclip.output import transcript
 
-    return transcript.transcript_text(scene_cues(analysis, "description"),
-                                      title=_title(analysis), summary=analysis.captions.summary)
+    return transcript.transcript_text(description_cues(analysis), title=_title(analysis),
+                                      summary=analysis.captions.summary,
+                                      notice=_notice(analysis))
 
 
 def to_transcript_html(analysis: VideoAnalysis) -> str:
     """The same transcript as an accessible HTML page."""
     from vidclip.output import transcript
 
-    return transcript.transcript_html(scene_cues(analysis, "description"), title=_title(analysis),
+    return transcript.transcript_html(description_cues(analysis), title=_title(analysis),
                                       summary=analysis.captions.summary,
-                                      language=analysis.captions.language)
+                                      language=analysis.captions.language,
+                                      notice=_notice(analysis))
+
+
+def _notice(analysis: VideoAnalysis) -> str | None:
+    texts = [(s.description, s.description_review) for s in analysis.scenes]
+    texts.append((analysis.captions.summary, analysis.captions.summary_review))
+    unreviewed = any(text and not is_reviewed(review) for text, review in texts)
+    return machine_notice(analysis) if unreviewed else None
 
 
 def _title(analysis: VideoAnalysis) -> str:

@@ -30,11 +30,14 @@ def iso_duration(seconds: float) -> str:
 
 
 def transcript_text(entries: list[TimedText], *, title: str | None = None,
-                    summary: str | None = None) -> str:
-    """One ``[start - end] text`` line per entry, after an optional title and summary."""
+                    summary: str | None = None, notice: str | None = None) -> str:
+    """One ``[start - end] text`` line per entry, after an optional title, notice
+    (e.g. that a machine wrote it) and summary."""
     lines: list[str] = []
     if title:
         lines += [title, ""]
+    if notice:
+        lines += [notice, ""]
     if summary:
         lines += [summary, ""]
     for start, end, text in _ordered(entries):
@@ -43,7 +46,8 @@ def transcript_text(entries: list[TimedText], *, title: str | None = None,
 
 
 def transcript_html(entries: list[TimedText], *, title: str = "Video transcript",
-                    summary: str | None = None, language: str = "en") -> str:
+                    summary: str | None = None, language: str = "en",
+                    notice: str | None = None) -> str:
     """A standalone, screen-reader-friendly HTML page.
 
     The page declares its language, has one ``h1``, the summary in a
@@ -57,6 +61,8 @@ def transcript_html(entries: list[TimedText], *, title: str = "Video transcript"
         for start, end, text in _ordered(entries)
     )
     summary_html = f"  <p>{esc(summary)}</p>\n" if summary else ""
+    if notice:
+        summary_html = f'  <p role="note">{esc(notice)}</p>\n' + summary_html
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{esc(language, quote=True)}">\n'

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from vidclip.caption.base import CaptionRequest, CaptionResult, SceneEvidence
 from vidclip.context import CaptionContext
-from vidclip.schema import Captions, LabelScore, VideoAnalysis
+from vidclip.schema import Captions, LabelScore, TextReview, VideoAnalysis
 
 
 def caption_request(ctx: CaptionContext, analysis: VideoAnalysis) -> CaptionRequest:
@@ -33,6 +33,8 @@ def caption_request(ctx: CaptionContext, analysis: VideoAnalysis) -> CaptionRequ
         vocabulary=ctx.vocabulary.labels,
         # All of the policy's categories, flagged or not: none may be described.
         moderation_categories=tuple(c.category for c in analysis.moderation.categories),
+        aliases=ctx.vocabulary.aliases,
+        places=ctx.vocabulary.places,
     )
 
 
@@ -58,6 +60,9 @@ def apply_captions(analysis: VideoAnalysis, result: CaptionResult) -> VideoAnaly
             "caption_note": c.note if c else None,
             "description": d.text if d else None,
             "description_source": d.source if d else None,
+            # Every text a captioner writes, the template's too, waits for a person.
+            "caption_review": TextReview() if c else None,
+            "description_review": TextReview() if d else None,
         }))
     captions = Captions(
         summary=result.summary,
@@ -67,5 +72,6 @@ def apply_captions(analysis: VideoAnalysis, result: CaptionResult) -> VideoAnaly
         language=result.language,
         fallback_reason=result.fallback_reason,
         summary_source=result.summary_source,
+        summary_review=TextReview() if result.summary else None,
     )
     return analysis.model_copy(update={"scenes": scenes, "captions": captions})
