@@ -109,8 +109,11 @@ class ClipEncoder(Encoder):
                 self._load()
 
     def _load(self) -> None:
-        import open_clip
         import torch
+
+        from vidclip.encode.open_clip_import import import_open_clip
+
+        open_clip = import_open_clip()
 
         opts = self.options
         device = pick_device(opts.device)
@@ -156,12 +159,15 @@ class ClipEncoder(Encoder):
     def _build(self, open_clip, opts):
         """(model, tokenizer, mean, std) for ``opts``; weights resolved offline-safely."""
         from vidclip.encode import weights
+        from vidclip.encode.open_clip_import import ensure_transformers, needs_transformers
 
         if self._is_tiny:
             model = open_clip.model.CLIP(**_TINY_CFG)
             tokenizer = open_clip.SimpleTokenizer(
                 context_length=_TINY_CFG["text_cfg"]["context_length"])
             return model, tokenizer, open_clip.OPENAI_DATASET_MEAN, open_clip.OPENAI_DATASET_STD
+        if needs_transformers(open_clip, opts.name):
+            ensure_transformers()  # a Hugging Face text tower, CoCa, or not known yet
         resolved = weights.resolve(opts.name, opts.pretrained, opts.cache_dir)
         try:
             model = open_clip.create_model(
