@@ -103,7 +103,8 @@ def test_towers_that_see_the_padding_stay_padded(make, why):
     model = make()
     parts, reason = clip_text._parts(model)
     assert parts is None and why in reason
-    assert clip_text.TrimmedTextTower.build(model, open_clip.SimpleTokenizer(context_length=32)) is None
+    tokenizer = open_clip.SimpleTokenizer(context_length=32)
+    assert clip_text.TrimmedTextTower.build(model, tokenizer) is None
 
 
 def test_trimming_a_bidirectional_tower_would_change_its_embeddings():
@@ -135,7 +136,8 @@ def test_a_tower_that_disagrees_with_open_clip_stands_down(monkeypatch, caplog):
     monkeypatch.setattr(clip_text.TrimmedTextTower, "_forward",
                         lambda self, tokens, ends: real(self, tokens, ends) * 0.9
                         + 0.1 * torch.ones(1))
-    assert clip_text.TrimmedTextTower.build(model, open_clip.SimpleTokenizer(context_length=32)) is None
+    tokenizer = open_clip.SimpleTokenizer(context_length=32)
+    assert clip_text.TrimmedTextTower.build(model, tokenizer) is None
     assert "run padded" in caplog.text
 
 

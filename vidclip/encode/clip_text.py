@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class _Parts:
     to another dtype afterwards (which replaces its buffers) is seen.
     """
 
-    owner: object
+    owner: Any  # open_clip's CLIP or TextTransformer
     pool_type: str
     eos_id: int | None
 

@@ -142,7 +142,7 @@ class ConseEncoder(Encoder):
         self._classifier = None
         self._text = None
         self._class_emb = None  # torch (1000, 384) on the device
-        self._anchor = None  # numpy (384,): what an abstaining frame returns
+        self._anchor: np.ndarray | None = None  # (384,): what an abstaining frame returns
 
     # -- loading ---------------------------------------------------------------------
     def load(self) -> None:
