@@ -24,11 +24,12 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol
 
 import numpy as np
 
@@ -200,8 +201,17 @@ BAR_DELAY_S = 1.0
 EmbedProgressFn = Callable[[int, int], None]
 
 
+class TextEncoder(Protocol):
+    """What the text cache needs: an :class:`Encoder`, or any text tower with a cache key."""
+
+    @property
+    def cache_key(self) -> str: ...
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
 def embed_prompt_sets(
-    encoder: Encoder,
+    encoder: TextEncoder,
     prompt_sets: list[list[str]],
     key: str,
     cache_dir: Path | None,
@@ -242,7 +252,7 @@ def embed_prompt_sets(
 
 
 def _embed_flat(
-    encoder: Encoder, texts: list[str], progress: EmbedProgressFn | None, bar: bool | None,
+    encoder: TextEncoder, texts: list[str], progress: EmbedProgressFn | None, bar: bool | None,
     what: str, cache_dir: Path | None,
 ) -> np.ndarray:
     """``encoder.encode_texts(texts)``, in chunks of similar length, reporting progress."""
@@ -268,7 +278,7 @@ def _embed_flat(
             if progress is not None:
                 progress(min(start + EMBED_CHUNK, total), total)
     if not chunks:
-        return np.zeros((0, encoder.info.embedding_dim), np.float32)
+        return np.zeros((0, 0), np.float32)
     emb = np.concatenate(chunks)
     out = np.empty_like(emb)
     out[order] = emb
@@ -300,7 +310,7 @@ def embed_vocabulary(
 
 
 def neutral_anchor(
-    encoder: Encoder, cache_dir: Path | None, *, progress: EmbedProgressFn | None = None,
+    encoder: TextEncoder, cache_dir: Path | None, *, progress: EmbedProgressFn | None = None,
     bar: bool | None = None,
 ) -> np.ndarray:
     """The calibration anchor: one vector for "a photo of nothing in particular"."""

@@ -95,7 +95,7 @@ class ClipEncoder(Encoder):
         self._precision = "fp32"
         self._mean = None
         self._std = None
-        self._text_tower = None
+        self._text_tower: TrimmedTextTower | None = None
         self._text_precision = "fp32"
         self.input_size = _TINY_CFG["vision_cfg"]["image_size"] if self._is_tiny else 224
 

@@ -44,6 +44,7 @@ import threading
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -141,7 +142,7 @@ class ConseEncoder(Encoder):
         self._device: str | None = None
         self._classifier = None
         self._text = None
-        self._class_emb = None  # torch (1000, 384) on the device
+        self._class_emb: Any = None  # torch (1000, 384) on the device
         self._anchor: np.ndarray | None = None  # (384,): what an abstaining frame returns
 
     # -- loading ---------------------------------------------------------------------

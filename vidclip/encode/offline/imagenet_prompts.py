@@ -80,7 +80,7 @@ _OVERRIDES = """
 148: an orca, a killer whale
 350: a wild goat or a deer, an ibex
 351: a deer or a hartebeest
-352: a deer or a gazelle
+352: a deer or a small gazelle
 353: a deer or a gazelle
 149: a dugong, a sea cow
 274: a dhole, a wild dog
