@@ -20,19 +20,24 @@ videos never re-embeds the same vocabulary.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol
 
 import numpy as np
 
 from vidclip.encode.base import Encoder
 from vidclip.english import with_article
 from vidclip.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 _DATA = resources.files("vidclip") / "data"
 #: Bundled groups whose labels read best without an article (sports, dishes,
@@ -188,11 +193,41 @@ def bundled_vocabularies() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
 
 
-def embed_prompt_sets(encoder: Encoder, prompt_sets: list[list[str]], key: str,
-                      cache_dir: Path | None) -> np.ndarray:
+#: Prompts per encoder call while filling the cache: the unit of progress.
+EMBED_CHUNK = 512
+#: The bar appears only when filling the cache takes longer than this.
+BAR_DELAY_S = 1.0
+#: progress(done, total): prompts embedded so far, out of all that miss the cache.
+EmbedProgressFn = Callable[[int, int], None]
+
+
+class TextEncoder(Protocol):
+    """What the text cache needs: an :class:`Encoder`, or any text tower with a cache key."""
+
+    @property
+    def cache_key(self) -> str: ...
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def embed_prompt_sets(
+    encoder: TextEncoder,
+    prompt_sets: list[list[str]],
+    key: str,
+    cache_dir: Path | None,
+    *,
+    progress: EmbedProgressFn | None = None,
+    bar: bool | None = None,
+    what: str = "prompts",
+) -> np.ndarray:
     """Mean embedding of each prompt set, normalised; cached under ``cache_dir`` by ``key``.
 
-    ``cache_dir=None`` computes without a disk cache.
+    ``cache_dir=None`` computes without a disk cache. Only a cache miss
+    embeds anything (the first run with a model and a vocabulary). Then
+    ``progress(done, total)`` is called after every chunk of prompts, and a
+    progress bar is drawn on stderr when ``bar`` (default: stderr is a
+    terminal) -- it says what is embedded and that it happens once. ``what``
+    names the prompts in that bar.
     """
     digest = hashlib.sha256(f"{encoder.cache_key}|{key}".encode()).hexdigest()[:32]
     path = cache_dir / "text" / f"{digest}.npy" if cache_dir is not None else None
@@ -204,7 +239,7 @@ def embed_prompt_sets(encoder: Encoder, prompt_sets: list[list[str]], key: str,
         except (OSError, ValueError):
             pass  # a torn or foreign file: recompute and overwrite
     flat = [p for prompts in prompt_sets for p in prompts]
-    emb = encoder.encode_texts(flat)
+    emb = _embed_flat(encoder, flat, progress, bar, f"{len(prompt_sets):,} {what}", cache_dir)
     out = np.empty((len(prompt_sets), emb.shape[1]), dtype=np.float32)
     pos = 0
     for i, prompts in enumerate(prompt_sets):
@@ -213,6 +248,40 @@ def embed_prompt_sets(encoder: Encoder, prompt_sets: list[list[str]], key: str,
         pos += len(prompts)
     if path is not None:
         _atomic_save(path, out)
+    return out
+
+
+def _embed_flat(
+    encoder: TextEncoder, texts: list[str], progress: EmbedProgressFn | None, bar: bool | None,
+    what: str, cache_dir: Path | None,
+) -> np.ndarray:
+    """``encoder.encode_texts(texts)``, in chunks of similar length, reporting progress."""
+    from tqdm.auto import tqdm
+
+    # Shortest first by characters (a proxy for tokens): each chunk holds
+    # prompts of similar length, so an encoder that trims padding per batch
+    # (vidclip.encode.clip_text) pads little.
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    total = len(texts)
+    if bar is None:
+        bar = sys.stderr.isatty()
+    log.info("embedding %d prompts for %s with %s (first run only; cached in %s)",
+             total, what, encoder.cache_key, cache_dir / "text" if cache_dir else "no cache")
+    desc = f"Embedding {what} (first run only, then cached)"
+    chunks = []
+    with tqdm(total=total, desc=desc, unit="prompt", file=sys.stderr, disable=not bar,
+              delay=BAR_DELAY_S, leave=False) as pbar:
+        for start in range(0, total, EMBED_CHUNK):
+            idx = order[start : start + EMBED_CHUNK]
+            chunks.append(encoder.encode_texts([texts[i] for i in idx]))
+            pbar.update(len(idx))
+            if progress is not None:
+                progress(min(start + EMBED_CHUNK, total), total)
+    if not chunks:
+        return np.zeros((0, 0), np.float32)
+    emb = np.concatenate(chunks)
+    out = np.empty_like(emb)
+    out[order] = emb
     return out
 
 
@@ -228,16 +297,24 @@ def _atomic_save(path: Path, array: np.ndarray) -> None:
         pass  # a read-only cache only costs speed
 
 
-def embed_vocabulary(encoder: Encoder, vocab: Vocabulary, cache_dir: Path | None) -> np.ndarray:
-    """``(len(labels), D)`` label embeddings, template-ensembled."""
+def embed_vocabulary(
+    encoder: Encoder, vocab: Vocabulary, cache_dir: Path | None, *,
+    progress: EmbedProgressFn | None = None, bar: bool | None = None,
+) -> np.ndarray:
+    """``(len(labels), D)`` label embeddings, template-ensembled (see :func:`embed_prompt_sets`)."""
     return embed_prompt_sets(
         encoder, [vocab.prompts(label) for label in vocab.labels],
-        f"vocab:v3:{vocab.embedding_sha256}", cache_dir,
+        f"vocab:v3:{vocab.embedding_sha256}", cache_dir, progress=progress, bar=bar,
+        what=f"labels x {len(vocab.templates)} templates",
     )
 
 
-def neutral_anchor(encoder: Encoder, cache_dir: Path | None) -> np.ndarray:
+def neutral_anchor(
+    encoder: TextEncoder, cache_dir: Path | None, *, progress: EmbedProgressFn | None = None,
+    bar: bool | None = None,
+) -> np.ndarray:
     """The calibration anchor: one vector for "a photo of nothing in particular"."""
     prompts = read_lines((_DATA / "templates" / "neutral.txt").read_text(encoding="utf-8"))
     key = "neutral:" + hashlib.sha256("\n".join(prompts).encode()).hexdigest()
-    return embed_prompt_sets(encoder, [prompts], key, cache_dir)[0]
+    return embed_prompt_sets(encoder, [prompts], key, cache_dir, progress=progress, bar=bar,
+                             what="neutral prompts")[0]

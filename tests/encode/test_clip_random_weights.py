@@ -51,20 +51,24 @@ def test_auto_precision_is_bf16_only_on_cpus_that_run_it_natively(monkeypatch):
     assert clip._pick_dtype("bf16", "cpu") == ("fp32", torch.float32)
 
 
-def test_reduced_precision_touches_only_the_image_tower(monkeypatch):
+def test_cpu_bf16_runs_text_in_bf16_under_its_own_cache_key(monkeypatch):
     from vidclip.encode import clip
 
     monkeypatch.setattr(clip, "_cpu_has_bf16", lambda: True)  # emulated if not: still correct
     frames = np.random.default_rng(1).integers(0, 256, (3, 64, 64, 3), dtype=np.uint8)
     bf16 = ClipEncoder(ModelOptions(name="tiny-test", device="cpu", precision="bf16"))
     fp32 = ClipEncoder(ModelOptions(name="tiny-test", device="cpu", precision="fp32"))
-    assert bf16.info.precision == "bf16"
-    assert {p.dtype for p in bf16._model.visual.parameters()} == {torch.bfloat16}
-    text_params = [p for n, p in bf16._model.named_parameters() if not n.startswith("visual.")]
-    assert text_params and {p.dtype for p in text_params} == {torch.float32}
-    # text embeddings are exactly fp32's, whatever the frames run at: one
-    # cached vocabulary serves every precision
-    texts = ["a dog", "a red car"]
-    np.testing.assert_array_equal(bf16.encode_texts(texts), fp32.encode_texts(texts))
+    assert bf16.info.precision == "bf16" and bf16.text_precision == "bf16"
+    assert fp32.text_precision == "fp32"
+    assert {p.dtype for p in bf16._model.parameters()} == {torch.bfloat16}
+    assert {p.dtype for p in fp32._model.parameters()} == {torch.float32}
+    # bf16 label embeddings are cached apart: the fp32 cache stays what every
+    # machine computes, and the two never mix
+    assert bf16.cache_key == fp32.cache_key + ":text-bf16"
+    texts = ["a dog", "a red car", "a photo of a cat sleeping on a sofa."]
+    a, b = fp32.encode_texts(texts), bf16.encode_texts(texts)
+    assert b.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)  # normalised in fp32
+    assert float((a * b).sum(axis=1).min()) > 0.999
     emb = bf16.encode_images(frames)
-    np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)  # normalised in fp32
+    np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)

@@ -18,6 +18,7 @@ import numpy as np
 
 from vidclip.config import CLIP_MODEL, ModelOptions
 from vidclip.encode.base import Encoder
+from vidclip.encode.clip_text import TrimmedTextTower, encode_padded
 from vidclip.errors import ModelError
 from vidclip.schema import ModelInfo
 
@@ -94,6 +95,8 @@ class ClipEncoder(Encoder):
         self._precision = "fp32"
         self._mean = None
         self._std = None
+        self._text_tower: TrimmedTextTower | None = None
+        self._text_precision = "fp32"
         self.input_size = _TINY_CFG["vision_cfg"]["image_size"] if self._is_tiny else 224
 
     @property
@@ -106,8 +109,11 @@ class ClipEncoder(Encoder):
                 self._load()
 
     def _load(self) -> None:
-        import open_clip
         import torch
+
+        from vidclip.encode.open_clip_import import import_open_clip
+
+        open_clip = import_open_clip()
 
         opts = self.options
         device = pick_device(opts.device)
@@ -122,15 +128,29 @@ class ClipEncoder(Encoder):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)
             model, tokenizer, mean, std = self._build(open_clip, opts)
-        # Only the image tower runs at reduced precision: it does the per-frame
-        # work. Text runs once per vocabulary (and is cached), so it stays fp32:
-        # label embeddings are as exact as they can be and the same on every
-        # machine, whatever precision the frames ran at.
+        self.logit_scale = float(model.logit_scale.exp().item()) if not self._is_tiny else 100.0
         model = model.to(device=device).eval()
-        model.visual.to(dtype=self._dtype)
+        # Prompts at their real length where the text tower allows it (see
+        # vidclip.encode.clip_text): the first run's vocabulary in seconds
+        # rather than minutes, with the same embeddings. Built (and checked
+        # against open_clip's own path) while the text tower is still fp32.
+        self._text_tower = TrimmedTextTower.build(model, tokenizer)
+        # The image tower runs at the precision picked above: it does the
+        # per-frame work. The text tower runs once per vocabulary and is
+        # cached. On a CPU with native bf16 it runs bf16 too: the first run's
+        # vocabulary is compute-bound there, bf16 is several times faster and
+        # the label embeddings stay within the tolerance README states. Text
+        # runs fp32 everywhere else (on a GPU it costs nothing), and the text
+        # cache key names the text precision, so fp32 embeddings are the same
+        # on every machine and never mix with bf16 ones.
+        cpu_bf16 = self._dtype == torch.bfloat16 and device.startswith("cpu")
+        self._text_precision = "bf16" if cpu_bf16 else "fp32"
+        if cpu_bf16:
+            model.to(dtype=self._dtype)
+        else:
+            model.visual.to(dtype=self._dtype)
         if device.startswith("cuda"):
             model.visual.to(memory_format=torch.channels_last)
-        self.logit_scale = float(model.logit_scale.exp().item()) if not self._is_tiny else 100.0
         shape = (1, 3, 1, 1)
         self._mean = torch.tensor(mean, device=device, dtype=torch.float32).view(shape) * 255.0
         self._std = torch.tensor(std, device=device, dtype=torch.float32).view(shape) * 255.0
@@ -139,12 +159,15 @@ class ClipEncoder(Encoder):
     def _build(self, open_clip, opts):
         """(model, tokenizer, mean, std) for ``opts``; weights resolved offline-safely."""
         from vidclip.encode import weights
+        from vidclip.encode.open_clip_import import ensure_transformers, needs_transformers
 
         if self._is_tiny:
             model = open_clip.model.CLIP(**_TINY_CFG)
             tokenizer = open_clip.SimpleTokenizer(
                 context_length=_TINY_CFG["text_cfg"]["context_length"])
             return model, tokenizer, open_clip.OPENAI_DATASET_MEAN, open_clip.OPENAI_DATASET_STD
+        if needs_transformers(open_clip, opts.name):
+            ensure_transformers()  # a Hugging Face text tower, CoCa, or not known yet
         resolved = weights.resolve(opts.name, opts.pretrained, opts.cache_dir)
         try:
             model = open_clip.create_model(
@@ -177,6 +200,17 @@ class ClipEncoder(Encoder):
             kind="custom" if self._is_tiny else "clip",
             precision=self._precision,
         )
+
+    @property
+    def cache_key(self) -> str:
+        key = super().cache_key
+        return key if self._text_precision == "fp32" else f"{key}:text-{self._text_precision}"
+
+    @property
+    def text_precision(self) -> str:
+        """The text tower's precision: bf16 where the image tower runs it on a CPU, else fp32."""
+        self.load()
+        return self._text_precision
 
     def _to_pixels(self, frames: np.ndarray):
         import torch
@@ -242,13 +276,15 @@ class ClipEncoder(Encoder):
         import torch
 
         self.load()
-        out = []
+        if not texts:
+            return np.zeros((0, self.info.embedding_dim), np.float32)
         with torch.inference_mode():
-            for start in range(0, len(texts), 256):
-                tokens = self._tokenizer(list(texts[start : start + 256])).to(self._device)
-                emb = self._model.encode_text(tokens, normalize=True)
-                out.append(emb.float().cpu().numpy())
-        return np.concatenate(out) if out else np.zeros((0, self.info.embedding_dim), np.float32)
+            tokens = self._tokenizer(list(texts)).to(self._device)
+            if self._text_tower is not None:
+                emb = self._text_tower.encode(tokens)
+            else:
+                emb = encode_padded(self._model, tokens)
+        return emb.cpu().numpy()
 
     def close(self) -> None:
         with self._lock:

@@ -55,7 +55,9 @@ def resolve(model_name: str, pretrained: str | None, cache_dir: str | None, *,
     With ``download=False`` a tag that is not cached raises
     :class:`WeightsMissingError` at once, without touching the network.
     """
-    import open_clip
+    from vidclip.encode.open_clip_import import import_open_clip
+
+    open_clip = import_open_clip()
 
     if model_name.startswith(("local-dir:", "hf-hub:")):
         if model_name.startswith("local-dir:") and not Path(model_name[10:]).is_dir():

@@ -44,11 +44,13 @@ import threading
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from vidclip.config import ModelOptions
 from vidclip.encode.base import Encoder
+from vidclip.encode.offline.abstain import MIN_DETAIL, certainty, detail_fraction
 from vidclip.errors import ModelError
 from vidclip.schema import ModelInfo
 
@@ -109,6 +111,11 @@ class ConseEncoder(Encoder):
     #: temperature applied to the classifier's logits before mixing.
     top_t = 5
     temperature = 0.5
+    #: Frames whose classifier certainty (:func:`.abstain.certainty`) is
+    #: below this, or that show too little (:data:`.abstain.MIN_DETAIL`),
+    #: abstain: their vector is the neutral anchor, so no label scores.
+    min_certainty = 0.5
+    min_detail = MIN_DETAIL
 
     def __init__(
         self,
@@ -118,6 +125,7 @@ class ConseEncoder(Encoder):
         temperature: float | None = None,
         class_template: str | None = None,
         cache_dir: Path | None = None,
+        abstain: bool = True,
     ):
         self.options = options or ModelOptions(name="offline", pretrained=None)
         #: Where the 1,000 class-sentence embeddings are cached (None: not on disk).
@@ -128,11 +136,14 @@ class ConseEncoder(Encoder):
         if temperature is not None:
             self.temperature = temperature
         self.class_template = class_template
+        if not abstain:  # every frame speaks, however unsure (for comparisons)
+            self.min_certainty = self.min_detail = 0.0
         self._lock = threading.Lock()
         self._device: str | None = None
         self._classifier = None
         self._text = None
-        self._class_emb = None  # torch (1000, 384) on the device
+        self._class_emb: Any = None  # torch (1000, 384) on the device
+        self._anchor: np.ndarray | None = None  # (384,): what an abstaining frame returns
 
     # -- loading ---------------------------------------------------------------------
     def load(self) -> None:
@@ -154,7 +165,7 @@ class ConseEncoder(Encoder):
         from vidclip.encode.offline import imagenet_prompts
         from vidclip.encode.offline.classifier import ImageNetClassifier
         from vidclip.encode.offline.text import MiniLMEmbedder
-        from vidclip.vocabulary import embed_prompt_sets
+        from vidclip.vocabulary import embed_prompt_sets, neutral_anchor
 
         device = pick_device(self.options.device)
         if device.startswith("cpu") and self.options.tune_malloc:
@@ -167,8 +178,13 @@ class ConseEncoder(Encoder):
         template = self.class_template or imagenet_prompts.TEMPLATE
         prompts = imagenet_prompts.class_prompts(template)
         key = "conse-classes:" + hashlib.sha256("\n".join(prompts).encode()).hexdigest()
-        class_emb = embed_prompt_sets(_TextTower(self.cache_key, text), [[p] for p in prompts], key,
-                                      self.cache_dir)
+        tower = _TextTower(self.cache_key, text)
+        class_emb = embed_prompt_sets(tower, [[p] for p in prompts], key, self.cache_dir,
+                                      what="ImageNet classes")
+        # The same vector the pipeline calibrates against (same prompts, same
+        # model, computed the same way), so an abstaining frame sits exactly
+        # on the anchor.
+        self._anchor = neutral_anchor(tower, self.cache_dir)
         self._device, self._classifier, self._text = device, classifier, text
         self._class_emb = torch.from_numpy(class_emb).to(device)
 
@@ -191,8 +207,18 @@ class ConseEncoder(Encoder):
         return f"offline:{NAME}:{weights_tag()}"
 
     def encode_images(self, frames: np.ndarray) -> np.ndarray:
-        probs, _ = self.classify(frames)
-        return self.mix(probs)
+        logits, _ = self._run(frames)
+        vectors = self.mix(_softmax(logits / self.temperature))
+        vectors[~self.sure(frames, _softmax(logits))] = self._anchor
+        return vectors
+
+    def sure(self, frames: np.ndarray, probs: np.ndarray) -> np.ndarray:
+        """Which frames may speak: enough to see, and a classifier sure enough (see .abstain)."""
+        self.load()
+        if len(frames) == 0:
+            return np.zeros(0, bool)
+        certain = certainty(probs, self._class_emb.cpu().numpy()) >= self.min_certainty
+        return certain & (detail_fraction(frames) >= self.min_detail)
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         self.load()
@@ -216,10 +242,15 @@ class ConseEncoder(Encoder):
         meaning; they suit scene-change distances better than the ConSE
         vectors, which stay put while the top classes do.
         """
+        logits, feats = self._run(frames)
+        return _softmax(logits / self.temperature), feats
+
+    def _run(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Raw logits ``(N, 1000)`` and normalised features ``(N, 1280)``, in chunks."""
         import torch
 
         self.load()
-        probs, feats = [], []
+        logits, feats = [], []
         # On a CPU bigger batches buy nothing but memory: EfficientNet's early
         # activations are ~13 MB a frame (8 frames: 87 images/s at ~1.0 GB
         # peak RSS; 32 frames: 60-77 images/s at 1.4-1.8 GB, on 2 EPYC cores).
@@ -227,11 +258,11 @@ class ConseEncoder(Encoder):
         step = min(self.batch_size, CPU_CHUNK) if on_cpu else self.batch_size
         for start in range(0, len(frames), step):
             out = self._classifier(frames[start : start + step])
-            probs.append(torch.softmax(out.logits / self.temperature, dim=-1).cpu().numpy())
+            logits.append(out.logits.cpu().numpy())
             feats.append(torch.nn.functional.normalize(out.features, dim=-1).cpu().numpy())
-        if not probs:
+        if not logits:
             return np.zeros((0, 1000), np.float32), np.zeros((0, 1280), np.float32)
-        return np.concatenate(probs), np.concatenate(feats)
+        return np.concatenate(logits), np.concatenate(feats)
 
     def mix(self, probs: np.ndarray) -> np.ndarray:
         """ConSE vectors: normalise(sum over the top ``top_t`` classes of p * class embedding)."""
@@ -244,3 +275,9 @@ class ConseEncoder(Encoder):
         top_p, top_i = p.topk(min(self.top_t, p.shape[1]), dim=1)
         vectors = torch.einsum("nt,ntd->nd", top_p, self._class_emb[top_i])
         return torch.nn.functional.normalize(vectors, dim=-1).cpu().numpy()
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    return z / z.sum(axis=1, keepdims=True)

@@ -78,6 +78,10 @@ _OVERRIDES = """
 138: a bustard, a large ground bird
 145: a king penguin
 148: an orca, a killer whale
+350: a wild goat or a deer, an ibex
+351: a deer or a hartebeest
+352: a deer or a small gazelle
+353: a deer or a gazelle
 149: a dugong, a sea cow
 274: a dhole, a wild dog
 275: an African wild dog
@@ -178,14 +182,14 @@ _OVERRIDES = """
 509: a candy shop
 511: a convertible car
 513: a cornet, a brass instrument
-516: a baby's cradle
+516: a wooden cradle
 517: a construction crane
 518: a motorcycle crash helmet
-520: a baby's crib
+520: a crib, a cot with bars
 521: a slow cooker
 524: a cuirass, body armour
 528: an old rotary dial telephone
-529: a baby in a diaper
+529: a diaper
 533: a dish cloth
 535: a disc brake on a wheel
 536: a dock with ships
@@ -248,6 +252,7 @@ _OVERRIDES = """
 643: a masquerade mask
 645: a maypole
 646: a hedge maze
+647: a glass measuring jug
 648: a medicine cabinet
 649: standing stones, a megalith
 652: a person in military uniform
@@ -288,7 +293,7 @@ _OVERRIDES = """
 708: a statue pedestal
 709: a pencil case
 711: a bottle of perfume
-714: a guitar pick
+714: a plectrum, a small flat pick
 715: a spiked German army helmet
 716: a white picket fence
 717: a pickup truck
