@@ -22,7 +22,13 @@ from vidclip.caption.base import Captioner
 from vidclip.config import AnalysisConfig
 from vidclip.encode.base import Encoder
 from vidclip.moderate import PolicyEmbeddings, load_policy
-from vidclip.vocabulary import Vocabulary, embed_vocabulary, load_vocabulary, neutral_anchor
+from vidclip.vocabulary import (
+    EmbedProgressFn,
+    Vocabulary,
+    embed_vocabulary,
+    load_vocabulary,
+    neutral_anchor,
+)
 
 
 @dataclass(frozen=True)
@@ -61,8 +67,13 @@ def read_vocabulary(config: AnalysisConfig) -> Vocabulary:
 
 
 def prepare_analysis(config: AnalysisConfig, encoder: Encoder, cache_dir: Path | None,
-                     vocabulary: Vocabulary | None = None) -> AnalysisContext:
-    """Load the encoder and embed the vocabulary, the anchor and the policy (cached on disk)."""
+                     vocabulary: Vocabulary | None = None,
+                     progress: EmbedProgressFn | None = None) -> AnalysisContext:
+    """Load the encoder and embed the vocabulary, the anchor and the policy (cached on disk).
+
+    ``progress(done, total)`` hears about the vocabulary's prompts being embedded:
+    only on a first run (a cache miss), which can take a minute on a CPU.
+    """
     vocabulary = vocabulary or read_vocabulary(config)
     # The files are read before the model loads: a bad vocabulary or policy
     # is reported at once, not after a model load.
@@ -71,7 +82,8 @@ def prepare_analysis(config: AnalysisConfig, encoder: Encoder, cache_dir: Path |
     calibration = Calibration(neutral_anchor(encoder, cache_dir), encoder.logit_scale,
                               encoder.score_margin)
     policy_emb = PolicyEmbeddings.build(encoder, policy, cache_dir) if policy else None
-    labels = LabelSpace(vocabulary, embed_vocabulary(encoder, vocabulary, cache_dir))
+    labels = LabelSpace(vocabulary, embed_vocabulary(encoder, vocabulary, cache_dir,
+                                                     progress=progress))
     return AnalysisContext(config, encoder, labels, calibration, policy_emb)
 
 

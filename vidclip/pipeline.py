@@ -37,7 +37,7 @@ from vidclip.stages.scenes import segment_video
 from vidclip.stages.tags import tag_video
 from vidclip.stages.thumbnails import SceneThumbnails, scene_thumbnails
 from vidclip.stream import EncodedFrames
-from vidclip.vocabulary import Vocabulary
+from vidclip.vocabulary import EmbedProgressFn, Vocabulary
 
 
 @dataclass
@@ -110,12 +110,16 @@ class Pipeline:
         self._captions: CaptionContext | None = None
 
     # -- heavy state, built once -------------------------------------------------
-    def setup(self) -> AnalysisContext:
-        """Load the model and embed vocabulary, anchor and policy; idempotent."""
+    def setup(self, progress: EmbedProgressFn | None = None) -> AnalysisContext:
+        """Load the model and embed vocabulary, anchor and policy; idempotent.
+
+        ``progress(done, total)`` follows a first run's embedding of the
+        vocabulary (a tqdm bar on a terminal shows it anyway).
+        """
         with self._lock:
             if self._analysis is None:
                 self._analysis = prepare_analysis(self.config, self.encoder, self.cache_dir,
-                                                  self._read_vocabulary())
+                                                  self._read_vocabulary(), progress)
             return self._analysis
 
     def caption_context(self) -> CaptionContext:

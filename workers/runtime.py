@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.store import JobStore
@@ -71,7 +71,7 @@ class Runtime:
         self.preload_model = True
         #: The queues this worker takes jobs from (``vidclip worker --queues``).
         self.queues: list[str] = ["analyze", "caption"]
-        self._heartbeat = None
+        self._heartbeat: Any = None  # vidclip.jobs.presence.Heartbeat while announced
 
     @property
     def store(self) -> JobStore:
@@ -125,15 +125,16 @@ class Runtime:
             self._heartbeat.stop()
             self._heartbeat = None
 
-    def pipeline(self, config):
-        """A set-up :class:`Pipeline` for ``config`` sharing this process's encoder."""
+    def pipeline(self, config, progress=None):
+        """A set-up :class:`Pipeline` for ``config`` sharing this process's encoder;
+        ``progress(done, total)`` follows a first embedding of its vocabulary."""
         from vidclip.pipeline import Pipeline
 
         encoder = self.encoder()
 
         def build():
             pipeline = Pipeline(config, encoder=encoder, cache_dir=self.cache_dir)
-            pipeline.setup()
+            pipeline.setup(progress)
             return pipeline
 
         return self._analysis.get_or_build(config.model_dump_json(), build)

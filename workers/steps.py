@@ -69,7 +69,9 @@ def _analyze(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
     media = _media(rt, job, worker, reporter)
     from vidclip.output.files import write_thumbnails
 
-    pipeline = rt.pipeline(worker_config(job.options, rt.settings))
+    # A first job with new labels embeds them: the job says so instead of looking stuck.
+    pipeline = rt.pipeline(worker_config(job.options, rt.settings),
+                           progress=lambda done, total: reporter("vocabulary", done / total))
     run = pipeline.run(media, progress=reporter, should_cancel=reporter.should_cancel,
                        caption=False)
     if run.thumbnails is not None:

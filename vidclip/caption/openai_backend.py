@@ -18,7 +18,7 @@ import os
 import random
 import threading
 import time
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -57,7 +57,7 @@ class OpenAICaptioner(LLMCaptioner):
         super().__init__(settings, hedge_below)
         self.settings: OpenAISettings = settings
         self.max_concurrency = settings.max_concurrency
-        self._client: openai.OpenAI | None = None
+        self._client: Any = None  # an openai.OpenAI once set up
         self._lock = threading.Lock()
 
     @property
@@ -132,7 +132,8 @@ class OpenAICaptioner(LLMCaptioner):
         response = getattr(exc, "response", None)
         retry_after = response.headers.get("retry-after") if response is not None else None
         try:
-            delay = max(delay, min(float(retry_after), s.max_backoff_s))
+            if retry_after is not None:
+                delay = max(delay, min(float(retry_after), s.max_backoff_s))
         except (TypeError, ValueError):
             pass
         return delay

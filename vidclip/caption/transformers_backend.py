@@ -254,7 +254,7 @@ def _load(folder: Path, gguf: str | None, device: str, torch_dtype: torch.dtype)
     except (OSError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelError(f"cannot load the caption model {gguf or folder}: {first}") from None
-    model.to(device).eval()
+    torch.nn.Module.to(model, device).eval()  # (transformers' own .to is mistyped)
     return LocalModel(name=gguf or folder.name, device=device, model=model,
                       tokenizer=tokenizer, load_s=time.perf_counter() - t0)
 
@@ -299,10 +299,11 @@ class TransformersCaptioner(LLMCaptioner):
         self._model = None
 
     def generate(self, prompt: RenderedPrompt) -> Generation:
-        model = self._model
-        if model is None:
+        if self._model is None:
             self.setup()
-            model = self._model
+        model = self._model
+        if model is None:  # closed meanwhile
+            raise BackendUnavailable("the caption model was closed")
         text = prompt.text
         if self.settings.prompt_style == "chat":
             text = model.chat_text(prompt.system, prompt.user)

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 #: model, no download, runs the whole pipeline in seconds on a CPU. Its
 #: embeddings carry no meaning; tests that need meaning use real weights.
 TINY_TEST_MODEL = "tiny-test"
-_TINY_CFG = {
+_TINY_CFG: dict[str, Any] = {
     "embed_dim": 64,
     "vision_cfg": {"image_size": 64, "layers": 2, "width": 64, "patch_size": 16, "head_width": 32},
     "text_cfg": {"context_length": 32, "vocab_size": 49408, "width": 64, "heads": 2, "layers": 2},
@@ -88,13 +89,14 @@ class ClipEncoder(Encoder):
         self.options = options or ModelOptions(name=CLIP_MODEL)
         self.batch_size = self.options.batch_size
         self._lock = threading.Lock()
-        self._model = None
-        self._tokenizer = None
-        self._device = None
-        self._dtype = None
+        # Set by load(); torch and open_clip objects, typed loosely on purpose.
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._device = ""
+        self._dtype: Any = None
         self._precision = "fp32"
-        self._mean = None
-        self._std = None
+        self._mean: Any = None
+        self._std: Any = None
         self._text_tower: TrimmedTextTower | None = None
         self._text_precision = "fp32"
         self.input_size = _TINY_CFG["vision_cfg"]["image_size"] if self._is_tiny else 224

@@ -139,9 +139,9 @@ class ConseEncoder(Encoder):
         if not abstain:  # every frame speaks, however unsure (for comparisons)
             self.min_certainty = self.min_detail = 0.0
         self._lock = threading.Lock()
-        self._device: str | None = None
-        self._classifier = None
-        self._text = None
+        self._device = ""
+        self._classifier: Any = None
+        self._text: Any = None
         self._class_emb: Any = None  # torch (1000, 384) on the device
         self._anchor: np.ndarray | None = None  # (384,): what an abstaining frame returns
 

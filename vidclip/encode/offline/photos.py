@@ -45,12 +45,15 @@ class Photo:
         """``(H, W, 3)`` uint8 RGB; transparency is laid on white."""
         from PIL import Image
 
-        with Image.open(self.path) as im:
-            if im.mode in ("RGBA", "LA", "P"):
-                im = im.convert("RGBA")
-                white = Image.new("RGBA", im.size, (255, 255, 255, 255))
-                im = Image.alpha_composite(white, im)
-            return np.asarray(im.convert("RGB"))
+        path = self.path
+        if path is None:
+            raise FileNotFoundError(f"{self.package} is not installed: {self.relpath} is missing")
+        with Image.open(path) as opened:
+            image = opened.convert("RGBA") if opened.mode in ("RGBA", "LA", "P") else opened
+            if image.mode == "RGBA":
+                white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+                image = Image.alpha_composite(white, image)
+            return np.asarray(image.convert("RGB"))
 
 
 PHOTOS: tuple[Photo, ...] = (
@@ -89,7 +92,7 @@ def fit_frame(image: np.ndarray, size: tuple[int, int] = MONTAGE_SIZE,
     ih, iw = image.shape[:2]
     scale = min(w / iw, h / ih) * zoom
     nw, nh = max(1, round(iw * scale)), max(1, round(ih * scale))
-    resized = np.asarray(Image.fromarray(image).resize((nw, nh), Image.BILINEAR))
+    resized = np.asarray(Image.fromarray(image).resize((nw, nh), Image.Resampling.BILINEAR))
     out = np.zeros((h, w, 3), np.uint8)
     # Place centred; crop what a zoom pushed outside the frame.
     x0, y0 = (w - nw) // 2, (h - nh) // 2
