@@ -36,9 +36,9 @@ def test_no_suggestion_when_every_flag_was_dismissed():
 
 
 def test_score_bands_count_each_decision_once():
-    counts = bands(decided((0.95, C), (1.0, D), (0.05, C), (0.51, D)))
+    counts = bands(decided((0.95, C), (1.0, D), (0.05, C), (0.51, D), (0.7, C)))
     assert [(b.low, b.confirmed, b.dismissed) for b in counts if b.confirmed or b.dismissed] == [
-        (0.0, 1, 0), (0.5, 0, 1), (0.9, 1, 1)]
+        (0.0, 1, 0), (0.5, 0, 1), (0.7, 1, 0), (0.9, 1, 1)]
 
 
 def test_every_policy_category_is_reported_even_without_decisions():

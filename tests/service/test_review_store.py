@@ -56,15 +56,15 @@ def test_queue_order_filters_paging_and_tenants(store):
                                                 moderation(weapons=score, drugs=0.65))
     other = store.reviews.open_for_job(finished_job(store, "other"), "other",
                                        moderation(weapons=0.99))
-    page, cursor = store.reviews.list("acme", limit=2)
+    page, cursor = store.reviews.queue("acme", limit=2)
     assert [i.id for i in page] == [ids[0.9], ids[0.8]] and cursor
-    rest, end = store.reviews.list("acme", limit=2, cursor=cursor)
+    rest, end = store.reviews.queue("acme", limit=2, cursor=cursor)
     assert [i.id for i in rest] == [ids[0.7]] and end is None
     assert store.reviews.get(other, "acme") is None
-    assert len(store.reviews.list("acme", category="drugs")[0]) == 3
-    assert store.reviews.list("acme", category="violence")[0] == []
+    assert len(store.reviews.queue("acme", category="drugs")[0]) == 3
+    assert store.reviews.queue("acme", category="violence")[0] == []
     store.reviews.act(ids[0.9], "acme", actor="ana", action=Action.ESCALATE, category="drugs")
-    assert [i.id for i in store.reviews.list("acme", state="escalated")[0]] == [ids[0.9]]
+    assert [i.id for i in store.reviews.queue("acme", state="escalated")[0]] == [ids[0.9]]
 
 
 def test_decisions_close_the_item_and_every_event_is_kept(store):
@@ -121,7 +121,7 @@ def test_a_purged_job_takes_no_decisions(store):
     store.clear_results(job)
     with pytest.raises(ReviewGone, match="purged"):
         store.reviews.act(item, "acme", actor="ana", action=Action.CONFIRM, category="weapons")
-    assert store.reviews.list("acme")[0] == []
+    assert store.reviews.queue("acme")[0] == []
 
 
 def test_revisions_refuse_an_edit_of_an_old_text(store):

@@ -78,7 +78,8 @@ def bands(decided: Iterable[Decided]) -> list[Band]:
     count = round(1 / BAND_WIDTH)
     confirmed, dismissed = [0] * count, [0] * count
     for d in decided:
-        i = min(int(d.score / BAND_WIDTH), count - 1)
+        # The epsilon keeps 0.7 in the 0.7-0.8 band (0.7 / 0.1 is 6.999... in floats).
+        i = min(int(d.score / BAND_WIDTH + 1e-9), count - 1)
         (confirmed if d.decision is Decision.CONFIRMED else dismissed)[i] += 1
     return [Band(round(i * BAND_WIDTH, 2), round((i + 1) * BAND_WIDTH, 2), confirmed[i],
                  dismissed[i]) for i in range(count)]

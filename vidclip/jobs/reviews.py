@@ -17,8 +17,9 @@ import base64
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import CursorResult, and_, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -147,7 +148,7 @@ class ReviewStore:
             return existing.id
 
     # -- reading -------------------------------------------------------------------
-    def list(self, tenant: str, *, state: str | None = None, category: str | None = None,
+    def queue(self, tenant: str, *, state: str | None = None, category: str | None = None,
              limit: int = 50, cursor: str | None = None) -> tuple[list[ReviewView], str | None]:
         """The queue: highest flag score first; only jobs that still have results."""
         query = (select(ReviewItem).join(Job, Job.id == ReviewItem.job_id)
@@ -171,11 +172,12 @@ class ReviewStore:
             views = [self._view(session, item, events=False) for item in items]
         return views, (_cursor(items[-1]) if more else None)
 
-    def get(self, item_id: str, tenant: str) -> ReviewView | None:
-        """The item with its log; None for another tenant's item (like no item)."""
+    def get(self, item_id: str, tenant: str | None = None) -> ReviewView | None:
+        """The item with its log; with ``tenant``, None for another tenant's item
+        (like no item). Workers pass none."""
         with self._tx() as session:
             item = session.get(ReviewItem, item_id)
-            if item is None or item.tenant != tenant:
+            if item is None or tenant not in (None, item.tenant):
                 return None
             return self._view(session, item, events=True)
 
@@ -197,8 +199,9 @@ class ReviewStore:
         cats = session.scalars(select(ReviewCategory).where(ReviewCategory.item_id == item.id)
                                .order_by(ReviewCategory.flagged.desc(),
                                          ReviewCategory.score.desc()))
-        log = (session.scalars(select(ReviewEvent).where(ReviewEvent.item_id == item.id)
-                               .order_by(ReviewEvent.seq)) if events else [])
+        log: list[ReviewEvent] = list(session.scalars(
+            select(ReviewEvent).where(ReviewEvent.item_id == item.id).order_by(ReviewEvent.seq)
+        )) if events else []
         return ReviewView(
             id=item.id, job_id=item.job_id, tenant=item.tenant, state=State(item.state),
             top_score=item.top_score, policy=item.policy, policy_version=item.policy_version,
@@ -238,9 +241,9 @@ class ReviewStore:
             seq = view.version + 1
             now = utcnow()
             with self._tx() as session:
-                moved = session.execute(update(ReviewItem).where(
+                moved = cast(CursorResult, session.execute(update(ReviewItem).where(
                     ReviewItem.id == item_id, ReviewItem.version == view.version,
-                ).values(version=seq, state=step.state.value, updated_at=now)).rowcount
+                ).values(version=seq, state=step.state.value, updated_at=now))).rowcount
                 if not moved:
                     continue
                 before = cats[category].decision.value if category else None

@@ -159,7 +159,7 @@ def latest_by_text(revisions: Iterable[RevisionInfo]) -> dict[tuple[str, int | N
 
 
 def current_text(analysis: VideoAnalysis, field: str, scene: int | None) -> str | None:
-    if field == "summary":
+    if field == "summary" or scene is None:
         return analysis.captions.summary
     return getattr(analysis.scenes[scene], field)
 

@@ -435,6 +435,9 @@ class JobStore:
         return self.get(job_id)
 
     def clear_results(self, job_id: str) -> None:
+        """A purge: the result and people's edits of its texts go (reviews and
+        their log stay: they are the audit trail)."""
+        self.revisions.delete_for_job(job_id)
         with self._tx() as session:
             session.execute(update(Job).where(Job.id == job_id).values(
                 result_json=None, result_path=None, media_path=None, purge_requested=False,
