@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from api import errors
+from api import errors, ui
 from api.deps import get_principal
 from api.queue import JobQueue
 from api.routers import health, info, jobs, keys, media, moderation, results, reviews, revisions
@@ -68,4 +68,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(moderation.router)
     app.include_router(v1)
     app.include_router(health.router)
+    ui.install(app)
     return app

@@ -66,20 +66,20 @@ def _recheck(request: Request, info: SessionInfo) -> SessionInfo | None:
     return SessionInfo(principal, info.key_id, info.key_hash, info.csrf)
 
 
-def start_session(request: Request, response: Response, token_and_info) -> SessionInfo:
-    token, info = token_and_info
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
     settings = request.app.state.settings
     response.set_cookie(SESSION_COOKIE, token, max_age=int(settings.session_ttl_s), path="/",
                         secure=settings.cookie_secure, httponly=True, samesite="lax")
+
+
+def dev_session(request: Request) -> SessionInfo:
+    """A session for ``dev`` (development mode); the page that made it sets the cookie."""
+    store, settings = request.app.state.store, request.app.state.settings
+    token, info = store.sessions.create(DEV_PRINCIPAL, key_id=None, key_hash=None,
+                                        ttl_s=settings.session_ttl_s)
+    request.state.new_session_token = token
     request.state.ui_session = info
     return info
-
-
-def dev_session(request: Request, response: Response) -> SessionInfo:
-    store, settings = request.app.state.store, request.app.state.settings
-    made = store.sessions.create(DEV_PRINCIPAL, key_id=None, key_hash=None,
-                                 ttl_s=settings.session_ttl_s)
-    return start_session(request, response, made)
 
 
 def end_session(request: Request, response: Response) -> None:
@@ -103,10 +103,12 @@ def check_csrf(session: SessionInfo, given: str | None) -> None:
         raise csrf_refused()
 
 
-def login_csrf(request: Request, response: Response) -> str:
-    """The sign-in form's token: the double-submit cookie's value (made if missing)."""
-    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+def login_token(request: Request) -> str:
+    """The sign-in form's token: the double-submit cookie's value, or a new one."""
+    return request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+
+
+def set_login_cookie(request: Request, response: Response, token: str) -> None:
     settings = request.app.state.settings
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, path="/ui",
                         secure=settings.cookie_secure, httponly=True, samesite="strict")
-    return token
