@@ -3,7 +3,7 @@ page (player, scene strip, lanes, captions and descriptions edited in place)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse
@@ -87,7 +87,7 @@ def video_page(request: Request, job_id: JobId, user: UiUserDep):
     store: JobStore = request.app.state.store
     job = owned_job(request, user, job_id)
     public = job_public(job)
-    context = {"job": public, "can_edit": user.can(Role.REVIEWER), "analysis": None,
+    context: dict[str, Any] = {"job": public, "can_edit": user.can(Role.REVIEWER), "analysis": None,
                "final": [s.value for s in FINAL_STATES]}
     if job.status == JobStatus.SUCCEEDED.value and job.result_json is not None:
         revisions = store.revisions.list(job.id)
@@ -117,7 +117,7 @@ def save_text(request: Request, job_id: JobId, session: UiSessionDep,
         raise UiProblem(403, "Editing is for reviewers", f"{user.name} is a {user.role.value}.")
     job = owned_job(request, user, job_id)
     try:
-        body = RevisionCreate(field=field, scene=scene, base=base, text=text)  # type: ignore[arg-type]
+        body = RevisionCreate(field=field, scene=scene, base=base, text=text)
         save_revision(request.app.state.store, job, user.name, body)
     except ValidationError as exc:
         raise UiProblem(422, "That edit was not saved", str(exc.errors()[0]["msg"])) from exc

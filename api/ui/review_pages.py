@@ -75,7 +75,7 @@ def item_event(request: Request, item_id: ItemId, session: UiSessionDep,
     user = session.principal
     require(user, Role.REVIEWER, "Deciding reviews")
     try:
-        body = ReviewEventCreate(action=action, category=category or None,  # type: ignore[arg-type]
+        body = ReviewEventCreate(action=action, category=category or None,
                                  note=note, seen=seen)
         result = record_event(request.app.state.store, request.app.state.queue, user, item_id,
                               body)

@@ -10,8 +10,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
+from starlette.routing import Match
 
 from api.session import set_session_cookie
+from vidclip.jobs.principal import Role
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -54,11 +56,17 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
+def has_route(app, path: str, method: str = "GET") -> bool:
+    """Whether a request would reach a route (asked the way the router matches, so
+    routes of included routers count too)."""
+    scope = {"type": "http", "path": path, "method": method, "root_path": "", "path_params": {}}
+    return any(route.matches(scope)[0] is Match.FULL for route in app.router.routes)
+
+
 def features(app) -> dict[str, bool]:
     """What the pages offer depends on the routes the app has: search is shown only
     where ``/v1/search`` exists (it comes with the archive index)."""
-    paths = {getattr(route, "path", "") for route in app.routes}
-    return {"search": "/v1/search" in paths}
+    return {"search": has_route(app, "/v1/search")}
 
 
 def _environment() -> Environment:
@@ -74,8 +82,9 @@ ENV = _environment()
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page, with the signed-in user (if any) and the CSRF token in its context."""
     session = getattr(request.state, "ui_session", None)
+    user = session.principal if session else None
     page = ENV.get_template(template).render(
-        request=request, user=session.principal if session else None,
+        request=request, user=user, can_review=bool(user and user.can(Role.REVIEWER)),
         csrf=session.csrf if session else context.pop("csrf", ""),
         features=features(request.app), **context)
     response = HTMLResponse(page, status_code=status_code, headers=HEADERS)
