@@ -1,7 +1,8 @@
-"""A stand-in for ``GET /v1/search`` (the archive-search work lands it) so the
-browser tests can drive the search box: every scene of the caller's tenant's
-finished jobs whose tags name the query, in the hit shape the page reads
-(job id, scene, time range, score, thumbnail link)."""
+"""A stand-in for ``GET /v1/search`` (the archive-search work lands it, with the
+model in a query worker) so the browser tests can drive the search box: every
+scene of the caller's tenant's finished jobs whose tags name the query, in the
+hit shape of that route (``api/search_schemas.py`` there: job id, source,
+scene, time range, score, tags, flags, links)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,11 @@ def search(request: Request, principal: PrincipalDep, q: str = Query(max_length=
         for scene in analysis.scenes:
             score = max((t.score for t in scene.tags if t.label in q), default=None)
             if score is not None:
-                hits.append({"job_id": job.id, "scene": scene.index, "start_s": scene.start_s,
+                picture = links_for(job.id).thumbnail.replace("{scene}", str(scene.index))
+                hits.append({"job_id": job.id, "source": job.source_name or job.source_value,
+                             "kind": "scene", "scene": scene.index, "start_s": scene.start_s,
                              "end_s": scene.end_s, "score": score,
-                             "source": job.source_name or job.source_value,
-                             "links": {"thumbnail": links_for(job.id).thumbnail.replace(
-                                 "{scene}", str(scene.index))}})
+                             "tags": [t.model_dump() for t in scene.tags],
+                             "flags": [m.category for m in scene.moderation if m.flagged],
+                             "links": {"thumbnail": picture, "scene_thumbnail": picture}})
     return {"hits": sorted(hits, key=lambda h: -h["score"])[:10]}

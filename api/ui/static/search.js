@@ -13,30 +13,37 @@ function unavailable() {
   if (top) top.hidden = true;
 }
 
+// One hit of /v1/search: {job_id, source, scene, start_s, end_s, score, tags, flags,
+// links: {thumbnail}} (api/search_schemas.py of the archive index).
+function chip(text, flag) {
+  const span = document.createElement("span");
+  span.className = flag ? "chip flag-chip" : "chip";
+  span.textContent = text;
+  return span;
+}
+
 function hitItem(hit) {
-  const jobId = hit.job_id || (hit.job && hit.job.id);
   const start = Number(hit.start_s) || 0;
   const end = Number(hit.end_s) || start;
   const li = document.createElement("li");
   const link = document.createElement("a");
   link.className = "hit";
-  link.href = `/ui/jobs/${encodeURIComponent(jobId)}?t=${start}`;
+  link.href = `/ui/jobs/${encodeURIComponent(hit.job_id)}?t=${start}`;
   const img = document.createElement("img");
   img.alt = "";
   img.width = 160;
   img.height = 90;
-  const scene = hit.scene !== undefined ? hit.scene : hit.scene_index;
-  img.src = (hit.links && hit.links.thumbnail) || hit.thumbnail || `/v1/jobs/${encodeURIComponent(jobId)}/thumbnails/${scene}.jpg`;
+  img.src = hit.links.thumbnail;
   const text = document.createElement("span");
   text.className = "hit-text";
   const title = document.createElement("strong");
-  title.textContent = hit.source || (hit.job && hit.job.source && hit.job.source.name) || jobId;
+  title.textContent = hit.source || hit.job_id;
   const when = document.createElement("span");
-  when.textContent = `${timecode(start)}–${timecode(end)}`;
-  const score = document.createElement("span");
-  score.className = "muted";
-  score.textContent = `score ${Number(hit.score).toFixed(2)}`;
-  text.append(title, when, score);
+  when.textContent = `${timecode(start)}–${timecode(end)} · score ${Number(hit.score).toFixed(2)}`;
+  const chips = document.createElement("span");
+  for (const flag of hit.flags || []) chips.append(chip(flag.replace(/_/g, " "), true));
+  for (const tag of (hit.tags || []).slice(0, 4)) chips.append(chip(tag.label, false));
+  text.append(title, when, chips);
   link.append(img, text);
   li.append(link);
   return li;
@@ -51,7 +58,7 @@ async function search(q) {
   try { data = await response.json(); } catch (err) { data = null; }
   if (response.status === 404 && !(data && data.error && data.error.code !== "not_found")) { unavailable(); status.textContent = ""; return; }
   if (!response.ok) { status.textContent = errorText({ status: response.status, data }); return; }
-  const list = data.hits || data.items || [];
+  const list = data.hits || [];
   status.textContent = list.length ? `${list.length} moment${list.length === 1 ? "" : "s"} found.` : "Nothing found.";
   hits.append(...list.map(hitItem));
 }
