@@ -26,8 +26,11 @@ def test_the_suggestion_is_the_lowest_threshold_reaching_the_target():
     at = suggest(items, 0.9)
     # 0.85 is the lowest score with precision 1.0; halfway to 0.75 below it.
     assert at.threshold == 0.8 and at.precision == 1.0 and at.recall == round(2 / 3, 4)
-    # 3 of 5 confirmed from the lowest score up, and nothing reviewed below it.
+    # 3 of 5 confirmed from the lowest score up, and nothing reviewed below it:
+    # how much lower it could go is unknown, so a lower current threshold stays.
     assert suggest(items, 0.6).threshold == 0.62
+    assert suggest(items, 0.6, current=0.5).threshold == 0.5
+    assert suggest(items, 0.6, current=0.7).threshold == 0.62
 
 
 def test_no_suggestion_when_every_flag_was_dismissed():

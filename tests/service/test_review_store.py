@@ -160,6 +160,9 @@ def test_policy_versions_start_from_the_bundled_file(store):
     with pytest.raises(PolicyConflict, match="version 2 now"):
         store.policies.write("acme", "default", base_version=1, thresholds={"weapons": 0.7},
                              author="rui")
+    with pytest.raises(ValueError, match="weapons: the threshold is 0.72 already"):
+        store.policies.write("acme", "default", base_version=2, thresholds={"weapons": 0.72},
+                             author="ana")
     with pytest.raises(ValueError, match="no enabled category 'alcohol'"):
         store.policies.write("acme", "default", base_version=2, thresholds={"alcohol": 0.5},
                              author="ana")

@@ -16,7 +16,8 @@ recall here is an upper bound.
 
 The suggested threshold is the lowest that reaches the target precision on
 these decisions (the lowest keeps the most recall), placed halfway to the
-next lower reviewed score so it does not sit on one item's score.
+next lower reviewed score so it does not sit on one item's score (see
+:func:`suggest` for the lowest score).
 """
 
 from __future__ import annotations
@@ -85,22 +86,30 @@ def bands(decided: Iterable[Decided]) -> list[Band]:
                  dismissed[i]) for i in range(count)]
 
 
-def suggest(decided: list[Decided], target: float) -> Operating | None:
-    """The lowest threshold with precision >= ``target`` on these decisions."""
+def suggest(decided: list[Decided], target: float,
+            current: float | None = None) -> Operating | None:
+    """The lowest threshold with precision >= ``target`` on these decisions.
+
+    Halfway between the lowest qualifying score and the reviewed score below
+    it; with no reviewed score below, the decisions cannot tell how low it may
+    go, so it stays at the current threshold if that is lower (no change).
+    """
     scores = sorted({d.score for d in decided})
     for i, score in enumerate(scores):
         at = _operating(decided, score)
         if at.precision is not None and at.precision >= target:
-            below = scores[i - 1] if i else score
-            threshold = min(max((score + below) / 2, 0.0001), 0.9999)
-            return _operating(decided, threshold)
+            if i:
+                threshold = (score + scores[i - 1]) / 2
+            else:
+                threshold = score if current is None else min(score, current)
+            return _operating(decided, min(max(threshold, 0.0001), 0.9999))
     return None
 
 
 def category_report(category: str, decided: list[Decided], threshold: float | None,
                     target: float) -> CategoryReport:
     confirmed = sum(d.decision is Decision.CONFIRMED for d in decided)
-    suggested = suggest(decided, target) if decided else None
+    suggested = suggest(decided, target, threshold) if decided else None
     note = None
     if not decided:
         note = "no reviewed items yet."

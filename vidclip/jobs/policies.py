@@ -93,6 +93,8 @@ def with_thresholds(document: dict, thresholds: dict[str, float]) -> tuple[dict,
             raise ValueError(f"{category}: a threshold must be between 0 and 1 (exclusive), "
                              f"not {value}")
         old = float(by_name[category]["threshold"])
+        if round(float(value), 4) == round(old, 4):
+            raise ValueError(f"{category}: the threshold is {old:g} already")
         by_name[category]["threshold"] = round(float(value), 4)
         changes.append(f"{category}: threshold {old:g} -> {round(float(value), 4):g}")
     return out, "; ".join(changes)
