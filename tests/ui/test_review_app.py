@@ -123,6 +123,22 @@ def test_upload_a_real_clip_and_watch_it_finish(service, new_page):
         assert http.get(f"/v1/jobs/{job['id']}/thumbnails/0.jpg").status_code == 200
 
 
+def test_file_names_and_tags_are_shown_as_text(service, new_page, clip):
+    name = "<img src=x onerror=window.pwned=1>.mp4"
+    with api(service, "sam") as http:
+        made = http.post("/v1/jobs", files={"file": (name, clip.read_bytes(), "video/mp4")},
+                         data={"tag": "<b>tagged</b>"})
+    assert made.status_code == 202, made.text
+    page = new_page()
+    sign_in(page, service, "sam")
+    row = page.locator("tr", has_text="onerror")
+    assert row.locator("a").text_content() == name
+    assert row.get_by_text("<b>tagged</b>").is_visible()
+    page.goto(f"{service.url}/ui/jobs/{made.json()['id']}")
+    assert page.locator("h1").text_content() == name
+    assert page.evaluate("window.pwned") is None and page.locator("img[src=x], b").count() == 0
+
+
 def test_video_page_thumbnails_seek_and_keys_step(service, new_page):
     job = acme_job(service)
     page = new_page()
