@@ -103,6 +103,8 @@ class ReviewPublic(BaseModel):
     top_score: float = Field(description="The highest flagged score: the queue's order.")
     policy: str
     policy_version: str | None
+    preview_scene: int | None = Field(description="The scene where the top flag starts "
+                                      "(its thumbnail is the item's picture).")
     version: int = Field(description="Events so far.")
     created_at: datetime
     updated_at: datetime

@@ -98,7 +98,7 @@ def _caption(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
     # Into the moderation queue before the job is final, so no crash between the
     # two leaves a succeeded, flagged job out of it (the queue lists succeeded
     # jobs only; a redelivery finds the item already there).
-    rt.store.reviews.open_for_job(job.id, job.tenant, final.moderation)
+    rt.store.reviews.open_for_job(job.id, job.tenant, final.moderation, final.scenes)
     done = rt.store.finish(job.id, JobStatus.SUCCEEDED, worker=worker,
                            result_json=final.model_dump_json(), result_path=str(outdir),
                            stages=reporter.stages)

@@ -44,7 +44,8 @@ def review_public(view: ReviewView, *, detail: bool = False) -> ReviewPublic | R
     base = f"{API_PREFIX}/reviews/{view.id}"
     fields = dict(
         id=view.id, job_id=view.job_id, state=view.state, top_score=view.top_score,
-        policy=view.policy, policy_version=view.policy_version, version=view.version,
+        policy=view.policy, policy_version=view.policy_version,
+        preview_scene=view.preview_scene, version=view.version,
         created_at=view.created_at, updated_at=view.updated_at,
         categories=[dict(category=c.category, score=c.score, threshold=c.threshold,
                          flagged=c.flagged, segments=c.segments, decision=c.decision)

@@ -78,7 +78,7 @@ def finished(api: Api, result: VideoAnalysis | None = None, who: str = "sam") ->
     result = result or analysis()
     api.store.finish(job["id"], JobStatus.SUCCEEDED, worker=None,
                      result_json=result.model_dump_json())
-    api.store.reviews.open_for_job(job["id"], job["tenant"], result.moderation)
+    api.store.reviews.open_for_job(job["id"], job["tenant"], result.moderation, result.scenes)
     return job
 
 
@@ -146,6 +146,7 @@ def test_the_queue_its_events_and_the_report(api):
     items = api.call("rui", "GET", "/v1/reviews", params={"state": "open"}).json()["items"]
     assert [i["job_id"] for i in items] == [job["id"]] and quiet["id"] not in str(items)
     item = items[0]
+    assert item["preview_scene"] == 0  # the flags start at 0.5 s, in scene 0
     assert [(c["category"], c["flagged"]) for c in item["categories"]] == [
         ("weapons", True), ("drugs", True), ("violence", False)]
     assert api.call("rui", "GET", "/v1/reviews", params={"category": "violence"}

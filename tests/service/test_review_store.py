@@ -44,6 +44,7 @@ def test_a_flagged_job_enters_the_queue_once_with_its_near_misses(store):
     assert store.reviews.open_for_job(job, "acme", moderation(weapons=0.8)) == first
     item = store.reviews.get(first, "acme")
     assert item.state is State.OPEN and item.top_score == 0.8
+    assert item.preview_scene is None  # no scenes given
     assert [(c.category, c.flagged) for c in item.categories] == [("weapons", True),
                                                                   ("drugs", False)]
     assert store.reviews.open_for_job(finished_job(store), "acme", moderation(drugs=0.3)) is None

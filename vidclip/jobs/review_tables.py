@@ -42,6 +42,8 @@ class ReviewItem(Base):
     top_score: Mapped[float] = mapped_column(Float, index=True)
     policy: Mapped[str] = mapped_column(String(200))
     policy_version: Mapped[str | None] = mapped_column(String(32))
+    #: The scene where the top flag starts: the item's picture in the queue.
+    preview_scene: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

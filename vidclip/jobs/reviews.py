@@ -14,6 +14,7 @@ one that landed later.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,7 +28,7 @@ from vidclip.jobs.review_states import Action, CategoryState, Decision, State, a
 from vidclip.jobs.review_tables import ReviewCategory, ReviewEvent, ReviewItem
 from vidclip.jobs.status import JobStatus
 from vidclip.jobs.tables import Job, utcnow
-from vidclip.schema import Moderation
+from vidclip.schema import Moderation, Scene
 
 #: A category scored this far below its threshold is listed beside the flags,
 #: so reviewers can say whether the threshold missed it (recall in the report).
@@ -75,6 +76,7 @@ class ReviewView:
     top_score: float
     policy: str
     policy_version: str | None
+    preview_scene: int | None
     version: int
     created_at: datetime
     updated_at: datetime
@@ -119,18 +121,24 @@ class ReviewStore:
         return self._session.begin()
 
     # -- entering the queue (workers) -----------------------------------------------
-    def open_for_job(self, job_id: str, tenant: str, moderation: Moderation) -> str | None:
+    def open_for_job(self, job_id: str, tenant: str, moderation: Moderation,
+                     scenes: Sequence[Scene] = ()) -> str | None:
         """Put a job with a flagged category in the queue; idempotent (a redelivered
         task finds its item). None when nothing is flagged."""
         flagged = [c for c in moderation.categories if c.flagged]
         if not flagged:
             return None
+        top = max(flagged, key=lambda c: c.score)
+        start = top.segments[0].start_s if top.segments else 0.0
+        preview = next((s.index for s in scenes if s.start_s <= start < s.end_s),
+                       scenes[0].index if scenes else None)
         listed = [c for c in moderation.categories
                   if c.flagged or c.score >= c.threshold - NEAR_MISS]
         now = utcnow()
         item = ReviewItem(job_id=job_id, tenant=tenant, state=State.OPEN.value,
                           top_score=max(c.score for c in flagged), policy=moderation.policy,
-                          policy_version=moderation.policy_version, version=0, created_at=now,
+                          policy_version=moderation.policy_version, preview_scene=preview,
+                          version=0, created_at=now,
                           updated_at=now)
         try:
             with self._tx() as session:
@@ -205,7 +213,8 @@ class ReviewStore:
         return ReviewView(
             id=item.id, job_id=item.job_id, tenant=item.tenant, state=State(item.state),
             top_score=item.top_score, policy=item.policy, policy_version=item.policy_version,
-            version=item.version, created_at=item.created_at, updated_at=item.updated_at,
+            preview_scene=item.preview_scene, version=item.version, created_at=item.created_at,
+            updated_at=item.updated_at,
             categories=[CategoryView(c.category, c.score, c.threshold, c.flagged, c.segments,
                                      Decision(c.decision)) for c in cats],
             events=[_event(e) for e in log])
