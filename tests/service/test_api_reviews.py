@@ -98,6 +98,8 @@ def test_the_video_is_served_with_range_requests(api, clip):
 def test_an_edit_is_a_revision_and_the_tracks_use_it(api):
     job = finished(api)
     url = f"/v1/jobs/{job['id']}/revisions"
+    vtt_url = f"/v1/jobs/{job['id']}/captions.vtt"
+    assert "not reviewed by a person" in api.call("sam", "GET", vtt_url).text
     edit = {"field": "caption", "scene": 1, "base": 0, "text": "A brown dog <b>runs</b> & jumps."}
     saved = api.call("rui", "POST", url, json=edit)
     assert saved.status_code == 201, saved.text
@@ -113,6 +115,8 @@ def test_an_edit_is_a_revision_and_the_tracks_use_it(api):
     # A review without change, then an edit from a stale base.
     kept = api.call("rui", "POST", url, json={"field": "caption", "scene": 0, "base": 0})
     assert kept.status_code == 201 and not kept.json()["changed"]
+    # Every caption reviewed by a person: the track no longer says a machine wrote it.
+    assert "not reviewed by a person" not in api.call("sam", "GET", vtt_url).text
     stale = api.call("ana", "POST", url, json={**edit, "text": "A dog."})
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "edit_conflict"
     assert stale.json()["error"]["detail"]["current"]["after"].startswith("A brown dog")
