@@ -11,10 +11,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from api import errors
+from api import errors, ui
 from api.deps import get_principal
 from api.queue import JobQueue
-from api.routers import health, info, jobs, keys, results
+from api.routers import health, info, jobs, keys, media, moderation, results, reviews, revisions
 from vidclip import __version__
 from vidclip.jobs.keystore import Authenticator
 from vidclip.jobs.settings import Settings
@@ -62,6 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(results.router)
     v1.include_router(keys.router)
     v1.include_router(info.router)
+    v1.include_router(media.router)
+    v1.include_router(revisions.router)
+    v1.include_router(reviews.router)
+    v1.include_router(moderation.router)
     app.include_router(v1)
     app.include_router(health.router)
+    ui.install(app)
     return app

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Path, Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyCookie, APIKeyHeader
 
 from api.errors import ApiError, not_found
 from api.queue import JobQueue
+from api.session import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, check_csrf, current_session
 from vidclip.jobs.keystore import Authenticator, KeyRejected
 from vidclip.jobs.principal import DEV_PRINCIPAL, Principal, Role
 from vidclip.jobs.settings import Settings
@@ -26,6 +27,12 @@ from vidclip.jobs.tables import Job
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
                                description="A key from `vidclip keys create`, VIDCLIP_KEYS "
                                "or VIDCLIP_API_KEYS.")
+
+
+_session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False,
+                               description="The review app's session (sign in at /ui/sign-in); "
+                               f"requests that change something also need an {CSRF_HEADER} "
+                               "header with the session's token.")
 
 
 def get_settings(request: Request) -> Settings:
@@ -50,9 +57,17 @@ def _unauthorized(message: str) -> ApiError:
 
 
 def get_principal(request: Request, settings: SettingsDep,
-                  key: Annotated[str | None, Security(_api_key_header)] = None) -> Principal:
-    """The caller. A plain ``def``: FastAPI runs it in a thread, since it may query."""
+                  key: Annotated[str | None, Security(_api_key_header)] = None,
+                  cookie: Annotated[str | None, Security(_session_cookie)] = None) -> Principal:
+    """The caller: the X-API-Key, else the review app's session cookie (with the
+    CSRF header on a request that changes something). A plain ``def``: FastAPI
+    runs it in a thread, since it may query."""
     if key is None:
+        session = current_session(request) if cookie else None
+        if session is not None:
+            if request.method not in SAFE_METHODS:
+                check_csrf(session, request.headers.get(CSRF_HEADER))
+            return session.principal
         if settings.dev_mode and not settings.has_configured_keys:
             return DEV_PRINCIPAL
         raise _unauthorized("missing X-API-Key header.")

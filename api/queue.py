@@ -29,6 +29,11 @@ class JobQueue:
     def notify(self, job_id: str) -> None:
         self._sig(TaskName.WEBHOOK, job_id).apply_async()
 
+    def notify_review(self, item_id: str, seq: int) -> None:
+        """Tell the job's webhook of a final review decision (event ``seq`` of the item)."""
+        self.app.signature(TaskName.REVIEW_WEBHOOK.value, kwargs={"item_id": item_id, "seq": seq},
+                           immutable=True, task_id=f"{item_id}-review-{seq}").apply_async()
+
     def revoke(self, job_id: str) -> None:
         """Best effort: workers drop these task ids; the store decides anyway."""
         try:

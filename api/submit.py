@@ -16,6 +16,7 @@ from vidclip.jobs.errors import IngestError
 from vidclip.jobs.media import resolve_media_path
 from vidclip.jobs.netguard import check_url
 from vidclip.jobs.options import JobOptions
+from vidclip.jobs.policies import pin_policy
 from vidclip.jobs.principal import Principal
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.status import JobStatus
@@ -63,14 +64,22 @@ def request_hash(body: JobCreate) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def new_job_from_body(settings: Settings, body: JobCreate, key: str | None,
+def stored_options(settings: Settings, store: JobStore, principal: Principal,
+                   options: JobOptions) -> dict:
+    """The job's options column: the full analysis config, pinned to the tenant's
+    latest version of its moderation policy (a later version never re-judges it)."""
+    return pin_policy(store.policies, principal.tenant, options.stored(settings))
+
+
+def new_job_from_body(settings: Settings, store: JobStore, body: JobCreate, key: str | None,
                       principal: Principal) -> NewJob:
     """Check a URL or path source now, so a bad one is a 4xx and never a queued job."""
     check_options(settings, body)
-    common: dict[str, Any] = {"options": body.stored(settings), "tag": body.tag,
-              "webhook_url": body.webhook_url, "idempotency_key": key,
-              "request_hash": request_hash(body), "tenant": principal.tenant,
-              "submitted_by": principal.name}
+    common: dict[str, Any] = {
+        "options": stored_options(settings, store, principal, body), "tag": body.tag,
+        "webhook_url": body.webhook_url, "idempotency_key": key,
+        "request_hash": request_hash(body), "tenant": principal.tenant,
+        "submitted_by": principal.name}
     if body.url is not None:
         checked = check_url(body.url, schemes=settings.allowed_url_schemes,
                             allow_private=settings.allow_private_urls)

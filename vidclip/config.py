@@ -135,6 +135,9 @@ class TagOptions(_Options):
 class ModerationOptions(_Options):
     enabled: bool = Field(default=True, description="Score the policy's categories.")
     policy: str = Field(default="default", description="Bundled policy name or a YAML path.")
+    document: dict[str, Any] | None = Field(
+        default=None, description="The policy itself, as the mapping its YAML holds; used "
+        "instead of reading `policy` (the service pins a job to a stored policy version so).")
 
 
 class CaptionOptions(_Options):

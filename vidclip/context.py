@@ -21,7 +21,7 @@ from vidclip.calibration import Calibration
 from vidclip.caption.base import Captioner
 from vidclip.config import AnalysisConfig
 from vidclip.encode.base import Encoder
-from vidclip.moderate import PolicyEmbeddings, load_policy
+from vidclip.moderate import PolicyEmbeddings, load_policy, parse_policy
 from vidclip.vocabulary import (
     EmbedProgressFn,
     Vocabulary,
@@ -77,7 +77,7 @@ def prepare_analysis(config: AnalysisConfig, encoder: Encoder, cache_dir: Path |
     vocabulary = vocabulary or read_vocabulary(config)
     # The files are read before the model loads: a bad vocabulary or policy
     # is reported at once, not after a model load.
-    policy = load_policy(config.moderation.policy) if config.moderation.enabled else None
+    policy = _policy(config) if config.moderation.enabled else None
     encoder.load()
     calibration = Calibration(neutral_anchor(encoder, cache_dir), encoder.logit_scale,
                               encoder.score_margin)
@@ -85,6 +85,13 @@ def prepare_analysis(config: AnalysisConfig, encoder: Encoder, cache_dir: Path |
     labels = LabelSpace(vocabulary, embed_vocabulary(encoder, vocabulary, cache_dir,
                                                      progress=progress))
     return AnalysisContext(config, encoder, labels, calibration, policy_emb)
+
+
+def _policy(config: AnalysisConfig):
+    options = config.moderation
+    if options.document is not None:
+        return parse_policy(options.document, options.policy)
+    return load_policy(options.policy)
 
 
 def prepare_captions(config: AnalysisConfig, captioner: Captioner,

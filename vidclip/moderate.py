@@ -200,6 +200,7 @@ def moderate(
                                       flagged=peak >= cat.threshold))
         scene_hits.append(hits)
     summary = Moderation(
-        flagged=any(c.flagged for c in categories), policy=policy.name, categories=categories
+        flagged=any(c.flagged for c in categories), policy=policy.name,
+        policy_version=policy.version, categories=categories
     )
     return ModerationResult(scores, summary, scene_hits)

@@ -159,6 +159,9 @@ class ModerationCategory(_Model):
 class Moderation(_Model):
     flagged: bool
     policy: str = Field(default="default", description="Name of the policy applied.")
+    policy_version: str | None = Field(
+        default=None, description="The policy's version (its YAML's `version`; the service "
+        "counts the versions its reviewers write from the calibration report).")
     categories: list[ModerationCategory] = Field(default_factory=list)
 
 

@@ -97,6 +97,10 @@ def _caption(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
     formats = tuple(job.options.get("formats") or ("json",))
     outdir = job_results_dir(rt.settings, job.id)
     write_outputs(final, outdir, "result", formats)
+    # Into the moderation queue before the job is final, so no crash between the
+    # two leaves a succeeded, flagged job out of it (the queue lists succeeded
+    # jobs only; a redelivery finds the item already there).
+    rt.store.reviews.open_for_job(job.id, job.tenant, final.moderation, final.scenes)
     done = rt.store.finish(job.id, JobStatus.SUCCEEDED, worker=worker,
                            result_json=final.model_dump_json(), result_path=str(outdir),
                            stages=reporter.stages)

@@ -78,6 +78,14 @@ def webhook(self, *, job_id: str) -> int | None:
     return deliver_webhook(self, runtime.current(), job_id)
 
 
+@shared_task(name=TaskName.REVIEW_WEBHOOK.value, bind=True)
+def review_webhook(self, *, item_id: str, seq: int) -> int | None:
+    """POST reviewers' final decisions on a job to its webhook URL."""
+    from workers.notify import deliver_review_webhook
+
+    return deliver_review_webhook(self, runtime.current(), item_id, seq)
+
+
 def notify(job_id: str) -> None:
     """Queue the webhook of a job that just reached a final state (if it has one)."""
     rt = runtime.current()

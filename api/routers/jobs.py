@@ -77,7 +77,7 @@ def _create_from_body(response, settings, store, queue, principal, body: JobCrea
     existing = submit.replay(store, principal, key, submit.request_hash(body))
     if existing is not None:
         return _accepted(response, existing, False)
-    job, created = store.create(submit.new_job_from_body(settings, body, key, principal))
+    job, created = store.create(submit.new_job_from_body(settings, store, body, key, principal))
     return _accepted(response, submit.enqueue(store, queue, job) if created else job, created)
 
 
@@ -95,7 +95,9 @@ async def _create_from_upload(request, response, settings, store, queue, princip
     try:
         options = submit.options_from_form(upload.fields)
         await run_in_threadpool(submit.check_options, settings, options)
-        new = NewJob(id=job_id, options=options.stored(settings), source_kind="upload",
+        stored = await run_in_threadpool(submit.stored_options, settings, store, principal,
+                                         options)
+        new = NewJob(id=job_id, options=stored, source_kind="upload",
                      source_value=upload.filename or "upload", source_name=upload.filename,
                      media_path=str(upload.path), tag=options.tag,
                      webhook_url=options.webhook_url, idempotency_key=key,
@@ -124,7 +126,7 @@ def create_batch(body: BatchCreate, response: Response, settings: SettingsDep, s
     for index, item in enumerate(body.jobs):  # all checked before any is stored
         item_key = f"{key}#{index}" if key else None
         try:
-            news.append(submit.new_job_from_body(settings, item, item_key, principal))
+            news.append(submit.new_job_from_body(settings, store, item, item_key, principal))
         except (VidclipError, ApiError) as exc:
             err = from_vidclip(exc) if isinstance(exc, VidclipError) else exc
             raise ApiError(err.status, err.code, f"jobs[{index}]: {err.message}",

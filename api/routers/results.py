@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import FileResponse
 
-from api.deps import OwnedJobDep, SettingsDep
+from api.deps import OwnedJobDep, SettingsDep, StoreDep
 from api.errors import ApiError, responses
 from vidclip.jobs.media import job_results_dir
 from vidclip.jobs.status import JobStatus
+from vidclip.jobs.store import JobStore
 from vidclip.jobs.tables import Job
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
@@ -27,16 +28,24 @@ def _finished_result(job: Job) -> str:
     return job.result_json
 
 
-def _analysis(job: Job):
+def current_analysis(job: Job, store: JobStore, revisions=None):
+    """The stored result with people's latest revisions of its texts."""
+    from vidclip.jobs.revisions import apply_revisions
     from vidclip.schema import VideoAnalysis
 
-    return VideoAnalysis.model_validate_json(_finished_result(job))
+    analysis = VideoAnalysis.model_validate_json(_finished_result(job))
+    return apply_revisions(analysis, store.revisions.list(job.id) if revisions is None
+                           else revisions)
 
 
-@router.get("/result", summary="The result JSON (vidclip result schema v1)",
-            responses={200: {"content": {"application/json": {}}}, **_ERRORS})
-def result(job: OwnedJobDep) -> Response:
-    return Response(_finished_result(job), media_type="application/json")
+@router.get("/result", summary="The result JSON (vidclip result schema v1), with people's "
+            "edits of its texts", responses={200: {"content": {"application/json": {}}}, **_ERRORS})
+def result(job: OwnedJobDep, store: StoreDep) -> Response:
+    revisions = store.revisions.list(job.id)
+    if not revisions:  # as the worker stored it: no parse, no re-serialisation
+        return Response(_finished_result(job), media_type="application/json")
+    return Response(current_analysis(job, store, revisions).model_dump_json(),
+                    media_type="application/json")
 
 
 #: path, renderer in vidclip.output, media type, summary. Each is rendered from
@@ -55,12 +64,12 @@ TEXT_OUTPUTS = (
 
 
 def _add_text_route(path: str, renderer: str, media_type: str, summary: str) -> None:
-    def endpoint(job: OwnedJobDep) -> Response:
+    def endpoint(job: OwnedJobDep, store: StoreDep) -> Response:
         from vidclip import output
 
         headers = ({"Content-Disposition": f'attachment; filename="{job.id}.{path}"'}
                    if path.endswith(".csv") else None)
-        return Response(getattr(output, renderer)(_analysis(job)),
+        return Response(getattr(output, renderer)(current_analysis(job, store)),
                         media_type=f"{media_type}; charset=utf-8", headers=headers)
 
     endpoint.__name__ = path.replace(".", "_")

@@ -1,4 +1,5 @@
 import csv
+import html
 import io
 
 import srt
@@ -75,11 +76,23 @@ def test_caption_cues_follow_timed_text_rules(analysis, tmp_path):
     cues = webvtt.read(str(path))
     assert seconds(cues[0].end) <= 4.2 + 1e-6  # the long caption stays inside its scene
     for c in cues:
-        lines = c.text.splitlines()
+        shown = html.unescape(c.text)  # the rules are about what a viewer reads
+        lines = shown.splitlines()
         duration = seconds(c.end) - seconds(c.start)
         assert len(lines) <= 2 and all(len(line) <= 42 for line in lines)
         assert duration >= 1.0 - 1e-6
-        assert len(c.text.replace("\n", " ")) / duration <= 20.0 + 1e-6
+        assert len(shown.replace("\n", " ")) / duration <= 20.0 + 1e-6
     starts = [seconds(c.start) for c in cues]
     ends = [seconds(c.end) for c in cues]
     assert all(e <= s + 1e-6 for e, s in zip(ends, starts[1:]))
+
+
+def test_markup_in_a_cue_is_shown_not_parsed(analysis, tmp_path):
+    edited = analysis.model_copy(update={"scenes": [
+        analysis.scenes[0].model_copy(update={"caption": "<b>Bold</b> & <script>x</script>"}),
+        *analysis.scenes[1:]]})
+    path = tmp_path / "markup.vtt"
+    path.write_text(to_webvtt(edited))
+    assert "<" not in path.read_text().split("\n\n", 1)[1]
+    assert html.unescape(webvtt.read(str(path))[0].text.replace("\n", " ")) == (
+        "<b>Bold</b> & <script>x</script>")

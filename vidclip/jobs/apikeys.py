@@ -85,7 +85,12 @@ def configured_keys(settings) -> list[ConfiguredKey]:
 
 def match_configured(keys: list[ConfiguredKey], token: str) -> Principal | None:
     """The settings key this token is, comparing with every one of them."""
-    digest = hash_token(token)
+    return match_configured_hash(keys, hash_token(token))
+
+
+def match_configured_hash(keys: list[ConfiguredKey], digest: str) -> Principal | None:
+    """The settings key whose token hashes to ``digest`` (a browser session keeps
+    the hash, never the token)."""
     found = None
     for key in keys:
         if same_hash(key.secret_hash, digest) and found is None:

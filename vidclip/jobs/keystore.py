@@ -21,6 +21,7 @@ from vidclip.jobs.apikeys import (
     hash_token,
     key_id_of,
     match_configured,
+    match_configured_hash,
     new_token,
     same_hash,
 )
@@ -120,12 +121,15 @@ class KeyStore:
 
     def find(self, token: str) -> tuple[Principal, bool] | None:
         """``(principal, revoked)`` of the stored key this token is; None if none is."""
-        key_id = key_id_of(token)
+        return self.find_hash(key_id_of(token), hash_token(token))
+
+    def find_hash(self, key_id: str | None, digest: str) -> tuple[Principal, bool] | None:
+        """:meth:`find` from the token's id and hash (what a browser session keeps)."""
         row = None
         if key_id is not None:
             with self._tx() as session:
                 row = session.get(ApiKey, key_id)
-        matches = same_hash(row.secret_hash if row is not None else _NO_HASH, hash_token(token))
+        matches = same_hash(row.secret_hash if row is not None else _NO_HASH, digest)
         if row is None or not matches:
             return None
         return Principal(row.name, Role(row.role), row.tenant), row.revoked_at is not None
@@ -164,6 +168,28 @@ class Authenticator:
             raise KeyRejected("this X-API-Key was revoked.")
         self._keys.touch(token)
         return principal
+
+    def identify(self, token: str) -> tuple[Principal, str | None, str]:
+        """Sign-in: the principal, the stored key's id (None for a settings key) and
+        the token's hash, which a session keeps to check the key again later."""
+        principal = self(token)
+        stored = match_configured(self._configured, token) is None
+        return principal, key_id_of(token) if stored else None, hash_token(token)
+
+    def recheck(self, key_id: str | None, digest: str) -> Principal:
+        """The key a session was made with, as it is now; KeyRejected once it is
+        revoked or gone from the settings."""
+        if key_id is None:
+            principal = match_configured_hash(self._configured, digest)
+            if principal is None:
+                raise KeyRejected("the key this session was signed in with is no longer "
+                                  "configured; sign in again.")
+            return principal
+        found = self._keys.find_hash(key_id, digest)
+        if found is None or found[1]:
+            raise KeyRejected("the key this session was signed in with was revoked; sign in "
+                              "with another.")
+        return found[0]
 
 
 

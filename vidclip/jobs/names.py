@@ -10,6 +10,8 @@ class TaskName(StrEnum):
     ANALYZE = "vidclip.analyze"
     CAPTION = "vidclip.caption"
     WEBHOOK = "vidclip.webhook"
+    #: A review item was closed: its job's webhook hears the decisions.
+    REVIEW_WEBHOOK = "vidclip.review_webhook"
 
 
 class Queue(StrEnum):
@@ -24,6 +26,7 @@ TASK_QUEUES = {
     TaskName.ANALYZE: Queue.ANALYZE,
     TaskName.CAPTION: Queue.CAPTION,
     TaskName.WEBHOOK: Queue.CAPTION,
+    TaskName.REVIEW_WEBHOOK: Queue.CAPTION,
 }
 
 

@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     batch_max: int = Field(default=500, ge=1, description="Most jobs in one batch call.")
     max_labels: int = Field(default=2000, ge=1, description="Most inline labels in one job.")
 
+    # -- review app (/ui) ------------------------------------------------------------
+    session_ttl_s: float = Field(default=12 * 3600, gt=0, description="How long a sign-in "
+                                 "to the review app lasts, seconds.")
+    cookie_secure: bool = Field(
+        default=True, description="Mark the review app's cookies Secure: browsers send them "
+        "over HTTPS only (and to localhost). Turn off only behind plain HTTP on a trusted "
+        "network.")
+
     # -- workers -------------------------------------------------------------------
     model: ModelOptions = Field(default_factory=ModelOptions,
                                 description="The workers' model (not chosen per job).")

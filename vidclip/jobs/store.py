@@ -41,7 +41,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vidclip.errors import ConfigError
 from vidclip.jobs.keystore import KeyStore
+from vidclip.jobs.policies import PolicyStore
 from vidclip.jobs.principal import DEFAULT_TENANT
+from vidclip.jobs.reviews import ReviewStore
+from vidclip.jobs.revisions import RevisionStore
+from vidclip.jobs.sessions import SessionStore
 from vidclip.jobs.status import FINAL_STATES, JobStatus
 from vidclip.jobs.tables import Base, Job, JobEvent, utcnow
 from vidclip.progress import STAGES, overall_progress
@@ -125,8 +129,13 @@ class JobStore:
         self.engine = make_engine(url)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._closed = False
-        #: Named API keys live in the same database.
+        #: Named API keys live in the same database, and so does the review app's
+        #: state (each in its own module, under the same concurrency rule).
         self.keys = KeyStore(self._session)
+        self.reviews = ReviewStore(self._session)
+        self.revisions = RevisionStore(self._session)
+        self.policies = PolicyStore(self._session)
+        self.sessions = SessionStore(self._session)
 
     @classmethod
     def from_settings(cls, settings) -> "JobStore":
@@ -426,6 +435,9 @@ class JobStore:
         return self.get(job_id)
 
     def clear_results(self, job_id: str) -> None:
+        """A purge: the result and people's edits of its texts go (reviews and
+        their log stay: they are the audit trail)."""
+        self.revisions.delete_for_job(job_id)
         with self._tx() as session:
             session.execute(update(Job).where(Job.id == job_id).values(
                 result_json=None, result_path=None, media_path=None, purge_requested=False,

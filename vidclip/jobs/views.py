@@ -40,6 +40,12 @@ class JobLinks(BaseModel):
     thumbnail: str = Field(description="A URI template (RFC 6570): the JPEG of scene {scene}.")
 
 
+class JobPolicy(BaseModel):
+    name: str = Field(examples=["default"])
+    version: int = Field(description="The tenant's version of the policy when the job was "
+                         "submitted; later versions do not re-judge it.", examples=[2])
+
+
 class JobPublic(BaseModel):
     id: str = Field(examples=["3f9a0c5e2b7d4e8f9a1b2c3d4e5f6a7b"])
     status: JobStatus
@@ -53,6 +59,8 @@ class JobPublic(BaseModel):
         default=None, description="Name of the API key that submitted the job.",
         examples=["ingest-bot"])
     formats: list[str] = Field(default_factory=list)
+    policy: JobPolicy | None = Field(default=None, description="The moderation policy the job "
+                                     "is judged by; none when moderation is off.")
     error: JobError | None = None
     attempts: int = 0
     cancel_requested: bool = False
@@ -78,12 +86,16 @@ def job_public(job) -> JobPublic:
     error = (JobError(code=job.error_code, message=job.error_message or job.error_code)
              if job.error_code else None)
     name = job.source_name if job.source_kind == "upload" else job.source_value
+    options = job.options or {}
+    moderation = (options.get("analysis") or {}).get("moderation") or {}
+    policy = (JobPolicy(name=moderation["policy"], version=options["policy_version"])
+              if options.get("policy_version") and moderation.get("enabled", True) else None)
     return JobPublic(
         id=job.id, status=JobStatus(job.status), stage=job.stage,
         progress=JobProgress(overall=job.progress or 0.0, stages=dict(job.stage_progress or {})),
         source=JobSource(kind=job.source_kind, name=name), tag=job.tag,
         tenant=job.tenant, submitted_by=job.submitted_by,
-        formats=list((job.options or {}).get("formats", [])), error=error,
+        formats=list(options.get("formats", [])), policy=policy, error=error,
         attempts=job.attempts or 0, cancel_requested=bool(job.cancel_requested),
         created_at=job.created_at, updated_at=job.updated_at, started_at=job.started_at,
         finished_at=job.finished_at, links=links_for(job.id))

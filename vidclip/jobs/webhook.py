@@ -22,6 +22,8 @@ from vidclip.jobs.netguard import check_url, pinned_request_args
 SIGNATURE_HEADER = "X-Vidclip-Signature"
 EVENT_HEADER = "X-Vidclip-Event"
 DELIVERY_HEADER = "X-Vidclip-Delivery"
+JOB_FINISHED = "job.finished"
+REVIEW_CLOSED = "review.closed"
 
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
@@ -45,16 +47,23 @@ def verify_signature(secret: str, header: str, body: bytes, *, tolerance_s: int 
 
 
 def payload(job_public: dict) -> bytes:
-    return json.dumps({"event": "job.finished", "job": job_public}, separators=(",", ":"),
+    return json.dumps({"event": JOB_FINISHED, "job": job_public}, separators=(",", ":"),
                       sort_keys=True, default=str).encode()
 
 
-def deliver(url: str, body: bytes, settings, *, delivery_id: str) -> int:
+def review_payload(review: dict, job_public: dict) -> bytes:
+    """A review item closed: its decisions, and the job they are about."""
+    return json.dumps({"event": REVIEW_CLOSED, "review": review, "job": job_public},
+                      separators=(",", ":"), sort_keys=True, default=str).encode()
+
+
+def deliver(url: str, body: bytes, settings, *, delivery_id: str,
+            event: str = JOB_FINISHED) -> int:
     """POST once; the status code on 2xx, :class:`TransientError` when worth retrying."""
     checked = check_url(url, schemes=settings.allowed_url_schemes,
                         allow_private=settings.allow_private_urls)
     target, headers, extensions = pinned_request_args(checked)
-    headers.update({"Content-Type": "application/json", EVENT_HEADER: "job.finished",
+    headers.update({"Content-Type": "application/json", EVENT_HEADER: event,
                     DELIVERY_HEADER: delivery_id, "User-Agent": "vidclip-webhook"})
     if settings.webhook_secret is not None:
         headers[SIGNATURE_HEADER] = sign(settings.webhook_secret.get_secret_value(), body)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vidclip.output.timed_text import Cue, TimedText, format_timestamp, layout_cues
+from vidclip.output.timed_text import Cue, TimedText, escape_vtt, format_timestamp, layout_cues
 from vidclip.schema import VideoAnalysis, is_reviewed
 
 
@@ -71,7 +71,7 @@ def _vtt(analysis: VideoAnalysis, field: str, kind: str) -> str:
     for i, cue in enumerate(cues, start=1):
         if mixed and not _reviewed_at(cue.start_s, items, done):
             lines += ["NOTE unreviewed", ""]
-        text = cue.text.replace("-->", "->")
+        text = escape_vtt(cue.text)
         timing = f"{format_timestamp(cue.start_s)} --> {format_timestamp(cue.end_s)}"
         lines += [f"{kind}-{i}", timing, text, ""]
     return "\n".join(lines)

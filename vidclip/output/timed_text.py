@@ -153,6 +153,13 @@ def merge_texts(texts: list[str]) -> str:
     return " ".join(kept)
 
 
+def escape_vtt(text: str) -> str:
+    """Cue text as WebVTT reads it: ``&``, ``<`` and ``>`` are character
+    references (a person's edit may hold them; a player must show, not parse,
+    them), which also keeps an arrow from ending the timing line."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def format_timestamp(seconds: float, *, srt: bool = False) -> str:
     """``HH:MM:SS.mmm`` (WebVTT) or ``HH:MM:SS,mmm`` (SRT)."""
     ms = max(0, round(seconds * 1000))

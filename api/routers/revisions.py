@@ -1,0 +1,72 @@
+"""/v1/jobs/{id}/revisions: people's edits and reviews of captions, descriptions
+and the summary. The result and every text track are served with the latest
+revision of each text (see :mod:`vidclip.jobs.revisions`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from api.deps import OwnedJobDep, StoreDep, require_role
+from api.errors import ApiError, responses
+from api.review_schemas import RevisionCreate, RevisionList, RevisionPublic, RevisionSaved
+from api.routers.results import current_analysis
+from vidclip.jobs.principal import Principal, Role
+from vidclip.jobs.revisions import RevisionConflict, RevisionInfo, clean_text, current_text
+from vidclip.jobs.store import JobStore
+from vidclip.jobs.tables import Job
+
+router = APIRouter(prefix="/jobs/{job_id}/revisions", tags=["review"])
+
+ReviewerDep = Annotated[Principal, Depends(require_role(Role.REVIEWER))]
+MARKUP_NOTE = "kept as typed: shown as text everywhere, never run as markup."
+
+
+def public(rev: RevisionInfo) -> RevisionPublic:
+    return RevisionPublic(field=rev.field, scene=rev.scene, seq=rev.seq,
+                          before=rev.before, after=rev.after, changed=rev.changed,
+                          author=rev.author, at=rev.at)
+
+
+def save_revision(store: JobStore, job: Job, author: str,
+                  body: RevisionCreate) -> tuple[RevisionInfo, str | None]:
+    """Check and store one edit or review; :class:`ApiError` with the reason otherwise."""
+    analysis = current_analysis(job, store)
+    if body.scene is not None and body.scene >= len(analysis.scenes):
+        raise ApiError(422, "invalid_request", f"scene {body.scene}: the video has "
+                       f"{len(analysis.scenes)} scenes (0 to {len(analysis.scenes) - 1}).")
+    before = current_text(analysis, body.field, body.scene)
+    if body.text is None:
+        if before is None:
+            raise ApiError(422, "invalid_request", f"there is no {body.field} to review here; "
+                           "write one instead.")
+        after = before
+    else:
+        try:
+            after = clean_text(body.text)
+        except ValueError as exc:
+            raise ApiError(422, "invalid_text", f"{body.field}: {exc}.") from exc
+    try:
+        rev = store.revisions.add(job.id, body.field, body.scene, base=body.base, before=before,
+                                  after=after, author=author)
+    except RevisionConflict as exc:
+        current = public(exc.current).model_dump(mode="json") if exc.current else None
+        raise ApiError(409, "edit_conflict", str(exc), detail={"current": current}) from exc
+    note = MARKUP_NOTE if any(ch in after for ch in "<>&") else None
+    return rev, note
+
+
+@router.get("", response_model=RevisionList, responses=responses(401, 404),
+            summary="Every edit and review of the job's texts, oldest first")
+def list_revisions(job: OwnedJobDep, store: StoreDep) -> RevisionList:
+    return RevisionList(items=[public(r) for r in store.revisions.list(job.id)])
+
+
+@router.post("", status_code=201, response_model=RevisionSaved,
+             responses=responses(401, 403, 404, 409, 410, 422),
+             summary="Edit a caption, description or the summary, or mark it reviewed")
+def post_revision(body: RevisionCreate, job: OwnedJobDep, store: StoreDep,
+                  reviewer: ReviewerDep) -> RevisionSaved:
+    rev, note = save_revision(store, job, reviewer.name, body)
+    return RevisionSaved(**public(rev).model_dump(), note=note)
