@@ -18,6 +18,7 @@ from fastapi.security import APIKeyHeader
 from api.errors import ApiError, not_found
 from api.queue import JobQueue
 from vidclip.jobs.keystore import Authenticator, KeyRejected
+from vidclip.jobs.limits import SubmissionLimits
 from vidclip.jobs.principal import DEV_PRINCIPAL, Principal, Role
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.store import JobStore
@@ -40,7 +41,12 @@ def get_queue(request: Request) -> JobQueue:
     return request.app.state.queue
 
 
+def get_limits(request: Request) -> SubmissionLimits:
+    return request.app.state.limits
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LimitsDep = Annotated[SubmissionLimits, Depends(get_limits)]
 StoreDep = Annotated[JobStore, Depends(get_store)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
 

@@ -11,13 +11,16 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from vidclip.jobs.limits import KeyId, SubmissionLimits
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.store import JobStore
+from workers import metrics
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,7 @@ class Runtime:
         self._analysis = LRU[str, object](PIPELINE_CACHE)
         self._captioning = LRU[str, object](PIPELINE_CACHE)
         self._captioners = LRU[str, object](PIPELINE_CACHE)
+        self._limits: SubmissionLimits | None = None
         #: Load the image model when a pool process starts; off for workers that
         #: only caption (they never need it).
         self.preload_model = True
@@ -80,6 +84,19 @@ class Runtime:
                 self._store = JobStore(self.settings.database_url)
                 self._store_pid = os.getpid()
             return self._store
+
+    @property
+    def limits(self) -> SubmissionLimits:
+        if self._limits is None:
+            self._limits = SubmissionLimits(self.settings)
+        return self._limits
+
+    def leave_queue(self, job) -> None:
+        """The job left the queue: give its key's place back (per-key queue cap)."""
+        try:
+            self.limits.leave_queue(KeyId(job.tenant, job.submitted_by or ""), job.id)
+        except Exception as exc:  # the place frees itself after a day
+            log.warning("queue place of job %s not given back: %s", job.id, type(exc).__name__)
 
     def worker_id(self) -> str:
         """Who holds a job: host, process and this execution (a redelivery differs)."""
@@ -97,12 +114,15 @@ class Runtime:
             if self._encoder is None:
                 from vidclip.encode import build_encoder
 
+                started = time.perf_counter()
                 encoder = build_encoder(self.settings.model, cache_dir=self.cache_dir)
                 encoder.load()
                 self._encoder = encoder
+                seconds = time.perf_counter() - started
                 info = encoder.describe()
-                log.info("process %d loaded %s model %s (%s) on %s", os.getpid(), info.kind,
-                         info.name, info.pretrained, info.device)
+                metrics.MODEL_LOAD_SECONDS.labels(info.name).observe(seconds)
+                log.info("process %d loaded %s model %s (%s) on %s in %.1f s", os.getpid(),
+                         info.kind, info.name, info.pretrained, info.device, seconds)
                 if info.fallback_reason:
                     log.warning("model 'auto' fell back to the offline encoder: %s",
                                 info.fallback_reason)
