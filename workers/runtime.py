@@ -7,6 +7,7 @@ engine and the model are created lazily in each process after the fork
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
@@ -102,6 +103,24 @@ class Runtime:
         """Who holds a job: host, process and this execution (a redelivery differs)."""
         return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
+    @staticmethod
+    def holder_alive(holder: str) -> bool:
+        """False only for a holder that was a process of this machine and is gone (a
+        pool process killed by the OOM killer, a worker restarted here): its job can
+        be taken over now instead of when its lease runs out. Hosts are told apart
+        by name, so each needs its own (containers have)."""
+        host, _, rest = holder.partition(":")
+        pid = rest.split(":", 1)[0]
+        if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+            return True
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # exists, another user's
+            return True
+        return True
+
     @property
     def cache_dir(self):
         from vidclip.config import default_cache_dir
@@ -169,6 +188,18 @@ class Runtime:
         return self._captioning.get_or_build(
             config.model_dump_json(),
             lambda: Pipeline(config, captioner=captioner, cache_dir=self.cache_dir))
+
+
+def preimport() -> None:
+    """Import the model libraries in a worker's main process, before it forks its
+    pool: a pool process started later (after a crash or an OOM kill) then
+    inherits them instead of spending many seconds importing torch again. Only
+    code is shared; the model itself is still loaded in each pool process."""
+    for name in ("torch", "open_clip", "vidclip.pipeline"):
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:  # the job will report a missing library itself
+            log.warning("not preloaded: %s", exc)
 
 
 def install(runtime: Runtime) -> Runtime:

@@ -64,7 +64,7 @@ def _claim(task, job_id: str, stage: str, **limits) -> str | None:
     worker = rt.worker_id()
     claim, job = rt.store.claim(job_id, worker, lease_s=rt.settings.lease_s, stage=stage,
                                 on_takeover=lambda _previous: metrics.LEASE_TAKEOVERS.inc(),
-                                **limits)
+                                holder_alive=rt.holder_alive, **limits)
     if claim is Claim.BUSY:  # another live worker has it; look again when its lease may be over
         metrics.TASK_RETRIES.labels(task.name.rsplit(".", 1)[-1], "busy").inc()
         raise task.retry(countdown=rt.settings.lease_s / 2, max_retries=None)

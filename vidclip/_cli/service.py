@@ -133,6 +133,8 @@ def worker(queues: str, concurrency: int, pool: str, loglevel: str, name: str | 
     app = create_app(settings)
     runtime.current().preload_model = "analyze" in queues
     runtime.current().queues = [q.strip() for q in queues.split(",") if q.strip()]
+    if runtime.current().preload_model:
+        runtime.preimport()
     if settings.worker_metrics_port:
         from workers.metrics import serve
 

@@ -275,14 +275,17 @@ class JobStore:
 
     # -- worker side ----------------------------------------------------------------------------
     def claim(self, job_id: str, worker: str, *, lease_s: float, max_attempts: int | None = None,
-              stage: str, on_takeover: Callable[[str], None] | None = None
+              stage: str, on_takeover: Callable[[str], None] | None = None,
+              holder_alive: Callable[[str], bool] | None = None
               ) -> tuple[Claim, Job | None]:
         """Take the job for ``worker``, unless it is final or another live worker holds it.
 
         ``max_attempts`` (the analyze task passes it) counts deliveries: a job
         whose worker died that often fails instead of killing another.
         ``on_takeover(previous_worker)`` is called when the job was taken from a
-        worker whose lease ran out (a metric counts them).
+        worker whose lease ran out (a metric counts them). ``holder_alive(worker)``
+        may know better than the lease: False ends the lease at once (the
+        holder was a process of this machine that no longer exists).
         """
         for _ in range(20):
             job = self.get(job_id)
@@ -298,7 +301,8 @@ class JobStore:
             if stage != "caption" and analysed:
                 return Claim.ANALYZED, job  # a redelivered analyze after its work was saved
             alive = (job.worker not in (None, worker) and job.heartbeat_at is not None
-                     and utcnow() - job.heartbeat_at < timedelta(seconds=lease_s))
+                     and utcnow() - job.heartbeat_at < timedelta(seconds=lease_s)
+                     and (holder_alive is None or holder_alive(job.worker)))
             if alive:
                 return Claim.BUSY, job
             if max_attempts is not None and job.attempts >= max_attempts:
