@@ -40,8 +40,6 @@ Errors always look like `{"error": {"code", "message", "detail"?}}`.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    if not logging.getLogger().handlers:  # a process uvicorn spawned (serve --workers N)
-        logs.configure(settings.log_format, logging.INFO)
     logs.add_secrets(settings.secret_values())
     check_safe(settings)  # refuse to start exposed (no API key outside dev mode)
     for note in settings.warnings():
@@ -79,6 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v1)
     app.include_router(health.router)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The factory of each process ``vidclip serve --workers N`` starts: settings and
+    the log format come from the environment."""
+    settings = Settings()
+    logs.configure(settings.log_format, logging.INFO)
+    return create_app(settings)
 
 
 async def _sweep_uploads(settings: Settings, store: JobStore) -> None:

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request, Security
 from fastapi.security import APIKeyHeader
+from starlette.convertors import Convertor, register_url_convertor
 
 from api.errors import ApiError, not_found
 from api.queue import JobQueue
@@ -84,6 +85,23 @@ def require_role(role: Role) -> Callable[[Principal], Principal]:
     check.__name__ = f"require_{role.value}"
     return check
 
+
+class _JobIdConvertor(Convertor):
+    """Routes match job ids only: ``GET /v1/jobs/batch`` is a 405 (batch takes POST),
+    not a job id that failed validation."""
+
+    regex = "[0-9a-f]{32}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("job_id", _JobIdConvertor())
+#: Use as ``f"/jobs/{JOB_ID}"`` in route paths (the schema shows ``{job_id}``).
+JOB_ID = "{job_id:job_id}"
 
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The job's id.")]
 

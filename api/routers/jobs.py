@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api import submit
-from api.deps import LimitsDep, OwnedJobDep, PrincipalDep, QueueDep, SettingsDep, StoreDep
+from api.deps import JOB_ID, LimitsDep, OwnedJobDep, PrincipalDep, QueueDep, SettingsDep, StoreDep
 from api.errors import ApiError, from_vidclip, invalid_request, not_found, responses
 from api.schemas import BatchCreate, JobBatch, JobCreate, JobPage
 from api.upload import receive_upload
@@ -162,12 +162,19 @@ def create_batch(body: BatchCreate, response: Response, settings: SettingsDep, s
     return JobBatch(jobs=[job_public(j) for j in jobs])
 
 
+def _iso_only(value):
+    """pydantic also reads a number as Unix seconds; the schema promises ISO 8601."""
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("expected an ISO 8601 date-time, such as 2025-01-31T12:00:00Z")
+    return value
+
+
 @router.get("", response_model=JobPage, summary="List jobs, newest first",
             responses=responses(401, 422))
 def list_jobs(store: StoreDep, principal: PrincipalDep,
               status: Annotated[list[JobStatus] | None, Query(
                   description="Repeat to match several.")] = None,
-              since: Annotated[datetime | None, Query(
+              since: Annotated[datetime | None, BeforeValidator(_iso_only), Query(
                   description="Created at or after (ISO 8601).")] = None,
               tag: Annotated[str | None, Query(max_length=200)] = None,
               limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -183,13 +190,13 @@ def list_jobs(store: StoreDep, principal: PrincipalDep,
                    next_cursor=encode_cursor(jobs[-1]) if more else None)
 
 
-@router.get("/{job_id}", response_model=JobPublic, summary="A job's status and progress",
+@router.get(f"/{JOB_ID}", response_model=JobPublic, summary="A job's status and progress",
             responses=responses(401, 404))
 def get_job(job: OwnedJobDep) -> JobPublic:
     return job_public(job)
 
 
-@router.delete("/{job_id}", response_model=JobPublic,
+@router.delete(f"/{JOB_ID}", response_model=JobPublic,
                summary="Cancel a queued or running job; ?purge=true also deletes its files",
                responses={202: {"model": JobPublic, "description": "Cancel requested: the "
                                 "worker stops at its next batch"}, **responses(401, 404, 409)})

@@ -75,8 +75,9 @@ def _run_api(settings, workers: int = 1) -> None:
         # meet in one multiprocess directory, so any of them answers /metrics for all.
         multiprocess_metrics(settings)
         os.environ.update(settings.to_env())
-        uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
-                    workers=workers, proxy_headers=True, **_uvicorn_logging())
+        uvicorn.run("api.app:create_app_from_env", factory=True, host=settings.host,
+                    port=settings.port, workers=workers, proxy_headers=True,
+                    **_uvicorn_logging())
         return
     from api.app import create_app
 
