@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
+from api.templates import templates
 from vidclip.errors import ConfigError, VidclipError
 from vidclip.jobs.errors import (
     IngestError,
@@ -110,7 +110,7 @@ def install(app: FastAPI) -> None:
             return await _api_error(request, ApiError(
                 422, "invalid_request", "the request body is not valid JSON."))
         if exc.status_code == 405:
-            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+            headers = {**(headers or {}), "Allow": templates(request.app).allow(request.url.path)}
         return JSONResponse(_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
                             exc.status_code, headers=headers)
 
@@ -129,19 +129,6 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(_body("internal_error", "the server hit an unexpected error."), 500)
-
-
-def _allowed_methods(request: Request) -> str:
-    """Every method some route takes at this path (Starlette names only the first
-    route's: POST /v1/jobs and GET /v1/jobs are two routes)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match is not Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    if "GET" in methods:
-        methods.add("HEAD")
-    return ", ".join(sorted(methods))
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

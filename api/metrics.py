@@ -28,6 +28,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.templates import templates
 from vidclip.jobs.broker import queue_depths, unacked_count
 from vidclip.jobs.stats import JobCounts, job_counts
 from vidclip.jobs.status import FINAL_STATES, JobStatus
@@ -67,7 +68,7 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, sending)
         finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = templates(scope["app"]).label(scope["path"])
             if route != "/metrics":
                 REQUESTS.labels(scope["method"], route, str(status[0])).inc()
                 LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)

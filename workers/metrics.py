@@ -51,22 +51,17 @@ GPU_PEAK = Gauge(
     "vidclip_gpu_memory_peak_bytes", "Most GPU memory the last job of a pool process held.",
     ["device"], multiprocess_mode="livemax")
 
-#: Result timings fields, by the stage name they report.
-_TIMINGS = (("decode", "decode_s"), ("encode", "encode_s"), ("segment", "segment_s"),
-            ("tag", "tag_s"), ("moderate", "moderate_s"), ("caption", "caption_s"))
-
-
-def observe_timings(timings) -> None:
-    """Stage durations of a :class:`vidclip.schema.Timings` (unset ones skipped)."""
-    for stage, field in _TIMINGS:
-        seconds = getattr(timings, field, None)
-        if seconds is not None:
-            STAGE_SECONDS.labels(stage).observe(seconds)
+#: Result timings fields of the analysis (the caption task reports caption_s).
+_ANALYSIS_TIMINGS = (("decode", "decode_s"), ("encode", "encode_s"), ("segment", "segment_s"),
+                     ("tag", "tag_s"), ("moderate", "moderate_s"))
 
 
 def observe_run(run) -> None:
     """What one analysis (a :class:`vidclip.pipeline.RunOutput`) did."""
-    observe_timings(run.analysis.timings)
+    for stage, field in _ANALYSIS_TIMINGS:
+        seconds = getattr(run.analysis.timings, field, None)
+        if seconds is not None:
+            STAGE_SECONDS.labels(stage).observe(seconds)
     FRAMES_DECODED.inc(run.decode.frames)
     IMAGES_ENCODED.inc(run.encode.frames)
     ENCODE_SECONDS.inc(run.encode.seconds)

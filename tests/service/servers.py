@@ -141,13 +141,14 @@ class PrivatePostgres:
 class ApiProcess:
     """``vidclip serve`` as a process of its own, settings passed by environment."""
 
-    def __init__(self, settings, log_path: Path, *args: str):
+    def __init__(self, settings, log_path: Path, *args: str, serve_args: tuple[str, ...] = ()):
         env = {k: v for k, v in os.environ.items() if not k.startswith("VIDCLIP_")}
         env.update(settings.to_env(), PYTHONPATH=str(REPO))
         self.url = f"http://127.0.0.1:{settings.port}"
         self.log_path = log_path
         self._log = open(log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "vidclip._cli.main", *args, "serve"],
+        self.proc = subprocess.Popen([sys.executable, "-m", "vidclip._cli.main", *args, "serve",
+                                      *serve_args],
                                      cwd=REPO, env=env, stdout=self._log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
 

@@ -94,8 +94,10 @@ def resolve_media_path(settings, value: str) -> Path:
         resolved = candidate.resolve(strict=True)
     except (FileNotFoundError, NotADirectoryError):
         raise PathRefusedError(f"no such file under the media root: {value!r}.") from None
-    except (OSError, RuntimeError) as exc:  # symlink loops, permissions
+    except (OSError, RuntimeError) as exc:  # symlink loops, permissions, too long
         raise PathRefusedError(f"the path {value!r} cannot be read ({exc}).") from None
+    except ValueError:  # a NUL byte: no file system takes one
+        raise PathRefusedError(f"the path {value!r} is not a valid path.") from None
     if not resolved.is_relative_to(root):
         raise PathRefusedError(f"the path {value!r} is outside the media root.")
     if not resolved.is_file():
