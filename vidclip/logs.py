@@ -78,19 +78,21 @@ def current_job() -> JobLog | None:
 
 
 #: Celery task ids of jobs: ``<32 hex job id>-<task>`` (vidclip.jobs.names.task_id).
-_TASK_ID = re.compile(r"^([0-9a-f]{32})-([a-z]+)$")
+_TASK_ID = re.compile(r"\b([0-9a-f]{32})-(analyze|caption|webhook)\b")
 
 
 class JobFilter(logging.Filter):
-    """Adds ``job_id`` and ``stage`` to every record (None when no job)."""
+    """Adds ``job_id`` and ``stage`` to every record (None when no job). Outside a
+    job's context (a worker's main process receiving, handing out and
+    acknowledging tasks) a line naming one job's task ids belongs to that job."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         mark = current_job()
         job_id, stage = (mark.job_id, mark.stage) if mark else (None, None)
-        if job_id is None and isinstance(record.args, dict):
-            found = _TASK_ID.match(str(record.args.get("id", "")))
-            if found:
-                job_id, stage = found.group(1), found.group(2)
+        if job_id is None and record.args:
+            found = [m.groups() for m in _TASK_ID.finditer(record.getMessage())]
+            if found and len({job for job, _ in found}) == 1:
+                job_id, stage = found[0]  # (a chain names its next task too)
         record.job_id, record.stage = job_id, stage
         return True
 
