@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from api.errors import ApiError, invalid_request
 from api.queue import JobQueue
 from api.schemas import JobCreate
+from vidclip import logs
 from vidclip.jobs.errors import IngestError
 from vidclip.jobs.limits import KeyId, SubmissionLimits
 from vidclip.jobs.media import resolve_media_path
@@ -129,7 +130,8 @@ def enqueue(store: JobStore, queue: JobQueue, job: Job,
     try:
         queue.enqueue(job.id)
     except Exception as exc:
-        log.warning("job %s not queued: %s", job.id, exc)
+        with logs.job_context(job.id, "submit"):
+            log.warning("job %s not queued: %s", job.id, exc)
         if limits is not None:
             leave_queue(limits, KeyId(job.tenant, job.submitted_by or ""), job.id)
         store.finish(job.id, JobStatus.FAILED, worker=None, error_code="broker_unavailable",

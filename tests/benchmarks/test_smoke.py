@@ -91,3 +91,8 @@ def test_load_smoke(bench_cache, tmp_path):
     figures, out = run_smoke("load.py", bench_cache, tmp_path)
     assert figures["unintended"] == {}, out
     assert "upload 413" in figures["codes"] and "submit 429" in figures["codes"], out
+
+
+def test_metrics_smoke(bench_cache, tmp_path):
+    figures, _ = run_smoke("metrics.py", bench_cache, tmp_path)
+    assert figures["multiprocess"]["per_job_us"] > 0 and figures["in_process"]["inc_us"] > 0
