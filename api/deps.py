@@ -9,6 +9,7 @@ of other tenants are not even confirmed to exist.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Annotated
 
@@ -24,6 +25,8 @@ from vidclip.jobs.principal import DEV_PRINCIPAL, Principal, Role
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.store import JobStore
 from vidclip.jobs.tables import Job
+
+log = logging.getLogger(__name__)
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
                                description="A key from `vidclip keys create`, VIDCLIP_KEYS "
@@ -65,9 +68,14 @@ def get_principal(request: Request, settings: SettingsDep,
         raise _unauthorized("missing X-API-Key header.")
     authenticate: Authenticator = request.app.state.authenticate
     try:
-        return authenticate(key)
+        principal = authenticate(key)
     except KeyRejected as exc:
+        log.debug("%s %s refused: %s", request.method, request.url.path, exc)
         raise _unauthorized(str(exc)) from exc
+    # Who acted, by the key's name (never the key): the audit trail at debug level.
+    log.debug("%s %s by key %r of tenant %r (%s)", request.method, request.url.path,
+              principal.name, principal.tenant, principal.role.value)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -140,8 +140,8 @@ class Runtime:
                 seconds = time.perf_counter() - started
                 info = encoder.describe()
                 metrics.MODEL_LOAD_SECONDS.labels(info.name).observe(seconds)
-                log.info("process %d loaded %s model %s (%s) on %s in %.1f s", os.getpid(),
-                         info.kind, info.name, info.pretrained, info.device, seconds)
+                log.info("model %s loaded (%s, %s) on %s in process %d in %.1f s", info.name,
+                         info.kind, info.pretrained, info.device, os.getpid(), seconds)
                 if info.fallback_reason:
                     log.warning("model 'auto' fell back to the offline encoder: %s",
                                 info.fallback_reason)

@@ -52,6 +52,13 @@ def wait_count(store, ids, status: str, n: int, timeout: float) -> int:
         time.sleep(0.1)
 
 
+def assert_all_succeeded(store, final: dict[str, str], log: str = "") -> None:
+    """Every job succeeded; if not, which did not, with their history."""
+    unfinished = {job_id: [(e.kind, e.stage, e.detail) for e in store.events(job_id)]
+                  for job_id, status in final.items() if status != "succeeded"}
+    assert not unfinished, (unfinished, log[-4000:])
+
+
 def event_counts(store, job_id: str) -> Counter:
     return Counter(e.kind for e in store.events(job_id))
 
@@ -111,5 +118,34 @@ class HookServer:
 
     def close(self) -> None:
         self._release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class SlowMedia:
+    """Serves a clip over ``seconds``, in pieces: a job that fetches it takes that
+    long whatever the CPU, so a fault can be timed to land inside it."""
+
+    def __init__(self, data: bytes, seconds: float, pieces: int = 10):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                step = -(-len(data) // pieces)
+                for start in range(0, len(data), step):
+                    self.wfile.write(data[start:start + step])
+                    self.wfile.flush()
+                    time.sleep(seconds / pieces)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/clip.mp4"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()

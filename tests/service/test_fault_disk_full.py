@@ -65,7 +65,8 @@ def _fill(directory: Path) -> Path:
 
 
 def _digests(directory: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in directory.iterdir()}
+    return {str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in directory.rglob("*") if p.is_file()}
 
 
 def test_full_data_directory(tmp_path, monkeypatch, small_disk, start_worker, clip, redis_url):

@@ -19,6 +19,7 @@ from tests.service.conftest import (
     wait_until_ready,
 )
 from tests.service.jobrun import (
+    assert_all_succeeded,
     assert_each_succeeded_once,
     submit_many,
     upload,
@@ -73,7 +74,7 @@ def test_postgres_restart_is_503_then_recovers(tmp_path, monkeypatch, start_work
             # The API recovers by itself: same process, same pool.
             assert http.get(f"/v1/jobs/{ids[0]}").status_code == 200
             final = wait_final(store, ids, timeout=150)
-        assert all(s == "succeeded" for s in final.values()), (final, worker.log()[-4000:])
+        assert_all_succeeded(store, final, worker.log())
         assert_each_succeeded_once(store, ids)
         assert store.list(limit=100).__len__() == JOBS  # the refused upload made no job
     finally:

@@ -18,7 +18,14 @@ from tests.service.conftest import (
     free_port,
     wait_until_ready,
 )
-from tests.service.jobrun import HookServer, event_counts, submit_many, upload, wait_final
+from tests.service.jobrun import (
+    HookServer,
+    assert_all_succeeded,
+    event_counts,
+    submit_many,
+    upload,
+    wait_final,
+)
 from tests.service.servers import ApiProcess
 
 pytestmark = [pytest.mark.service, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -50,7 +57,7 @@ def test_bad_receivers_are_bounded_and_never_followed(tmp_path, monkeypatch, sta
             plain = submit_many(http, clip, 3)
             started = time.monotonic()
             final = wait_final(store, [*hooked.values(), *plain], timeout=90)
-        assert all(s == "succeeded" for s in final.values()), (final, worker.log()[-3000:])
+        assert_all_succeeded(store, final, worker.log())
         plain_done = time.monotonic() - started
 
         def given_up() -> bool:
