@@ -9,20 +9,25 @@ of other tenants are not even confirmed to exist.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Path, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader
+from starlette.convertors import Convertor, register_url_convertor
 
 from api.errors import ApiError, not_found
 from api.queue import JobQueue
 from api.session import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, check_csrf, current_session
 from vidclip.jobs.keystore import Authenticator, KeyRejected
+from vidclip.jobs.limits import SubmissionLimits
 from vidclip.jobs.principal import DEV_PRINCIPAL, Principal, Role
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.store import JobStore
 from vidclip.jobs.tables import Job
+
+log = logging.getLogger(__name__)
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
                                description="A key from `vidclip keys create`, VIDCLIP_KEYS "
@@ -47,7 +52,12 @@ def get_queue(request: Request) -> JobQueue:
     return request.app.state.queue
 
 
+def get_limits(request: Request) -> SubmissionLimits:
+    return request.app.state.limits
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LimitsDep = Annotated[SubmissionLimits, Depends(get_limits)]
 StoreDep = Annotated[JobStore, Depends(get_store)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
 
@@ -73,9 +83,14 @@ def get_principal(request: Request, settings: SettingsDep,
         raise _unauthorized("missing X-API-Key header.")
     authenticate: Authenticator = request.app.state.authenticate
     try:
-        return authenticate(key)
+        principal = authenticate(key)
     except KeyRejected as exc:
+        log.debug("%s %s refused: %s", request.method, request.url.path, exc)
         raise _unauthorized(str(exc)) from exc
+    # Who acted, by the key's name (never the key): the audit trail at debug level.
+    log.debug("%s %s by key %r of tenant %r (%s)", request.method, request.url.path,
+              principal.name, principal.tenant, principal.role.value)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -93,6 +108,23 @@ def require_role(role: Role) -> Callable[[Principal], Principal]:
     check.__name__ = f"require_{role.value}"
     return check
 
+
+class _JobIdConvertor(Convertor):
+    """Routes match job ids only: ``GET /v1/jobs/batch`` is a 405 (batch takes POST),
+    not a job id that failed validation."""
+
+    regex = "[0-9a-f]{32}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("job_id", _JobIdConvertor())
+#: Use as ``f"/jobs/{JOB_ID}"`` in route paths (the schema shows ``{job_id}``).
+JOB_ID = "{job_id:job_id}"
 
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The job's id.")]
 

@@ -10,12 +10,24 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.templates import templates
 from vidclip.errors import ConfigError, VidclipError
-from vidclip.jobs.errors import IngestError, TooLargeError, TransientError, UnsupportedMediaError
+from vidclip.jobs.errors import (
+    IngestError,
+    NoSpaceError,
+    TooLargeError,
+    TransientError,
+    UnsupportedMediaError,
+)
+from vidclip.jobs.limits import LimitExceeded
 
 log = logging.getLogger(__name__)
+
+STORE_RETRY_AFTER_S = 5
 
 
 class ErrorInfo(BaseModel):
@@ -38,6 +50,11 @@ class ApiError(Exception):
 
 def from_vidclip(exc: VidclipError) -> ApiError:
     """The HTTP answer to a failure of the shared layer at submission time."""
+    if isinstance(exc, LimitExceeded):
+        return ApiError(429, exc.code, exc.message,
+                        headers={"Retry-After": str(exc.retry_after_s)})
+    if isinstance(exc, NoSpaceError):
+        return ApiError(507, exc.code, exc.message)
     if isinstance(exc, TooLargeError):
         status = 413
     elif isinstance(exc, UnsupportedMediaError):
@@ -88,8 +105,25 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
                  403: "forbidden"}
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 400:  # FastAPI could not parse a JSON body
+            return await _api_error(request, ApiError(
+                422, "invalid_request", "the request body is not valid JSON."))
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": templates(request.app).allow(request.url.path)}
         return JSONResponse(_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
-                            exc.status_code, headers=getattr(exc, "headers", None))
+                            exc.status_code, headers=headers)
+
+    async def _store_down(request: Request, exc: Exception):
+        # A restart or outage of the database: say so, and when to come back.
+        log.warning("job store unreachable on %s %s: %s", request.method, request.url.path,
+                    type(exc).__name__)
+        return await _api_error(request, ApiError(
+            503, "store_unavailable", "the job store is unreachable; try again shortly.",
+            headers={"Retry-After": str(STORE_RETRY_AFTER_S)}))
+
+    for kind in (OperationalError, InterfaceError, SQLAlchemyTimeoutError):
+        app.add_exception_handler(kind, _store_down)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
@@ -102,5 +136,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     text = {400: "Bad request", 401: "Missing, wrong or revoked X-API-Key",
             403: "The key's role does not allow this", 404: "No such job",
             409: "Conflict with the job's state", 413: "Upload too large",
-            415: "Not a video", 422: "Invalid request", 503: "Broker or store unreachable"}
+            415: "Not a video", 422: "Invalid request",
+            429: "Too many submissions or queued jobs for this key (see Retry-After)",
+            503: "Broker or store unreachable", 507: "No disk space left for uploads"}
     return {s: {"model": ErrorBody, "description": text.get(s, "Error")} for s in statuses}

@@ -6,7 +6,7 @@ import logging
 
 from celery import Celery, chain
 
-from vidclip.jobs.celeryconf import celery_config
+from vidclip.jobs.celeryconf import API_PUBLISH_RETRY, celery_config
 from vidclip.jobs.names import TaskName, task_id
 
 log = logging.getLogger(__name__)
@@ -24,10 +24,10 @@ class JobQueue:
     def enqueue(self, job_id: str) -> None:
         """A job is analyze then caption; the caption task is sent when analyze ends."""
         steps = (self._sig(TaskName.ANALYZE, job_id), self._sig(TaskName.CAPTION, job_id))
-        chain(*steps).apply_async()
+        chain(*steps).apply_async(retry_policy=API_PUBLISH_RETRY)
 
     def notify(self, job_id: str) -> None:
-        self._sig(TaskName.WEBHOOK, job_id).apply_async()
+        self._sig(TaskName.WEBHOOK, job_id).apply_async(retry_policy=API_PUBLISH_RETRY)
 
     def notify_review(self, item_id: str, seq: int) -> None:
         """Tell the job's webhook of a final review decision (event ``seq`` of the item)."""

@@ -7,12 +7,16 @@ import json
 import logging
 from typing import Any
 
+from limits.errors import StorageError
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 
 from api.errors import ApiError, invalid_request
 from api.queue import JobQueue
 from api.schemas import JobCreate
+from vidclip import logs
 from vidclip.jobs.errors import IngestError
+from vidclip.jobs.limits import KeyId, SubmissionLimits
 from vidclip.jobs.media import resolve_media_path
 from vidclip.jobs.netguard import check_url
 from vidclip.jobs.options import JobOptions
@@ -21,7 +25,7 @@ from vidclip.jobs.principal import Principal
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.status import JobStatus
 from vidclip.jobs.store import JobStore, NewJob
-from vidclip.jobs.tables import Job
+from vidclip.jobs.tables import Job, new_job_id
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +87,38 @@ def new_job_from_body(settings: Settings, store: JobStore, body: JobCreate, key:
     if body.url is not None:
         checked = check_url(body.url, schemes=settings.allowed_url_schemes,
                             allow_private=settings.allow_private_urls)
-        return NewJob(source_kind="url", source_value=checked.url, **common)
+        return NewJob(id=new_job_id(), source_kind="url", source_value=checked.url, **common)
     if body.path is None:  # JobCreate's own check keeps this from happening
         raise ApiError(422, "invalid_request", "give a url or a path.")
     media = resolve_media_path(settings, body.path)
-    return NewJob(source_kind="path", source_value=body.path, media_path=str(media), **common)
+    return NewJob(id=new_job_id(), source_kind="path", source_value=body.path,
+                  media_path=str(media), **common)
+
+
+def key_of(principal: Principal) -> KeyId:
+    return KeyId(principal.tenant, principal.name)
+
+
+def admit(limits: SubmissionLimits, principal: Principal, job_ids: list[str]) -> KeyId:
+    """Count ``job_ids`` against the caller's rate and queue (429 when over)."""
+    who = key_of(principal)
+    if not limits.enabled:
+        return who
+    try:
+        limits.check_rate(who, len(job_ids))
+        limits.enter_queue(who, job_ids)
+    except (RedisError, StorageError) as exc:
+        raise ApiError(503, "broker_unavailable", "the job queue is unreachable; try again "
+                       "shortly.") from exc
+    return who
+
+
+def leave_queue(limits: SubmissionLimits, who: KeyId, *job_ids: str) -> None:
+    """Give back queue places (a job not made, or not waiting any more)."""
+    try:
+        limits.leave_queue(who, *job_ids)
+    except RedisError as exc:  # the place frees itself after a day
+        log.warning("queue places of %s not given back: %s", who, type(exc).__name__)
 
 
 def replay(store: JobStore, principal: Principal, key: str | None,
@@ -102,12 +133,16 @@ def replay(store: JobStore, principal: Principal, key: str | None,
     return job
 
 
-def enqueue(store: JobStore, queue: JobQueue, job: Job) -> Job:
+def enqueue(store: JobStore, queue: JobQueue, job: Job,
+            limits: SubmissionLimits | None = None) -> Job:
     """Send the job to the workers; if the broker is down the job fails visibly."""
     try:
         queue.enqueue(job.id)
     except Exception as exc:
-        log.warning("job %s not queued: %s", job.id, exc)
+        with logs.job_context(job.id, "submit"):
+            log.warning("job %s not queued: %s", job.id, exc)
+        if limits is not None:
+            leave_queue(limits, KeyId(job.tenant, job.submitted_by or ""), job.id)
         store.finish(job.id, JobStatus.FAILED, worker=None, error_code="broker_unavailable",
                      error_message="the job could not be queued: the broker is unreachable.")
         raise ApiError(503, "broker_unavailable", "the job queue is unreachable; try again "

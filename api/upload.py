@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
 from api.errors import ApiError
+from vidclip.jobs.errors import NoSpaceError, is_no_space
 from vidclip.jobs.media import CappedFile, display_name
 
 FILE_FIELD = "file"
@@ -133,9 +134,12 @@ async def receive_upload(request: Request, directory: Path, max_bytes: int) -> U
         receiver.discard()
         shutil.rmtree(directory, ignore_errors=True)
         raise ApiError(422, "invalid_request", f"the multipart body is malformed ({exc}).") from exc
-    except BaseException:
+    except BaseException as exc:
         receiver.discard()
         shutil.rmtree(directory, ignore_errors=True)
+        if is_no_space(exc):
+            raise ApiError(507, NoSpaceError.code, "the server has no disk space left for "
+                           "uploads; try again later.") from exc
         raise
     if receiver.path is None:
         shutil.rmtree(directory, ignore_errors=True)

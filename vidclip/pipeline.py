@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -36,18 +36,21 @@ from vidclip.stages.moderation import moderate_video
 from vidclip.stages.scenes import segment_video
 from vidclip.stages.tags import tag_video
 from vidclip.stages.thumbnails import SceneThumbnails, scene_thumbnails
-from vidclip.stream import EncodedFrames
+from vidclip.stream import DecodeStats, EncodedFrames, EncodeStats
 from vidclip.vocabulary import EmbedProgressFn, Vocabulary
 
 
 @dataclass
 class RunOutput:
-    """The analysis plus what does not belong in JSON: the frame embeddings."""
+    """The analysis plus what does not belong in JSON: the frame embeddings and
+    the streaming stage's counters (what a worker reports as metrics)."""
 
     analysis: VideoAnalysis
     frames: EncodedFrames
     #: One JPEG per scene, when the config asks for thumbnails.
     thumbnails: SceneThumbnails | None = None
+    decode: DecodeStats = field(default_factory=DecodeStats)
+    encode: EncodeStats = field(default_factory=EncodeStats)
 
     @property
     def embeddings(self) -> np.ndarray:
@@ -200,7 +203,7 @@ class Pipeline:
         if caption:
             analysis = self.caption(analysis, progress=report)
         analysis.timings.total_s = clock.total()
-        return RunOutput(analysis, video.frames, pictures)
+        return RunOutput(analysis, video.frames, pictures, streamed.decode, streamed.encode)
 
     def caption(self, analysis: VideoAnalysis, *, progress: ProgressFn | None = None
                 ) -> VideoAnalysis:

@@ -11,15 +11,17 @@ The model is loaded once per pool process, right after the fork
 from __future__ import annotations
 
 import logging
+import os
 
 from celery import Celery, signals
 from celery.exceptions import TimeLimitExceeded
 
+from vidclip import logs
 from vidclip.jobs.celeryconf import celery_config
 from vidclip.jobs.names import TaskName
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.status import JobStatus
-from workers import runtime
+from workers import metrics, runtime
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,19 @@ def create_app(settings: Settings | None = None) -> Celery:
     rt.store.create_schema()
     rt.store.close()
     return app
+
+
+@signals.setup_logging.connect
+def _logging(loglevel=None, **_) -> None:
+    """Celery leaves logging to us: one root handler, text or JSON, redacted."""
+    settings = runtime.current().settings
+    logs.add_secrets(settings.secret_values())
+    logs.configure(settings.log_format, loglevel or logging.INFO)
+
+
+@signals.worker_process_shutdown.connect
+def _process_exited(pid=None, **_) -> None:
+    metrics.process_exited(pid or os.getpid())
 
 
 @signals.worker_process_init.connect

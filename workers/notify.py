@@ -20,6 +20,10 @@ def deliver_webhook(task, rt, job_id: str) -> int | None:
     job = rt.store.get(job_id)
     if job is None or not job.webhook_url:
         return None
+    if rt.store.count_events(job_id, "webhook_delivered"):
+        # A redelivered task (its worker died after the POST): the receiver has it.
+        log.info("webhook of job %s was already delivered", job_id)
+        return None
     body = payload(job_public(job).model_dump(mode="json"))
     return _post(task, rt, job, body, JOB_FINISHED, task.request.id or job_id)
 

@@ -15,6 +15,7 @@ import time
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from vidclip import logs
 from vidclip.jobs.store import JobStore
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class JobReporter:
 
     def __call__(self, stage: str, fraction: float) -> None:
         now = time.monotonic()
+        logs.set_stage(stage)
         with self._lock:
             self.stages[stage] = max(self.stages.get(stage, 0.0), min(float(fraction), 1.0))
             if now - self._last_write < WRITE_EVERY_S and fraction < 1.0:

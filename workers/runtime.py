@@ -7,17 +7,21 @@ engine and the model are created lazily in each process after the fork
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from vidclip.jobs.limits import KeyId, SubmissionLimits
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.store import JobStore
+from workers import metrics
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,7 @@ class Runtime:
         self._analysis = LRU[str, object](PIPELINE_CACHE)
         self._captioning = LRU[str, object](PIPELINE_CACHE)
         self._captioners = LRU[str, object](PIPELINE_CACHE)
+        self._limits: SubmissionLimits | None = None
         #: Load the image model when a pool process starts; off for workers that
         #: only caption (they never need it).
         self.preload_model = True
@@ -81,9 +86,40 @@ class Runtime:
                 self._store_pid = os.getpid()
             return self._store
 
+    @property
+    def limits(self) -> SubmissionLimits:
+        if self._limits is None:
+            self._limits = SubmissionLimits(self.settings)
+        return self._limits
+
+    def leave_queue(self, job) -> None:
+        """The job left the queue: give its key's place back (per-key queue cap)."""
+        try:
+            self.limits.leave_queue(KeyId(job.tenant, job.submitted_by or ""), job.id)
+        except Exception as exc:  # the place frees itself after a day
+            log.warning("queue place of job %s not given back: %s", job.id, type(exc).__name__)
+
     def worker_id(self) -> str:
         """Who holds a job: host, process and this execution (a redelivery differs)."""
         return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    @staticmethod
+    def holder_alive(holder: str) -> bool:
+        """False only for a holder that was a process of this machine and is gone (a
+        pool process killed by the OOM killer, a worker restarted here): its job can
+        be taken over now instead of when its lease runs out. Hosts are told apart
+        by name, so each needs its own (containers have)."""
+        host, _, rest = holder.partition(":")
+        pid = rest.split(":", 1)[0]
+        if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+            return True
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # exists, another user's
+            return True
+        return True
 
     @property
     def cache_dir(self):
@@ -97,12 +133,15 @@ class Runtime:
             if self._encoder is None:
                 from vidclip.encode import build_encoder
 
+                started = time.perf_counter()
                 encoder = build_encoder(self.settings.model, cache_dir=self.cache_dir)
                 encoder.load()
                 self._encoder = encoder
+                seconds = time.perf_counter() - started
                 info = encoder.describe()
-                log.info("process %d loaded %s model %s (%s) on %s", os.getpid(), info.kind,
-                         info.name, info.pretrained, info.device)
+                metrics.MODEL_LOAD_SECONDS.labels(info.name).observe(seconds)
+                log.info("model %s loaded (%s, %s) on %s in process %d in %.1f s", info.name,
+                         info.kind, info.pretrained, info.device, os.getpid(), seconds)
                 if info.fallback_reason:
                     log.warning("model 'auto' fell back to the offline encoder: %s",
                                 info.fallback_reason)
@@ -150,6 +189,18 @@ class Runtime:
         return self._captioning.get_or_build(
             config.model_dump_json(),
             lambda: Pipeline(config, captioner=captioner, cache_dir=self.cache_dir))
+
+
+def preimport() -> None:
+    """Import the model libraries in a worker's main process, before it forks its
+    pool: a pool process started later (after a crash or an OOM kill) then
+    inherits them instead of spending many seconds importing torch again. Only
+    code is shared; the model itself is still loaded in each pool process."""
+    for name in ("torch", "open_clip", "vidclip.pipeline"):
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:  # the job will report a missing library itself
+            log.warning("not preloaded: %s", exc)
 
 
 def install(runtime: Runtime) -> Runtime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import logging
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +19,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
 from vidclip.errors import VidclipError
+from vidclip.jobs.errors import NoSpaceError, is_no_space
 from vidclip.jobs.media import job_media_dir, job_results_dir, purge_job_files, resolve_media_path
 from vidclip.jobs.options import worker_config
 from vidclip.jobs.status import JobStatus
 from vidclip.jobs.store import JobStore
+from workers import metrics
 from workers.progress import JobReporter
 from workers.runtime import Runtime
 
@@ -74,6 +77,7 @@ def _analyze(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
                            progress=lambda done, total: reporter("vocabulary", done / total))
     run = pipeline.run(media, progress=reporter, should_cancel=reporter.should_cancel,
                        caption=False)
+    metrics.observe_run(run)
     if run.thumbnails is not None:
         write_thumbnails(job_results_dir(rt.settings, job.id), "result", run.thumbnails.scenes)
     analysis = run.analysis
@@ -92,6 +96,7 @@ def _caption(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
     pipeline = rt.caption_pipeline(worker_config(job.options, rt.settings))
     analysis = VideoAnalysis.model_validate_json(job.result_json)
     final = pipeline.caption(analysis, progress=reporter)
+    metrics.STAGE_SECONDS.labels("caption").observe(final.timings.caption_s or 0.0)
     if reporter.should_cancel():
         return _stopped(rt, job.id, worker)
     formats = tuple(job.options.get("formats") or ("json",))
@@ -143,11 +148,23 @@ def _guarded(rt: Runtime, job_id: str, worker: str, scrub, work) -> Result:
             return Result(Outcome.RETRY, exc)
         log.info("job %s failed: %s: %s", job_id, exc.code, exc.message)
         return Result(_fail(store, job_id, worker, exc.code, scrub(exc.message)))
-    except Exception:
+    except Exception as exc:
+        if is_no_space(exc):
+            return Result(_no_space(rt, job_id, worker))
         log.exception("job %s: unexpected error", job_id)
         _fail(store, job_id, worker, "internal_error",
               "the worker hit an unexpected error; its log has the details.")
         raise
+
+
+def _no_space(rt: Runtime, job_id: str, worker: str) -> Outcome:
+    """The data directory filled up: fail clearly and leave no half-written result
+    (what other jobs stored is untouched; the media stays for a retry by hand)."""
+    shutil.rmtree(job_results_dir(rt.settings, job_id), ignore_errors=True)
+    log.error("job %s failed: the data directory is full", job_id)
+    return _fail(rt.store, job_id, worker, NoSpaceError.code,
+                 "the server ran out of disk space while working on this job; submit it "
+                 "again later.")
 
 
 def _fail(store: JobStore, job_id: str, worker: str, code: str, message: str) -> Outcome:

@@ -8,21 +8,68 @@ and JSON-safe (a job id). A job is ``chain(analyze.si(...), caption.si(...))``
 
 from __future__ import annotations
 
-from celery import shared_task
-from celery.exceptions import Ignore
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
 
+from celery import shared_task
+from celery.exceptions import Ignore, Retry
+from sqlalchemy.exc import OperationalError
+
+from vidclip import logs
 from vidclip.jobs.names import TaskName, task_id
 from vidclip.jobs.store import Claim
-from workers import runtime, steps
+from workers import metrics, runtime, steps
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: While the job store is unreachable nothing can be recorded, so a task waits
+#: for it (backoff up to a minute) rather than fail; about an hour in all.
+STORE_RETRIES = 70
+STORE_BACKOFF_MAX_S = 60.0
+
+
+def _observed(task, name: str, job_id: str, body: Callable[[], T]) -> T:
+    """Run a task body under the job's log context, timed by outcome."""
+    started, outcome = time.perf_counter(), "error"
+    with logs.job_context(job_id, name):
+        try:
+            result = body()
+            outcome = "done"
+            return result
+        except Retry:
+            outcome = "retry"
+            raise
+        except Ignore:
+            outcome = "stopped"
+            raise
+        except OperationalError as exc:  # the store went away before or after the work
+            outcome = "retry"
+            rt = runtime.current()
+            retries = task.request.retries
+            log.warning("job store unreachable (%s); retrying", type(exc).__name__)
+            metrics.TASK_RETRIES.labels(name, "store_unavailable").inc()
+            countdown = min(max(rt.settings.retry_backoff_s, 0.5) * 2 ** min(retries, 8),
+                            STORE_BACKOFF_MAX_S)
+            raise task.retry(exc=exc, countdown=countdown, max_retries=STORE_RETRIES) from None
+        finally:
+            metrics.TASK_SECONDS.labels(name, outcome).observe(time.perf_counter() - started)
 
 
 def _claim(task, job_id: str, stage: str, **limits) -> str | None:
     """This execution's worker id if it now owns the job; otherwise retry or stop."""
     rt = runtime.current()
     worker = rt.worker_id()
-    claim, _ = rt.store.claim(job_id, worker, lease_s=rt.settings.lease_s, stage=stage, **limits)
+    claim, job = rt.store.claim(job_id, worker, lease_s=rt.settings.lease_s, stage=stage,
+                                on_takeover=lambda _previous: metrics.LEASE_TAKEOVERS.inc(),
+                                holder_alive=rt.holder_alive, **limits)
     if claim is Claim.BUSY:  # another live worker has it; look again when its lease may be over
+        metrics.TASK_RETRIES.labels(task.name.rsplit(".", 1)[-1], "busy").inc()
         raise task.retry(countdown=rt.settings.lease_s / 2, max_retries=None)
+    if job is not None and stage != "caption":  # not waiting any more: a place in its key's queue
+        rt.leave_queue(job)
     if claim is Claim.ANALYZED:
         return None
     if claim is Claim.CANCEL and steps.cancel_waiting(rt, job_id) is steps.Outcome.FINISHED:
@@ -38,7 +85,12 @@ def _conclude(task, job_id: str, worker: str, result: steps.Result) -> steps.Out
     rt = runtime.current()
     if result.outcome is steps.Outcome.RETRY:
         if task.request.retries < rt.settings.task_max_retries:
-            rt.store.release(job_id, worker, f"retry after: {result.error}")
+            try:
+                rt.store.release(job_id, worker, f"retry after: {result.error}")
+            except OperationalError:  # the store is down: the lease runs out instead
+                pass
+            reason = getattr(result.error, "code", None) or type(result.error).__name__
+            metrics.TASK_RETRIES.labels(task.name.rsplit(".", 1)[-1], reason).inc()
             countdown = rt.settings.retry_backoff_s * 2 ** task.request.retries
             raise task.retry(exc=result.error, countdown=countdown)
         result = steps.Result(steps.give_up(rt, job_id, worker, result.error))
@@ -51,23 +103,29 @@ def _conclude(task, job_id: str, worker: str, result: steps.Result) -> steps.Out
 @shared_task(name=TaskName.ANALYZE.value, bind=True)
 def analyze(self, *, job_id: str) -> str:
     """Decode, encode, segment, tag and moderate; the analysis goes to the store."""
-    rt = runtime.current()
-    worker = _claim(self, job_id, "decode", max_attempts=rt.settings.max_attempts)
-    if worker is not None:
-        outcome = _conclude(self, job_id, worker, steps.analyze_job(rt, job_id, worker))
-        if outcome is not steps.Outcome.NEXT:
-            raise Ignore()  # failed, cancelled or taken over: no caption task
-    return job_id
+    def body() -> str:
+        rt = runtime.current()
+        worker = _claim(self, job_id, "decode", max_attempts=rt.settings.max_attempts)
+        if worker is not None:
+            outcome = _conclude(self, job_id, worker, steps.analyze_job(rt, job_id, worker))
+            if outcome is not steps.Outcome.NEXT:
+                raise Ignore()  # failed, cancelled or taken over: no caption task
+        return job_id
+
+    return _observed(self, "analyze", job_id, body)
 
 
 @shared_task(name=TaskName.CAPTION.value, bind=True)
 def caption(self, *, job_id: str) -> str:
     """Caption the stored analysis, write the result files, finish the job."""
-    worker = _claim(self, job_id, "caption")
-    if worker is None:  # nothing left to caption
-        raise Ignore()
-    _conclude(self, job_id, worker, steps.caption_job(runtime.current(), job_id, worker))
-    return job_id
+    def body() -> str:
+        worker = _claim(self, job_id, "caption")
+        if worker is None:  # nothing left to caption
+            raise Ignore()
+        _conclude(self, job_id, worker, steps.caption_job(runtime.current(), job_id, worker))
+        return job_id
+
+    return _observed(self, "caption", job_id, body)
 
 
 @shared_task(name=TaskName.WEBHOOK.value, bind=True)
@@ -75,7 +133,8 @@ def webhook(self, *, job_id: str) -> int | None:
     """POST the job's final status to its webhook URL, retrying with backoff."""
     from workers.notify import deliver_webhook
 
-    return deliver_webhook(self, runtime.current(), job_id)
+    return _observed(self, "webhook", job_id,
+                     lambda: deliver_webhook(self, runtime.current(), job_id))
 
 
 @shared_task(name=TaskName.REVIEW_WEBHOOK.value, bind=True)

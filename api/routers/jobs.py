@@ -6,15 +6,16 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api import submit
-from api.deps import OwnedJobDep, PrincipalDep, QueueDep, SettingsDep, StoreDep
+from api.deps import JOB_ID, LimitsDep, OwnedJobDep, PrincipalDep, QueueDep, SettingsDep, StoreDep
 from api.errors import ApiError, from_vidclip, invalid_request, not_found, responses
 from api.schemas import BatchCreate, JobBatch, JobCreate, JobPage
 from api.upload import receive_upload
 from vidclip.errors import VidclipError
+from vidclip.jobs.limits import KeyId
 from vidclip.jobs.media import job_media_dir, purge_job_files
 from vidclip.jobs.status import FINAL_STATES, JobStatus
 from vidclip.jobs.store import NewJob, encode_cursor
@@ -53,14 +54,14 @@ def _accepted(response: Response, job, created: bool) -> JobPublic:
 @router.post("", status_code=202, response_model=JobPublic, openapi_extra=_SUBMIT_BODY,
              summary="Submit a video: multipart upload, or JSON with a URL or path",
              responses={200: {"model": JobPublic, "description": "Idempotent replay"},
-                        **responses(401, 409, 413, 415, 422, 503)})
+                        **responses(401, 409, 413, 415, 422, 429, 503, 507)})
 async def create_job(request: Request, response: Response, settings: SettingsDep,
-                     store: StoreDep, queue: QueueDep, principal: PrincipalDep,
+                     store: StoreDep, queue: QueueDep, limits: LimitsDep, principal: PrincipalDep,
                      key: IdempotencyKey = None) -> JobPublic:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        return await _create_from_upload(request, response, settings, store, queue, principal,
-                                         key)
+        return await _create_from_upload(request, response, settings, store, queue, limits,
+                                         principal, key)
     if not content_type.startswith("application/json"):
         raise ApiError(415, "unsupported_media_type", "send multipart/form-data (upload) or "
                        "application/json (url or path).")
@@ -68,30 +69,45 @@ async def create_job(request: Request, response: Response, settings: SettingsDep
         body = JobCreate.model_validate_json(await request.body())
     except ValidationError as exc:
         raise invalid_request(exc.errors()) from exc
-    return await run_in_threadpool(_create_from_body, response, settings, store, queue, principal,
-                                   body, key)
+    return await run_in_threadpool(_create_from_body, response, settings, store, queue, limits,
+                                   principal, body, key)
 
 
-def _create_from_body(response, settings, store, queue, principal, body: JobCreate,
+def _create_from_body(response, settings, store, queue, limits, principal, body: JobCreate,
                       key) -> JobPublic:
     existing = submit.replay(store, principal, key, submit.request_hash(body))
     if existing is not None:
         return _accepted(response, existing, False)
-    job, created = store.create(submit.new_job_from_body(settings, store, body, key, principal))
-    return _accepted(response, submit.enqueue(store, queue, job) if created else job, created)
+    new = submit.new_job_from_body(settings, store, body, key, principal)
+    ids = [new.id] if new.id else []
+    who = submit.admit(limits, principal, ids)
+    try:
+        job, created = store.create(new)
+    except BaseException:
+        submit.leave_queue(limits, who, *ids)
+        raise
+    if not created:
+        submit.leave_queue(limits, who, *ids)
+        return _accepted(response, job, False)
+    return _accepted(response, submit.enqueue(store, queue, job, limits), True)
 
 
-async def _create_from_upload(request, response, settings, store, queue, principal,
+async def _create_from_upload(request, response, settings, store, queue, limits, principal,
                               key) -> JobPublic:
     existing = await run_in_threadpool(submit.replay, store, principal, key)
     if existing is not None:  # the retry's body is not read again
         return _accepted(response, existing, False)
     job_id = new_job_id()
+    # Limits first: a refused upload is not read at all.
+    who = await run_in_threadpool(submit.admit, limits, principal, [job_id])
     directory = job_media_dir(settings, job_id)
     try:
         upload = await receive_upload(request, directory, settings.upload_max_bytes)
-    except VidclipError as exc:
-        raise from_vidclip(exc) from exc
+    except BaseException as exc:
+        await run_in_threadpool(submit.leave_queue, limits, who, job_id)
+        if isinstance(exc, VidclipError):
+            raise from_vidclip(exc) from exc
+        raise
     try:
         options = submit.options_from_form(upload.fields)
         await run_in_threadpool(submit.check_options, settings, options)
@@ -105,19 +121,21 @@ async def _create_from_upload(request, response, settings, store, queue, princip
         job, created = await run_in_threadpool(store.create, new)
     except BaseException:
         purge_job_files(settings, job_id)
+        await run_in_threadpool(submit.leave_queue, limits, who, job_id)
         raise
     if not created:  # a concurrent request with the same key won
         purge_job_files(settings, job_id)
+        await run_in_threadpool(submit.leave_queue, limits, who, job_id)
         return _accepted(response, job, False)
-    job = await run_in_threadpool(submit.enqueue, store, queue, job)
+    job = await run_in_threadpool(submit.enqueue, store, queue, job, limits)
     return _accepted(response, job, True)
 
 
 @router.post("/batch", status_code=202, response_model=JobBatch,
              summary="Submit many URLs or paths at once (an archive run)",
-             responses=responses(401, 409, 422, 503))
+             responses=responses(401, 409, 422, 429, 503))
 def create_batch(body: BatchCreate, response: Response, settings: SettingsDep, store: StoreDep,
-                 queue: QueueDep, principal: PrincipalDep,
+                 queue: QueueDep, limits: LimitsDep, principal: PrincipalDep,
                  key: IdempotencyKey = None) -> JobBatch:
     if len(body.jobs) > settings.batch_max:
         raise ApiError(422, "batch_too_large", f"{len(body.jobs)} jobs; at most "
@@ -131,11 +149,26 @@ def create_batch(body: BatchCreate, response: Response, settings: SettingsDep, s
             err = from_vidclip(exc) if isinstance(exc, VidclipError) else exc
             raise ApiError(err.status, err.code, f"jobs[{index}]: {err.message}",
                            {"index": index}) from exc
+    who = submit.admit(limits, principal, [new.id for new in news if new.id])
+    try:
+        made = store.create_many(news)
+    except BaseException:
+        submit.leave_queue(limits, who, *[new.id for new in news if new.id])
+        raise
     jobs = []
-    for job, created in store.create_many(news):
-        jobs.append(submit.enqueue(store, queue, job) if created else job)
+    for new, (job, created) in zip(news, made):
+        if not created and new.id:
+            submit.leave_queue(limits, who, new.id)
+        jobs.append(submit.enqueue(store, queue, job, limits) if created else job)
     response.headers["Location"] = "/v1/jobs"
     return JobBatch(jobs=[job_public(j) for j in jobs])
+
+
+def _iso_only(value):
+    """pydantic also reads a number as Unix seconds; the schema promises ISO 8601."""
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("expected an ISO 8601 date-time, such as 2025-01-31T12:00:00Z")
+    return value
 
 
 @router.get("", response_model=JobPage, summary="List jobs, newest first",
@@ -143,7 +176,7 @@ def create_batch(body: BatchCreate, response: Response, settings: SettingsDep, s
 def list_jobs(store: StoreDep, principal: PrincipalDep,
               status: Annotated[list[JobStatus] | None, Query(
                   description="Repeat to match several.")] = None,
-              since: Annotated[datetime | None, Query(
+              since: Annotated[datetime | None, BeforeValidator(_iso_only), Query(
                   description="Created at or after (ISO 8601).")] = None,
               tag: Annotated[str | None, Query(max_length=200)] = None,
               limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -159,18 +192,18 @@ def list_jobs(store: StoreDep, principal: PrincipalDep,
                    next_cursor=encode_cursor(jobs[-1]) if more else None)
 
 
-@router.get("/{job_id}", response_model=JobPublic, summary="A job's status and progress",
+@router.get(f"/{JOB_ID}", response_model=JobPublic, summary="A job's status and progress",
             responses=responses(401, 404))
 def get_job(job: OwnedJobDep) -> JobPublic:
     return job_public(job)
 
 
-@router.delete("/{job_id}", response_model=JobPublic,
+@router.delete(f"/{JOB_ID}", response_model=JobPublic,
                summary="Cancel a queued or running job; ?purge=true also deletes its files",
                responses={202: {"model": JobPublic, "description": "Cancel requested: the "
                                 "worker stops at its next batch"}, **responses(401, 404, 409)})
 def cancel_job(before: OwnedJobDep, response: Response, settings: SettingsDep, store: StoreDep,
-               queue: QueueDep, purge: bool = False) -> JobPublic:
+               queue: QueueDep, limits: LimitsDep, purge: bool = False) -> JobPublic:
     job_id = before.id
     was_final = JobStatus(before.status) in FINAL_STATES
     if was_final and not purge:
@@ -180,6 +213,7 @@ def cancel_job(before: OwnedJobDep, response: Response, settings: SettingsDep, s
     if job is None:  # deleted meanwhile
         raise not_found(job_id)
     if job.status == JobStatus.CANCELLED.value and not was_final:
+        submit.leave_queue(limits, KeyId(job.tenant, job.submitted_by or ""), job_id)
         queue.revoke(job_id)
         if job.webhook_url:
             queue.notify(job_id)

@@ -7,10 +7,10 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from api.deps import OwnedJobDep
+from api.deps import JOB_ID, OwnedJobDep
 from api.errors import ApiError, responses
 
-router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
+router = APIRouter(prefix=f"/jobs/{JOB_ID}", tags=["results"])
 
 #: Container (the suffix the upload's sniffed type gave the file) -> media type.
 MEDIA_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime",

@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import FileResponse
 
-from api.deps import OwnedJobDep, SettingsDep, StoreDep
+from api.deps import JOB_ID, OwnedJobDep, SettingsDep, StoreDep
 from api.errors import ApiError, responses
 from vidclip.jobs.media import job_results_dir
 from vidclip.jobs.status import JobStatus
 from vidclip.jobs.store import JobStore
 from vidclip.jobs.tables import Job
 
-router = APIRouter(prefix="/jobs/{job_id}", tags=["results"])
+router = APIRouter(prefix=f"/jobs/{JOB_ID}", tags=["results"])
 
 _ERRORS = responses(401, 404, 409)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from api.deps import OwnedJobDep, StoreDep, require_role
+from api.deps import JOB_ID, OwnedJobDep, StoreDep, require_role
 from api.errors import ApiError, responses
 from api.review_schemas import RevisionCreate, RevisionList, RevisionPublic, RevisionSaved
 from api.routers.results import current_analysis
@@ -17,7 +17,7 @@ from vidclip.jobs.revisions import RevisionConflict, RevisionInfo, clean_text, c
 from vidclip.jobs.store import JobStore
 from vidclip.jobs.tables import Job
 
-router = APIRouter(prefix="/jobs/{job_id}/revisions", tags=["review"])
+router = APIRouter(prefix=f"/jobs/{JOB_ID}/revisions", tags=["review"])
 
 ReviewerDep = Annotated[Principal, Depends(require_role(Role.REVIEWER))]
 MARKUP_NOTE = "kept as typed: shown as text everywhere, never run as markup."

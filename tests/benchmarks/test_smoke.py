@@ -79,3 +79,20 @@ def test_archive_smoke(bench_cache, tmp_path):
     assert figures["clips"] == 3 and figures["long_s"] > 0 and figures["batch_s"] > 0
     assert figures["batch_over_long"] > 0 and "batch of 3" in printed
     assert figures["jobs2_s"] > 0 and 0 < figures["jobs2_steady_s"] <= figures["jobs2_s"]
+
+
+@pytest.mark.slow
+@pytest.mark.service
+def test_load_smoke(bench_cache, tmp_path):
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (vidclip up starts one)")
+    figures, out = run_smoke("load.py", bench_cache, tmp_path)
+    assert figures["unintended"] == {}, out
+    assert "upload 413" in figures["codes"] and "submit 429" in figures["codes"], out
+
+
+def test_metrics_smoke(bench_cache, tmp_path):
+    figures, _ = run_smoke("metrics.py", bench_cache, tmp_path)
+    assert figures["multiprocess"]["per_job_us"] > 0 and figures["in_process"]["inc_us"] > 0

@@ -53,3 +53,32 @@ def test_api_image_installs_no_model_code():
     assert "--no-deps" in text
     for heavy in ("torch", "open_clip", "decord", " av", "transformers"):
         assert heavy not in text.split("RUN", 1)[1].split("USER")[0].replace("no torch", "")
+
+
+def _defined_metrics() -> set[str]:
+    """Metric names the API and the workers define, with their sample suffixes."""
+    import re as _re
+
+    names = set()
+    for module in ("api/metrics.py", "workers/metrics.py"):
+        text = (DOCKER.parent / module).read_text()
+        for name in _re.findall(r'"(vidclip_[a-z_]+)"', text):
+            base = name.removesuffix("_total")
+            names |= {name, base, f"{base}_total", f"{name}_bucket", f"{name}_sum",
+                      f"{name}_count"}
+    return names
+
+
+def test_dashboard_and_scrape_config_name_real_metrics():
+    import json
+
+    dashboard = json.loads((DOCKER / "grafana" / "dashboards" / "vidclip.json").read_text())
+    defined = _defined_metrics()
+    used = set()
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            used |= set(re.findall(r"\bvidclip_[a-z_]+", target["expr"]))
+    assert used and used <= defined, used - defined
+    scrape = yaml.safe_load((DOCKER / "prometheus.yml").read_text())
+    assert {job["job_name"] for job in scrape["scrape_configs"]} == {"vidclip-api",
+                                                                    "vidclip-worker"}

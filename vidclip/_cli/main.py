@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from vidclip import __version__
 from vidclip._cli.options import analysis_options, config_from_options
 from vidclip.config import DEFAULT_MODEL
 from vidclip.errors import VidclipError
+from vidclip.logs import FORMATS
+from vidclip.logs import configure as configure_logging
 from vidclip.progress import overall_progress
 
 
@@ -53,10 +56,15 @@ class _Progress:
 @click.group()
 @click.version_option(__version__, prog_name="vidclip")
 @click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
-def cli(verbose: int) -> None:
+@click.option("--log-format", type=click.Choice(FORMATS), default="text", show_default=True,
+              envvar="VIDCLIP_LOG_FORMAT", help="Log lines as text or JSON (with job_id and "
+              "stage) [VIDCLIP_LOG_FORMAT].")
+def cli(verbose: int, log_format: str) -> None:
     """Scenes, zero-shot tags, moderation flags and captions for videos."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(log_format, level)
+    # Child processes (`vidclip up` starts a worker) log the same way.
+    os.environ["VIDCLIP_LOG_FORMAT"] = log_format
 
 
 def _analyse_into(pipeline, video: Path, outdir: Path, stem: str, formats,

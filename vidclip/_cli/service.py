@@ -7,17 +7,21 @@ torch) happen inside the commands, so ``vidclip --help`` stays fast.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
 from vidclip.errors import VidclipError
+from vidclip.logs import add_secrets
 
 
 def _settings(**overrides):
@@ -25,6 +29,7 @@ def _settings(**overrides):
 
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+        add_secrets(settings.secret_values())
         return settings
     except VidclipError as exc:
         raise click.ClickException(exc.message) from exc
@@ -44,18 +49,40 @@ def _checked(settings):
     return settings
 
 
+def _uvicorn_logging() -> dict:
+    """uvicorn logs through the root handler (text or JSON, redacted), its
+    access log at INFO as before, or lower with -vv."""
+    level = min(logging.getLogger().getEffectiveLevel(), logging.INFO)
+    return {"log_config": None, "log_level": logging.getLevelName(level).lower()}
+
+
+def multiprocess_metrics(settings) -> Path:
+    """Point prometheus_client at an empty multiprocess directory; must run before
+    anything in this process imports it (its mode is chosen at import)."""
+    directory = settings.metrics_dir or Path(tempfile.mkdtemp(prefix="vidclip-metrics-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):  # values of an earlier run would be added in
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    return directory
+
+
 def _run_api(settings, workers: int = 1) -> None:
     import uvicorn
 
     if workers > 1:
-        # Each uvicorn process builds its app from the environment.
+        # Each uvicorn process builds its app from the environment; their metrics
+        # meet in one multiprocess directory, so any of them answers /metrics for all.
+        multiprocess_metrics(settings)
         os.environ.update(settings.to_env())
-        uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
-                    workers=workers, proxy_headers=True)
+        uvicorn.run("api.app:create_app_from_env", factory=True, host=settings.host,
+                    port=settings.port, workers=workers, proxy_headers=True,
+                    **_uvicorn_logging())
         return
     from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=True,
+                **_uvicorn_logging())
 
 
 @click.command()
@@ -99,12 +126,22 @@ def worker(queues: str, concurrency: int, pool: str, loglevel: str, name: str | 
         per_process = max(1, (os.cpu_count() or 1) // max(1, concurrency))
         settings = settings.model_copy(update={"torch_threads": per_process})
     argv = _worker_argv(settings, queues, concurrency, pool, loglevel, name)
+    if settings.worker_metrics_port:
+        multiprocess_metrics(settings)
     from workers import runtime
     from workers.app import create_app
 
     app = create_app(settings)
     runtime.current().preload_model = "analyze" in queues
     runtime.current().queues = [q.strip() for q in queues.split(",") if q.strip()]
+    if runtime.current().preload_model:
+        runtime.preimport()
+    if settings.worker_metrics_port:
+        from workers.metrics import serve
+
+        serve(settings.host, settings.worker_metrics_port)
+        click.echo(f"worker metrics on http://{settings.host}:{settings.worker_metrics_port}"
+                   "/metrics", err=True)
     app.worker_main(argv)
 
 

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from vidclip.jobs.names import TASK_QUEUES
 
+WORKER_PUBLISH_RETRY = {"max_retries": 60, "interval_start": 0.5, "interval_step": 0.5,
+                        "interval_max": 2.0}
+API_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.0, "interval_step": 0.2,
+                     "interval_max": 0.5}
+
 
 def celery_config(settings) -> dict:
     return {
@@ -34,6 +39,12 @@ def celery_config(settings) -> dict:
         # With late acks a lost broker connection must stop running tasks, or
         # they would run again elsewhere while still running here.
         "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # Sending a task from a worker (a chain's caption step, a retry, a webhook)
+        # waits out a broker restart, about two minutes, instead of giving up after
+        # half a second: a job whose analysis is stored but whose caption task was
+        # never sent would stay running for ever. The API sends with its own short
+        # policy (API_PUBLISH_RETRY): a client is told 503 at once.
+        "task_publish_retry_policy": WORKER_PUBLISH_RETRY,
         "task_soft_time_limit": settings.task_soft_time_limit_s,
         "task_time_limit": settings.task_time_limit_s,
         "worker_hijack_root_logger": False,

@@ -6,6 +6,8 @@ and ``retryable`` only for faults that may pass (a network blip).
 
 from __future__ import annotations
 
+import errno
+
 from vidclip.errors import InputError, VidclipError
 
 
@@ -38,3 +40,17 @@ class TransientError(VidclipError):
 
     code = "transient"
     retryable = True
+
+
+class NoSpaceError(VidclipError):
+    """The data directory is full (ENOSPC) or over quota (EDQUOT)."""
+
+    code = "insufficient_storage"
+
+
+#: errno values that mean the file system has no room left.
+NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def is_no_space(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in NO_SPACE_ERRNOS

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 import unicodedata
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -93,8 +94,10 @@ def resolve_media_path(settings, value: str) -> Path:
         resolved = candidate.resolve(strict=True)
     except (FileNotFoundError, NotADirectoryError):
         raise PathRefusedError(f"no such file under the media root: {value!r}.") from None
-    except (OSError, RuntimeError) as exc:  # symlink loops, permissions
+    except (OSError, RuntimeError) as exc:  # symlink loops, permissions, too long
         raise PathRefusedError(f"the path {value!r} cannot be read ({exc}).") from None
+    except ValueError:  # a NUL byte: no file system takes one
+        raise PathRefusedError(f"the path {value!r} is not a valid path.") from None
     if not resolved.is_relative_to(root):
         raise PathRefusedError(f"the path {value!r} is outside the media root.")
     if not resolved.is_file():
@@ -107,3 +110,32 @@ def purge_job_files(settings, job_id: str) -> None:
     """Remove what the service stored for a job (never files under media_root)."""
     for directory in (job_media_dir(settings, job_id), job_results_dir(settings, job_id)):
         shutil.rmtree(directory, ignore_errors=True)
+
+
+_JOB_DIR = re.compile(r"^[0-9a-f]{32}$")
+
+
+def sweep_orphan_uploads(settings, existing, older_than_s: float) -> list[str]:
+    """Remove upload directories that no job owns and nothing wrote to for
+    ``older_than_s``: an API process killed mid-upload leaves them. A live upload
+    writes every moment, and a finished one becomes a job at once, so neither is
+    touched. ``existing(ids)`` is the subset of ids the store knows."""
+    media = settings.media_dir
+    if not media.is_dir():
+        return []
+    cutoff = time.time() - older_than_s
+    idle = []
+    for directory in media.iterdir():
+        if not _JOB_DIR.match(directory.name) or not directory.is_dir():
+            continue
+        try:
+            newest = max([directory.stat().st_mtime]
+                         + [f.stat().st_mtime for f in directory.iterdir()])
+        except FileNotFoundError:  # removed meanwhile
+            continue
+        if newest < cutoff:
+            idle.append(directory.name)
+    orphans = sorted(set(idle) - set(existing(idle))) if idle else []
+    for job_id in orphans:
+        shutil.rmtree(media / job_id, ignore_errors=True)
+    return orphans

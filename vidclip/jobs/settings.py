@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -147,6 +148,29 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     webhook_max_retries: int = Field(default=6, ge=0)
 
+    # -- operations ----------------------------------------------------------------
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines as text, or as JSON objects with job_id and "
+        "stage (also `vidclip --log-format json`).")
+    metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at "
+                                  "/metrics on the API.")
+    worker_metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Port where a worker serves the Prometheus "
+        "metrics of all its pool processes (on VIDCLIP_HOST); unset: not served.")
+    metrics_dir: Path | None = Field(
+        default=None, description="Directory of prometheus_client's multiprocess files for a "
+        "worker or a multi-process API; default a fresh temporary directory.")
+    submit_rate_per_minute: int = Field(
+        default=0, ge=0, description="Jobs one API key may submit per minute (a batch counts "
+        "each job), shared through Redis by every API process; over it: 429 with Retry-After. "
+        "0: no limit.")
+    max_queued_per_key: int = Field(
+        default=0, ge=0, description="Jobs one API key may have waiting for a worker; over it: "
+        "429 with Retry-After. 0: no cap.")
+    upload_stale_s: float = Field(
+        default=3600.0, gt=0, description="An upload directory with no job that nothing has "
+        "written to for this long (its API process was killed mid-upload) is removed.")
+
     @field_validator("api_keys", "allowed_url_schemes", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
@@ -226,6 +250,18 @@ class Settings(BaseSettings):
         if self.allow_private_urls:
             notes.append("VIDCLIP_ALLOW_PRIVATE_URLS is on: jobs may fetch from internal hosts.")
         return notes
+
+    def secret_values(self) -> list[str]:
+        """Every secret these settings hold, for :func:`vidclip.logs.add_secrets`."""
+        values = [k.get_secret_value() for k in self.api_keys]
+        values += [k.key.get_secret_value() for k in self.keys]
+        if self.webhook_secret is not None:
+            values.append(self.webhook_secret.get_secret_value())
+        for url in (self.database_url, self.broker_url):
+            password = urlsplit(url or "").password
+            if password:
+                values.append(password)
+        return values
 
     def queue_name(self, queue: str) -> str:
         return f"{self.queue_prefix}{queue}"

@@ -16,7 +16,7 @@ import base64
 import builtins
 import enum
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -106,7 +106,11 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # pre-ping: a connection the server dropped (it restarted) is replaced, not
+    # used; connect_timeout: an unreachable server is an error in seconds, not a hang.
+    connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                         pool_timeout=10, connect_args=connect_args)
 
 
 def encode_cursor(job: Job) -> str:
@@ -255,6 +259,11 @@ class JobStore:
         with self._tx() as session:
             return list(session.scalars(query))
 
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        with self._tx() as session:
+            return set(session.scalars(select(Job.id).where(Job.id.in_(ids)))) if ids else set()
+
     def events(self, job_id: str) -> builtins.list[JobEvent]:
         with self._tx() as session:
             return list(session.scalars(
@@ -275,11 +284,17 @@ class JobStore:
 
     # -- worker side ----------------------------------------------------------------------------
     def claim(self, job_id: str, worker: str, *, lease_s: float, max_attempts: int | None = None,
-              stage: str) -> tuple[Claim, Job | None]:
+              stage: str, on_takeover: Callable[[str], None] | None = None,
+              holder_alive: Callable[[str], bool] | None = None
+              ) -> tuple[Claim, Job | None]:
         """Take the job for ``worker``, unless it is final or another live worker holds it.
 
         ``max_attempts`` (the analyze task passes it) counts deliveries: a job
         whose worker died that often fails instead of killing another.
+        ``on_takeover(previous_worker)`` is called when the job was taken from a
+        worker whose lease ran out (a metric counts them). ``holder_alive(worker)``
+        may know better than the lease: False ends the lease at once (the
+        holder was a process of this machine that no longer exists).
         """
         for _ in range(20):
             job = self.get(job_id)
@@ -295,7 +310,8 @@ class JobStore:
             if stage != "caption" and analysed:
                 return Claim.ANALYZED, job  # a redelivered analyze after its work was saved
             alive = (job.worker not in (None, worker) and job.heartbeat_at is not None
-                     and utcnow() - job.heartbeat_at < timedelta(seconds=lease_s))
+                     and utcnow() - job.heartbeat_at < timedelta(seconds=lease_s)
+                     and (holder_alive is None or holder_alive(job.worker)))
             if alive:
                 return Claim.BUSY, job
             if max_attempts is not None and job.attempts >= max_attempts:
@@ -323,6 +339,8 @@ class JobStore:
                     self._event(session, job_id, "started", JobStatus.RUNNING.value, stage,
                                 detail, worker)
             if changed:
+                if job.worker not in (None, worker) and on_takeover is not None:
+                    on_takeover(job.worker)
                 return Claim.RUN, self.get(job_id)
         return Claim.BUSY, None
 
