@@ -40,6 +40,6 @@ def test_caption_queue_runs_the_language_model_without_the_image_model(
     assert captions["backend"] == "transformers" and captions["model"].endswith(".gguf")
     assert captions["summary"] and all(s["caption"] for s in result["scenes"])
     assert vtt.startswith("WEBVTT")
-    assert "loaded custom model tiny-test" in analyzer.log()
-    assert "loaded custom model" not in captioner.log()  # no image model on this queue
+    assert "model tiny-test loaded (custom" in analyzer.log()
+    assert "model tiny-test loaded" not in captioner.log()  # no image model on this queue
     assert "model not loaded" not in captioner.log()

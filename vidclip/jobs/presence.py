@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, Field
 
@@ -54,7 +54,8 @@ class Presence:
     def workers(self) -> list[WorkerRecord]:
         records = []
         for key in self._redis.scan_iter(match=self._pattern + "*", count=200):
-            raw = self._redis.get(key)
+            # A synchronous client returns bytes; redis-py types get() for both clients.
+            raw = cast(bytes | None, self._redis.get(key))
             if raw is None:  # expired between the scan and the read
                 continue
             try:

@@ -252,8 +252,8 @@ class ConseEncoder(Encoder):
         self.load()
         logits, feats = [], []
         # On a CPU bigger batches buy nothing but memory: EfficientNet's early
-        # activations are ~13 MB a frame (8 frames: 87 images/s at ~1.0 GB
-        # peak RSS; 32 frames: 60-77 images/s at 1.4-1.8 GB, on 2 EPYC cores).
+        # activations are ~13 MB a frame, and past a few frames a batch no
+        # longer runs faster (benchmarks/throughput.py measures it).
         on_cpu = self._device.startswith("cpu")
         step = min(self.batch_size, CPU_CHUNK) if on_cpu else self.batch_size
         for start in range(0, len(frames), step):
