@@ -1,5 +1,6 @@
 """Loading real CLIP exactly as users will, and failing clearly offline."""
 
+import numpy as np
 import pytest
 
 from vidclip.config import ModelOptions
@@ -42,10 +43,19 @@ def test_local_checkpoint_file_loads_like_a_user_checkpoint(tmp_path):
     model = open_clip.create_model("RN50", pretrained=None)
     path = tmp_path / "rn50.pt"
     torch.save(model.state_dict(), path)
-    encoder = ClipEncoder(ModelOptions(name="RN50", pretrained=str(path)))
+    encoder = ClipEncoder(ModelOptions(name="RN50", pretrained=str(path), precision="fp32"))
     encoder.load()
     assert encoder.info.name == "RN50" and encoder.info.embedding_dim == 1024
-    assert encoder.encode_texts(["a dog"]).shape == (1, 1024)
+    # Built without its random draw (vidclip.encode.skip_init), every weight
+    # and buffer is the checkpoint's, and the model computes what it computed.
+    loaded = encoder._model.state_dict()
+    assert loaded.keys() == model.state_dict().keys()
+    assert all(torch.equal(loaded[k], v) for k, v in model.state_dict().items())
+    got = encoder.encode_texts(["a dog"])
+    assert got.shape == (1, 1024)
+    with torch.inference_mode():
+        want = model.eval().encode_text(open_clip.get_tokenizer("RN50")(["a dog"]), normalize=True)
+    np.testing.assert_allclose(got, want.numpy(), atol=1e-5)
 
 
 def test_corrupt_checkpoint_is_a_model_error(tmp_path):

@@ -60,8 +60,13 @@ def test_cpu_bf16_runs_text_in_bf16_under_its_own_cache_key(monkeypatch):
     fp32 = ClipEncoder(ModelOptions(name="tiny-test", device="cpu", precision="fp32"))
     assert bf16.info.precision == "bf16" and bf16.text_precision == "bf16"
     assert fp32.text_precision == "fp32"
-    assert {p.dtype for p in bf16._model.parameters()} == {torch.bfloat16}
+    assert {p.dtype for p in bf16._model.visual.parameters()} == {torch.bfloat16}
     assert {p.dtype for p in fp32._model.parameters()} == {torch.float32}
+    # The text side stays fp32 until there is text to embed (none when the
+    # text cache is filled): its trimmed tower is checked in fp32, then cast.
+    assert bf16._model.token_embedding.weight.dtype == torch.float32
+    bf16.encode_texts(["a dog"])
+    assert {p.dtype for p in bf16._model.parameters()} == {torch.bfloat16}
     # bf16 label embeddings are cached apart: the fp32 cache stays what every
     # machine computes, and the two never mix
     assert bf16.cache_key == fp32.cache_key + ":text-bf16"

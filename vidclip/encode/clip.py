@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import numpy as np
 from vidclip.config import CLIP_MODEL, ModelOptions
 from vidclip.encode.base import Encoder
 from vidclip.encode.clip_text import TrimmedTextTower, encode_padded
+from vidclip.encode.skip_init import weights_from_checkpoint
 from vidclip.errors import ModelError
 from vidclip.schema import ModelInfo
 
@@ -98,6 +99,7 @@ class ClipEncoder(Encoder):
         self._mean: Any = None
         self._std: Any = None
         self._text_tower: TrimmedTextTower | None = None
+        self._text_ready = False
         self._text_precision = "fp32"
         self.input_size = _TINY_CFG["vision_cfg"]["image_size"] if self._is_tiny else 224
 
@@ -132,11 +134,6 @@ class ClipEncoder(Encoder):
             model, tokenizer, mean, std = self._build(open_clip, opts)
         self.logit_scale = float(model.logit_scale.exp().item()) if not self._is_tiny else 100.0
         model = model.to(device=device).eval()
-        # Prompts at their real length where the text tower allows it (see
-        # vidclip.encode.clip_text): the first run's vocabulary in seconds
-        # rather than minutes, with the same embeddings. Built (and checked
-        # against open_clip's own path) while the text tower is still fp32.
-        self._text_tower = TrimmedTextTower.build(model, tokenizer)
         # The image tower runs at the precision picked above: it does the
         # per-frame work. The text tower runs once per vocabulary and is
         # cached. On a CPU with native bf16 it runs bf16 too: the first run's
@@ -147,10 +144,12 @@ class ClipEncoder(Encoder):
         # on every machine and never mix with bf16 ones.
         cpu_bf16 = self._dtype == torch.bfloat16 and device.startswith("cpu")
         self._text_precision = "bf16" if cpu_bf16 else "fp32"
-        if cpu_bf16:
-            model.to(dtype=self._dtype)
-        else:
-            model.visual.to(dtype=self._dtype)
+        model.visual.to(dtype=self._dtype)
+        # The text side (the trimmed tower, its self-check and the bf16 cast)
+        # is prepared on the first text to embed, not here: with the text
+        # cache filled, a run never embeds text, and the self-check alone is
+        # two padded passes of the text tower on every start-up.
+        self._text_tower, self._text_ready = None, False
         if device.startswith("cuda"):
             model.visual.to(memory_format=torch.channels_last)
         shape = (1, 3, 1, 1)
@@ -171,14 +170,21 @@ class ClipEncoder(Encoder):
         if needs_transformers(open_clip, opts.name):
             ensure_transformers()  # a Hugging Face text tower, CoCa, or not known yet
         resolved = weights.resolve(opts.name, opts.pretrained, opts.cache_dir)
+        # A checkpoint file overwrites every weight (open_clip loads it
+        # strictly), so the random draw before it is skipped. Not for numpy
+        # (big_vision) weights, which a converter loads part by part.
+        ckpt = resolved.checkpoint
+        numpy_weights = bool(ckpt) and str(ckpt).endswith((".npz", ".npy"))
+        skip = weights_from_checkpoint() if ckpt and not numpy_weights else nullcontext()
         try:
-            model = open_clip.create_model(
-                opts.name,
-                pretrained=resolved.checkpoint,
-                force_quick_gelu=bool(resolved.tag_cfg.get("quick_gelu", False)),
-                cache_dir=opts.cache_dir,
-                weights_only=True,
-            )
+            with skip:
+                model = open_clip.create_model(
+                    opts.name,
+                    pretrained=resolved.checkpoint,
+                    force_quick_gelu=bool(resolved.tag_cfg.get("quick_gelu", False)),
+                    cache_dir=opts.cache_dir,
+                    weights_only=True,
+                )
         except Exception as exc:  # a corrupt or mismatched checkpoint
             raise ModelError(f"could not load {opts.name} weights: {exc}") from exc
         tokenizer = open_clip.get_tokenizer(opts.name, cache_dir=opts.cache_dir)
@@ -280,6 +286,7 @@ class ClipEncoder(Encoder):
         self.load()
         if not texts:
             return np.zeros((0, self.info.embedding_dim), np.float32)
+        self._prepare_text()
         with torch.inference_mode():
             tokens = self._tokenizer(list(texts)).to(self._device)
             if self._text_tower is not None:
@@ -288,9 +295,28 @@ class ClipEncoder(Encoder):
                 emb = encode_padded(self._model, tokens)
         return emb.cpu().numpy()
 
+    def _prepare_text(self) -> None:
+        """Ready the text side once: the trimmed tower, then the text precision.
+
+        Prompts run at their real length where the text tower allows it (see
+        vidclip.encode.clip_text): the first run's vocabulary in seconds
+        rather than minutes, with the same embeddings. The tower is built,
+        and checked against open_clip's own path, while the text side is
+        still fp32; only then is it cast to bf16 where that was picked (the
+        image tower already is, so the cast leaves it as it is).
+        """
+        with self._lock:
+            if self._text_ready:
+                return
+            self._text_tower = TrimmedTextTower.build(self._model, self._tokenizer)
+            if self._text_precision == "bf16":
+                self._model.to(dtype=self._dtype)
+            self._text_ready = True
+
     def close(self) -> None:
         with self._lock:
             self._model = None
+            self._text_ready = False
             if self._device and self._device.startswith("cuda"):
                 import torch
 
