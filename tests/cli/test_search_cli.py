@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 pytest.importorskip("faiss", reason="search needs faiss-cpu (the index extra)")
 
-from vidclip._cli.main import cli  # noqa: E402
+from vidclip._cli.main import cli
 
 TINY = ["--model", "tiny-test", "-q"]
 
@@ -41,12 +41,12 @@ def search_json(index, *args: str) -> list[dict]:
 
 
 def test_batch_with_index_keeps_moments_and_search_answers_with_time_ranges(archive, clips):
-    videos, out, index = archive
+    _, out, index = archive
     assert (out / "montage.moments.npz").is_file() and (out / "short.moments.npz").is_file()
     hits = search_json(index, "a dog", "--top", "3")
     assert 1 <= len(hits) <= 3
     for hit in hits:
-        assert hit["source"].endswith((".mp4")) and 0 <= hit["start_s"] < hit["end_s"]
+        assert hit["source"].endswith(".mp4") and 0 <= hit["start_s"] < hit["end_s"]
         assert 0.0 <= hit["score"] <= 1.0
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
     table = run("search", "a dog", "--index", str(index), "--top", "2")
@@ -67,7 +67,7 @@ def test_a_resumed_batch_and_a_second_index_run_add_nothing_twice(archive):
 def test_image_like_filters_and_thumbnails(archive, tmp_path):
     from PIL import Image
 
-    videos, out, index = archive
+    videos, _out, index = archive
     picture = tmp_path / "p.png"
     Image.new("RGB", (64, 48), (10, 200, 30)).save(picture)
     assert search_json(index, "--image", str(picture), "--top", "2")
@@ -103,7 +103,7 @@ def test_a_file_that_is_not_an_image_is_refused(archive, tmp_path):
 
 
 def test_a_missing_or_broken_index_is_restored_by_rebuild(archive, tmp_path):
-    videos, out, index = archive
+    _, out, index = archive
     broken = tmp_path / "index"
     shutil.copytree(index, broken)
     res = run("search", "a dog", "--index", str(tmp_path / "nowhere"))

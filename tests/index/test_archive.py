@@ -10,12 +10,12 @@ import pytest
 
 pytest.importorskip("faiss", reason="the index needs faiss-cpu (the index extra)")
 
-from vidclip.errors import ModelMismatchError, SearchIndexError  # noqa: E402
-from vidclip.index import engine  # noqa: E402
-from vidclip.index.archive import MomentIndex, QueryVector  # noqa: E402
-from vidclip.index.catalog import Filters, VideoRow  # noqa: E402
-from vidclip.index.identity import ModelIdentity  # noqa: E402
-from vidclip.index.moments import Moments  # noqa: E402
+from vidclip.errors import ModelMismatchError, SearchIndexError
+from vidclip.index import engine
+from vidclip.index.archive import MomentIndex, QueryVector
+from vidclip.index.catalog import Filters, VideoRow
+from vidclip.index.identity import ModelIdentity
+from vidclip.index.moments import Moments
 
 DIM = 16
 MODEL = ModelIdentity("tiny-test", None, DIM, "clip")
@@ -63,7 +63,7 @@ def test_a_query_from_another_model_is_refused(tmp_path, rng):
     index = MomentIndex(tmp_path, MODEL, create=True)
     add(index, "v", video_moments(rng, 3))
     other = ModelIdentity("ViT-B-32", "laion2b_s34b_b79k", DIM, "clip")
-    with pytest.raises(ModelMismatchError, match="tiny-test.*ViT-B-32"):
+    with pytest.raises(ModelMismatchError, match=r"tiny-test.*ViT-B-32"):
         index.search(query(np.ones(DIM), other))
 
 
@@ -129,7 +129,7 @@ def test_readers_never_see_a_torn_index_while_one_writer_adds(tmp_path, rng, mon
         while not stop.is_set():
             try:
                 seen.append(len(reader.search(probe, top=1000)))
-            except BaseException as exc:  # noqa: BLE001 - any failure is the finding
+            except BaseException as exc:
                 errors.append(exc)
                 return
 

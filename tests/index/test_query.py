@@ -52,7 +52,7 @@ def test_bad_text_is_refused(text, message):
 @pytest.mark.parametrize("data", [b"", b"%PDF-1.4 not a picture", b"\x89PNG\r\n\x1a\n" + b"0" * 40],
                          ids=["empty", "pdf", "torn-png"])
 def test_what_is_not_an_image_is_refused(data):
-    with pytest.raises(QueryError, match="empty|not an image"):
+    with pytest.raises(QueryError, match=r"empty|not an image"):
         read_image(data, "upload")
 
 

@@ -100,7 +100,7 @@ def test_an_upload_that_is_not_an_image_is_refused(service):
 
 
 def test_a_purged_job_leaves_the_search_and_the_index(service, clip):
-    http, server, settings, _, worker = service
+    http, _, settings, _, worker = service
     job_id = upload(http, clip).json()["id"]
     assert wait_final(_store(settings), [job_id], timeout=90)[job_id] == "succeeded"
     mine = wait_for(lambda: http.get("/v1/search", params={"q": "a dog", "top": 20}).json(),

@@ -166,7 +166,7 @@ class MomentIndex:
         scores, ids = self._nearest(query.vector, fetch, filters)
         rows = self.catalog.rows([int(i) for i in ids])
         best: dict[tuple[str, int], Hit] = {}
-        for raw, score, i in zip(scores, query.score(scores), ids, strict=True):
+        for score, i in zip(query.score(scores), ids, strict=True):
             row = rows.get(int(i))
             if row is None or int(i) == query.exclude_id:
                 continue  # removed while we searched, or the query's own moment
@@ -250,8 +250,12 @@ class MomentIndex:
 
     def _commit_files(self, meta: dict[str, str], ids: np.ndarray,
                       vectors: np.ndarray | None) -> None:
+        """Write the next generation's files; the caller commits ``meta`` naming them.
+
+        Only the delta is read and written unless a merge is due: the main
+        index's size and kind are in ``meta``, so an add costs the same at any size.
+        """
         gen = int(meta.get("gen", "0")) + 1
-        main = engine.load(self.folder / meta["main"]) if "main" in meta else None
         delta = (engine.load(self.folder / meta["delta"]) if "delta" in meta
                  else engine.new_index(self.identity.dim, 0))
         stale = self.catalog.stale_ids()
@@ -259,14 +263,18 @@ class MomentIndex:
             delta.remove_ids(np.ascontiguousarray(stale, np.int64))
         if vectors is not None and len(ids):
             delta.add_with_ids(np.ascontiguousarray(vectors, np.float32), ids)
-        main_total = main.ntotal if main is not None else 0
+        main_total = int(meta.get("main_count", "0"))
+        main_kind = meta.get("main_kind", "flat")
         names = {"gen": str(gen), "delta": f"delta-{gen}.faiss"}
-        if main is None or delta.ntotal > DELTA_MAX or len(stale) > STALE_SHARE * max(
-                main_total, 1) or (engine.kind_of(main) == "flat"
-                                   and main_total + delta.ntotal > engine.EXACT_UP_TO):
+        if ("main" not in meta or delta.ntotal > DELTA_MAX
+                or len(stale) > STALE_SHARE * max(main_total, 1)
+                or (main_kind == "flat" and main_total + delta.ntotal > engine.EXACT_UP_TO)):
+            main = engine.load(self.folder / meta["main"]) if "main" in meta else None
             main = self._merged(main, delta, stale)
             delta = engine.new_index(self.identity.dim, 0)
             names["main"] = f"main-{gen}.faiss"
+            names["main_count"] = str(main.ntotal)
+            names["main_kind"] = engine.kind_of(main)
             engine.save(main, self.folder / names["main"])
         engine.save(delta, self.folder / names["delta"])
         self.catalog.set_meta(**names)

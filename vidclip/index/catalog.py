@@ -75,8 +75,9 @@ class Filters:
         return any(v is not None for v in (self.tag, self.flagged, self.source_glob,
                                            self.min_duration_s, self.tenant))
 
-    def sql(self) -> tuple[str, list]:
-        where, args = ["1"], []
+    def sql(self) -> tuple[str, list[object]]:
+        where: list[str] = ["1"]
+        args: list[object] = []
         if self.tag is not None:
             where.append("EXISTS (SELECT 1 FROM json_each(m.tags) "
                          "WHERE lower(json_extract(value, '$.label')) = lower(?))")

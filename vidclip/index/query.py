@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,8 @@ from vidclip.index.checks import MAX_IMAGE_BYTES, check_text
 from vidclip.index.identity import ModelIdentity
 from vidclip.vocabulary import Vocabulary, embed_prompt_sets, load_templates, neutral_anchor
 
+#: Text queries whose embedding is kept.
+RECENT_QUERIES = 256
 #: Refuse images whose pixel count would take the process's memory (a decompression bomb).
 MAX_IMAGE_PIXELS = 50_000_000
 
@@ -42,9 +45,22 @@ class QueryEmbedder:
         encoder.load()
         self.identity = ModelIdentity.of(encoder.info)
         self._anchor = neutral_anchor(encoder, cache_dir, bar=False)
+        #: Recent text queries: people repeat them (paging, a shared link), and an
+        #: embedding costs a model call of one prompt per template.
+        self._recent: OrderedDict[str, QueryVector] = OrderedDict()
 
     def text(self, text: str) -> QueryVector:
         query = check_text(text)
+        if query in self._recent:
+            self._recent.move_to_end(query)
+            return self._recent[query]
+        vector = self._text(query)
+        self._recent[query] = vector
+        if len(self._recent) > RECENT_QUERIES:
+            self._recent.popitem(last=False)
+        return vector
+
+    def _text(self, query: str) -> QueryVector:
         vocabulary = Vocabulary("query", (query,), self.templates)
         key = "query:" + hashlib.sha256("\n".join(vocabulary.prompts(query)).encode()).hexdigest()
         # No disk cache: queries rarely repeat and would fill it.
