@@ -213,7 +213,10 @@ def up(dev: bool, host: str | None, port: int | None, concurrency: int) -> None:
         click.echo(f"started redis-server for {settings.broker_url}", err=True)
     env = {**os.environ, **settings.to_env()}
     worker_proc = subprocess.Popen(
-        [sys.executable, "-m", "vidclip._cli.main", "worker", "-c", str(concurrency)], env=env)
+        # One machine: this worker also writes the search index (its lock admits one
+        # writer at a time) and answers searches.
+        [sys.executable, "-m", "vidclip._cli.main", "worker", "-c", str(concurrency),
+         "-Q", ",".join(QUEUES)], env=env)
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"vidclip API on {base} (docs: {base}/docs); worker pid {worker_proc.pid}",
                err=True)
