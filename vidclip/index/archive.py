@@ -129,20 +129,21 @@ class MomentIndex:
         self.close()
 
     # -- reading ----------------------------------------------------------------------
-    def _file(self, name: str) -> Any:
+    def _file(self, name: str, keep: set[str]) -> Any:
+        """The index file ``name``, loaded once; files not in ``keep`` are let go."""
         with self._lock:
             if name not in self._cache:
-                self._cache = {k: v for k, v in self._cache.items() if k.startswith(
-                    ("main-", "delta-")) and len(self._cache) < 4}
+                self._cache = {k: v for k, v in self._cache.items() if k in keep}
                 self._cache[name] = engine.load(self.folder / name)
             return self._cache[name]
 
     def _snapshot(self) -> tuple[Any | None, Any | None, np.ndarray]:
         for attempt in range(3):
             meta = self.catalog.meta()
+            keep = {meta.get("main", ""), meta.get("delta", "")}
             try:
-                main = self._file(meta["main"]) if "main" in meta else None
-                delta = self._file(meta["delta"]) if "delta" in meta else None
+                main = self._file(meta["main"], keep) if "main" in meta else None
+                delta = self._file(meta["delta"], keep) if "delta" in meta else None
             except FileNotFoundError:
                 if attempt < 2:
                     continue  # a writer replaced them since we read meta: read it again
