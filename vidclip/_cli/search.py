@@ -53,25 +53,22 @@ def index_cmd(results_dir: Path, index_dir: Path, rebuild: bool) -> None:
 
 def open_index(index_dir: Path, model: str | None, pretrained: str | None):
     """The index of ``--model`` in ``index_dir``, or the only one there."""
+    from vidclip.errors import ModelMismatchError, SearchIndexError
     from vidclip.index.archive import MomentIndex, model_dirs
 
-    if model is None:
-        return MomentIndex.only(index_dir)
-    found = [ident for _, ident in model_dirs(index_dir) if ident.name == model
+    held = [ident for _, ident in model_dirs(index_dir)]
+    if model is None or not held:
+        return MomentIndex.only(index_dir)  # or says how to make one
+    found = [ident for ident in held if ident.name == model
              and (pretrained is None or ident.pretrained == pretrained)]
-    if len(found) == 1:
-        return MomentIndex(index_dir, found[0])
-    held = "; ".join(i.describe() for _, i in model_dirs(index_dir)) or "no index"
-    from vidclip.errors import ModelMismatchError, SearchIndexError
-
-    if not model_dirs(index_dir):
-        return MomentIndex.only(index_dir)  # says how to make one
     if not found:
-        raise ModelMismatchError(f"{index_dir} holds {held}: a query embedded by {model} "
-                                 "cannot be compared with those vectors. Leave --model out to "
-                                 "use the index's own model, or index the archive with "
-                                 f"--model {model}.")
-    raise SearchIndexError(f"{index_dir} holds several indexes of {model}: add --pretrained.")
+        raise ModelMismatchError(
+            f"{index_dir} holds {'; '.join(i.describe() for i in held)}: a query embedded by "
+            f"{model} cannot be compared with those vectors. Leave --model out to use the "
+            f"index's own model, or index the archive with --model {model}.")
+    if len(found) > 1:
+        raise SearchIndexError(f"{index_dir} holds several indexes of {model}: add --pretrained.")
+    return MomentIndex(index_dir, found[0])
 
 
 def _embedder(index, model: str | None, pretrained: str | None, device: str | None):
