@@ -76,8 +76,8 @@ MinDuration = Annotated[float | None, Query(ge=0, description="Shortest moment, 
             summary="Moments of your videos that match a text, best first")
 async def search(principal: PrincipalDep, settings: SettingsDep, queue: QueueDep,
                  store: StoreDep,
-                 q: Annotated[str, Query(max_length=50 * MAX_QUERY_CHARS,
-                                         description="What to look for.")],
+                 q: Annotated[str, Query(description=f"What to look for (at most "
+                                         f"{MAX_QUERY_CHARS:,} characters).")],
                  top: Top = 10, tag: Tag = None, flagged: Flagged = None, source: Source = None,
                  min_duration: MinDuration = None) -> SearchResults:
     try:
