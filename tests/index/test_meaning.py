@@ -37,7 +37,7 @@ def indexed(tmp_path_factory):
     if len(photos) < 3:
         pytest.skip("the photo packages (scikit-image) are not installed")
     root = tmp_path_factory.mktemp("meaning")
-    scenes = write_photo_montage(root / "photos.mp4", photos, seconds_each=1.5, fps=4.0)
+    scenes = write_photo_montage(root / "photos.mp4", photos)  # as benchmarks/search.py
     config = AnalysisConfig().with_overrides({
         "model": {"name": "offline"}, "sampling": {"fps": 2.0},
         "tags": {"labels": ["cat", "cup of coffee", "rocket launch", "motorcycle"]},
