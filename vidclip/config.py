@@ -163,9 +163,9 @@ class AnalysisConfig(_Options):
     decoder: DecoderName = Field(default="auto", description="Video decoder; auto picks per file.")
     include_frames: bool = Field(default=True, description="Per-frame tags in the result.")
     keep_embeddings: bool = Field(
-        default=False, description="Keep the video's embeddings: frame embeddings for the "
-        ".npy output, moment vectors for a search index (.moments.npz; a service job's "
-        "moments are stored with it for /v1/search).")
+        default=False, description="The run's embeddings are wanted as files: frame "
+        "embeddings (.npy) or moment vectors for a search index (.moments.npz); the CLI sets "
+        "it from --formats.")
     thumbnails: bool = Field(
         default=False, description="Keep a small JPEG of sampled frames while decoding and "
         "return one per scene (the review app's strip, search hits).")
