@@ -17,7 +17,18 @@ from api import errors, metrics, ui
 from api.deps import get_principal
 from api.metrics import ServiceCollector
 from api.queue import JobQueue
-from api.routers import health, info, jobs, keys, media, moderation, results, reviews, revisions
+from api.routers import (
+    health,
+    info,
+    jobs,
+    keys,
+    media,
+    moderation,
+    results,
+    reviews,
+    revisions,
+    search,
+)
 from vidclip import __version__, logs
 from vidclip.jobs.keystore import Authenticator
 from vidclip.jobs.limits import SubmissionLimits
@@ -78,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(revisions.router)
     v1.include_router(reviews.router)
     v1.include_router(moderation.router)
+    if settings.search_enabled:
+        v1.include_router(search.router)
     app.include_router(v1)
     app.include_router(health.router)
     ui.install(app)

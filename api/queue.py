@@ -14,8 +14,10 @@ log = logging.getLogger(__name__)
 
 class JobQueue:
     def __init__(self, settings):
+        self.settings = settings
         self.app = Celery("vidclip-api", set_as_current=False)
         self.app.conf.update(celery_config(settings))
+        self._replies = None
 
     def _sig(self, task: TaskName, job_id: str):
         return self.app.signature(task.value, kwargs={"job_id": job_id}, immutable=True,
@@ -34,6 +36,22 @@ class JobQueue:
         self.app.signature(TaskName.REVIEW_WEBHOOK.value, kwargs={"item_id": item_id, "seq": seq},
                            immutable=True, task_id=f"{item_id}-review-{seq}").apply_async()
 
+    def index(self, job_id: str) -> None:
+        """Bring the job's moments in the search index in line with it (a purge removes them)."""
+        self.app.signature(TaskName.INDEX.value, kwargs={"job_id": job_id}, immutable=True
+                           ).apply_async(retry_policy=API_PUBLISH_RETRY)
+
+    def search(self, request: dict, timeout_s: float) -> dict | None:
+        """Send a search to a query worker and wait for its answer (None: none came)."""
+        from vidclip.jobs import replies
+
+        if self._replies is None:
+            self._replies = replies.client(self.settings)
+        key = replies.reply_key(self.settings)
+        self.app.signature(TaskName.SEARCH.value, kwargs={"reply_to": key, "request": request}
+                           ).apply_async(retry_policy=API_PUBLISH_RETRY, expires=timeout_s)
+        return replies.wait_reply(self._replies, key, timeout_s)
+
     def revoke(self, job_id: str) -> None:
         """Best effort: workers drop these task ids; the store decides anyway."""
         try:
@@ -47,4 +65,6 @@ class JobQueue:
             conn.ensure_connection(max_retries=1, timeout=timeout)
 
     def close(self) -> None:
+        if self._replies is not None:
+            self._replies.close()
         self.app.close()

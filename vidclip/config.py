@@ -31,9 +31,10 @@ DECODERS: tuple[str, ...] = get_args(DecoderName)
 
 #: Files a service job may ask for.
 JobFormat = Literal["json", "vtt", "srt", "csv", "descriptions", "transcript", "html"]
-#: Files the CLI may write: a job's, plus the raw frame embeddings and a JPEG per
-#: scene (a service job always has its scene thumbnails).
-OutputFormat = Literal[JobFormat, "npy", "thumbnails"]
+#: Files the CLI may write: a job's, plus the raw frame embeddings, a JPEG per
+#: scene (a service job always has its scene thumbnails) and the moment vectors
+#: a search index is built from (vidclip.index).
+OutputFormat = Literal[JobFormat, "npy", "thumbnails", "moments"]
 OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 
 
@@ -162,8 +163,9 @@ class AnalysisConfig(_Options):
     decoder: DecoderName = Field(default="auto", description="Video decoder; auto picks per file.")
     include_frames: bool = Field(default=True, description="Per-frame tags in the result.")
     keep_embeddings: bool = Field(
-        default=False, description="Keep frame embeddings for the .npy output."
-    )
+        default=False, description="The run's embeddings are wanted as files: frame "
+        "embeddings (.npy) or moment vectors for a search index (.moments.npz); the CLI sets "
+        "it from --formats.")
     thumbnails: bool = Field(
         default=False, description="Keep a small JPEG of sampled frames while decoding and "
         "return one per scene (the review app's strip, search hits).")

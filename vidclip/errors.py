@@ -64,3 +64,21 @@ class ConfigError(VidclipError):
     """A vocabulary, policy or option is invalid."""
 
     code = "bad_config"
+
+
+class SearchIndexError(VidclipError):
+    """A moment index is missing, unreadable or torn; the stored embeddings rebuild it."""
+
+    code = "index_unavailable"
+
+
+class ModelMismatchError(VidclipError):
+    """A query embedded by one model was put to an index of another model's vectors."""
+
+    code = "model_mismatch"
+
+
+class QueryError(InputError):
+    """A search query that cannot be answered (empty, too long, not an image...)."""
+
+    code = "bad_query"

@@ -28,6 +28,7 @@ from vidclip.context import (
 from vidclip.control import CancelFn, Cancelled, ProgressFn, never_cancel, no_progress
 from vidclip.encode import ModelChoice, build_chosen, choose_model
 from vidclip.encode.base import Encoder
+from vidclip.index.moments import Moments, compute_moments
 from vidclip.schema import Timings, VideoAnalysis
 from vidclip.stages.assemble import assemble
 from vidclip.stages.captions import caption_analysis
@@ -63,6 +64,10 @@ class RunOutput:
     @property
     def indices(self) -> np.ndarray:
         return self.frames.indices
+
+    def moments(self) -> Moments:
+        """The searchable moments (vidclip.index): a vector per scene and per window."""
+        return compute_moments(self.analysis, self.embeddings, self.times_s, self.indices)
 
 
 class _Clock:

@@ -77,6 +77,7 @@ class Runtime:
         #: The queues this worker takes jobs from (``vidclip worker --queues``).
         self.queues: list[str] = ["analyze", "caption"]
         self._heartbeat: Any = None  # vidclip.jobs.presence.Heartbeat while announced
+        self._searcher: Any = None
 
     @property
     def store(self) -> JobStore:
@@ -146,6 +147,20 @@ class Runtime:
                     log.warning("model 'auto' fell back to the offline encoder: %s",
                                 info.fallback_reason)
             return self._encoder
+
+    def searcher(self):
+        """The query worker's model and index reader, built once per process."""
+        with self._lock:
+            searcher = self._searcher
+        if searcher is None:
+            from vidclip.index.query import QueryEmbedder
+            from vidclip.index.service import Searcher
+
+            searcher = Searcher(QueryEmbedder(self.encoder(), self.cache_dir),
+                                self.settings.index_dir)
+            with self._lock:
+                self._searcher = self._searcher or searcher
+        return self._searcher
 
     def announce(self) -> None:
         """Say in the broker, until :meth:`withdraw`, which queues and model this process serves."""

@@ -78,8 +78,15 @@ def _analyze(rt: Runtime, job, worker: str, reporter: JobReporter) -> Outcome:
     run = pipeline.run(media, progress=reporter, should_cancel=reporter.should_cancel,
                        caption=False)
     metrics.observe_run(run)
+    outdir = job_results_dir(rt.settings, job.id)
     if run.thumbnails is not None:
-        write_thumbnails(job_results_dir(rt.settings, job.id), "result", run.thumbnails.scenes)
+        write_thumbnails(outdir, "result", run.thumbnails.scenes)
+    if rt.settings.search_enabled:  # the job's moment vectors, for the search index
+        from vidclip.index import ModelIdentity, save_moments
+
+        outdir.mkdir(parents=True, exist_ok=True)
+        save_moments(outdir / "result.moments.npz", run.moments(),
+                     ModelIdentity.of(run.analysis.model))
     analysis = run.analysis
     shown = job.source_name or job.source_value
     analysis = analysis.model_copy(update={

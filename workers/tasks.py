@@ -97,6 +97,7 @@ def _conclude(task, job_id: str, worker: str, result: steps.Result) -> steps.Out
     if result.outcome is steps.Outcome.FINISHED:
         steps.after_final(rt, job_id)
         notify(job_id)
+        index_later(job_id)  # a success adds its moments, a purge removes them
     return result.outcome
 
 
@@ -128,6 +129,22 @@ def caption(self, *, job_id: str) -> str:
     return _observed(self, "caption", job_id, body)
 
 
+@shared_task(name=TaskName.INDEX.value, bind=True)
+def index(self, *, job_id: str) -> int:
+    """Bring the job's moments in the search index in line with it (add, or remove)."""
+    from workers.search import index_job
+
+    return _observed(self, "index", job_id, lambda: index_job(runtime.current(), job_id))
+
+
+@shared_task(name=TaskName.SEARCH.value)
+def search(*, reply_to: str, request: dict) -> None:
+    """Embed a query and search the index; the API waits for the answer on ``reply_to``."""
+    from workers.search import answer
+
+    answer(runtime.current(), reply_to, request)
+
+
 @shared_task(name=TaskName.WEBHOOK.value, bind=True)
 def webhook(self, *, job_id: str) -> int | None:
     """POST the job's final status to its webhook URL, retrying with backoff."""
@@ -152,3 +169,11 @@ def notify(job_id: str) -> None:
     if job is not None and job.webhook_url:
         webhook.apply_async(kwargs={"job_id": job_id},
                             task_id=task_id(job_id, TaskName.WEBHOOK))
+
+
+def index_later(job_id: str) -> None:
+    """Queue the job's moments for the search index (the ``index`` queue's one writer)."""
+    rt = runtime.current()
+    if rt.settings.search_enabled:
+        index.apply_async(kwargs={"job_id": job_id},
+                          task_id=task_id(job_id, TaskName.INDEX) + f"-{time.time_ns()}")

@@ -220,6 +220,8 @@ def cancel_job(before: OwnedJobDep, response: Response, settings: SettingsDep, s
     if purge and JobStatus(job.status) in FINAL_STATES:
         purge_job_files(settings, job_id)
         store.clear_results(job_id)
+        if settings.search_enabled:
+            queue.index(job_id)  # its moments leave the search index
         job = store.get(job_id) or job
     response.status_code = 200 if JobStatus(job.status) in FINAL_STATES else 202
     return job_public(job)

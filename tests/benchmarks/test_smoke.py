@@ -96,3 +96,13 @@ def test_load_smoke(bench_cache, tmp_path):
 def test_metrics_smoke(bench_cache, tmp_path):
     figures, _ = run_smoke("metrics.py", bench_cache, tmp_path)
     assert figures["multiprocess"]["per_job_us"] > 0 and figures["in_process"]["inc_us"] > 0
+
+
+@pytest.mark.slow
+def test_search_smoke(bench_cache, tmp_path):
+    figures, printed = run_smoke("search.py", bench_cache, tmp_path, "--no-meaning")
+    kinds = {(r["n"], r["kind"]) for r in figures["synthetic"]}
+    assert kinds == {(2000, "flat"), (2000, "hnsw-sq8")}
+    for result in figures["synthetic"]:
+        assert result["recall10"] > 0.9 and result["add_video_ms"] > 0, result
+    assert "recall@10" in printed

@@ -93,7 +93,7 @@ def service_settings(base: Path, redis: str, **overrides):
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory, redis_url):  # noqa: F811  (the imported fixture)
-    """The API on a free port, and one worker (analyze and caption)."""
+    """The API on a free port, and one worker (analyze, caption, index and query)."""
     from api.app import create_app
 
     base = tmp_path_factory.mktemp("ui-service")
@@ -103,10 +103,8 @@ def service(tmp_path_factory, redis_url):  # noqa: F811  (the imported fixture)
                 mp.delenv(name)
         settings = service_settings(base, redis_url)
         app = create_app(settings)
-        from tests.ui.fake_search import router as search_router
-
-        app.include_router(search_router)
-        worker = WorkerProcess(settings, base / "worker.log")
+        # One process serves every queue: jobs, the index's one writer, and search.
+        worker = WorkerProcess(settings, base / "worker.log", "-Q", "analyze,caption,index,query")
         try:
             with LiveServer(app) as server:
                 yield Service(server.url, settings, worker, app)
@@ -124,7 +122,8 @@ def dev_service(tmp_path_factory, redis_url):  # noqa: F811
         for name in list(os.environ):
             if name.startswith("VIDCLIP_") and name != "VIDCLIP_CACHE_DIR":
                 mp.delenv(name)
-        settings = service_settings(base, redis_url, dev_mode=True, keys=[])
+        settings = service_settings(base, redis_url, dev_mode=True, keys=[],
+                                    search_enabled=False)
         app = create_app(settings)
         with LiveServer(app) as server:
             yield Service(server.url, settings, None, app)  # type: ignore[arg-type]

@@ -295,6 +295,11 @@ def test_a_second_tenant_cannot_see_list_open_edit_or_review(service, new_page):
 
 def test_search_hits_open_the_video_at_their_moment(service, new_page):
     job = acme_job(service)
+    with api(service, "sam") as http:  # the index worker adds a job's moments once it is done
+        deadline = time.monotonic() + 60
+        while not http.get("/v1/search", params={"q": "a cat"}).json().get("hits"):
+            assert time.monotonic() < deadline, "the finished job never reached the index"
+            time.sleep(0.2)
     page = new_page()
     sign_in(page, service, "sam")
     box = page.get_by_role("searchbox", name="Search moments")

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from vidclip import __version__
+from vidclip._cli import search as search_cli
 from vidclip._cli.options import analysis_options, config_from_options
 from vidclip.config import DEFAULT_MODEL
 from vidclip.errors import VidclipError
@@ -78,7 +79,14 @@ def _analyse_into(pipeline, video: Path, outdir: Path, stem: str, formats,
         progress.close()
     embeddings = (run.embeddings, run.times_s, run.indices) if "npy" in formats else None
     thumbnails = run.thumbnails.scenes if run.thumbnails is not None else None
-    paths = write_outputs(run.analysis, outdir, stem, formats, embeddings, thumbnails)
+    moments = None
+    if "moments" in formats:
+        from vidclip.index.files import moments_bytes
+        from vidclip.index.identity import ModelIdentity
+
+        moments = moments_bytes(run.moments(), ModelIdentity.of(run.analysis.model))
+    paths = write_outputs(run.analysis, outdir, stem, formats, embeddings, thumbnails,
+                          moments)
     return [str(p) for p in paths.values()]
 
 
@@ -153,11 +161,14 @@ def _batch_analyser(config: dict, formats: tuple[str, ...]):
 @cli.command()
 @click.argument("target", type=click.Path(path_type=Path))
 @click.option("--no-resume", is_flag=True, help="Redo videos whose JSON already exists.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also index each video's moments into this directory as it finishes "
+              "(keeps <stem>.moments.npz beside the JSON); `vidclip search` reads it.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes, each with its own model and cores/N threads. On a CPU, "
               "2+ keeps every core busy on archives of short clips; keep 1 on a GPU.")
 @analysis_options
-def batch(target: Path, no_resume: bool, jobs: int, **options) -> None:
+def batch(target: Path, no_resume: bool, index_dir: Path | None, jobs: int, **options) -> None:
     """Tag every video in a directory (or listed in a file), resumably."""
     import functools
 
@@ -167,6 +178,9 @@ def batch(target: Path, no_resume: bool, jobs: int, **options) -> None:
     formats = options["formats"]
     if "json" not in formats:
         formats = ("json", *formats)  # the JSON marks a finished video for resuming
+    if index_dir is not None and "moments" not in formats:
+        formats = (*formats, "moments")
+        options["formats"] = formats
     pipeline = None
     try:
         videos, root = discover(target)
@@ -186,11 +200,15 @@ def batch(target: Path, no_resume: bool, jobs: int, **options) -> None:
     def one(video: Path, out: Path, stem: str) -> list[str]:
         return _analyse_into(pipeline, video, out, stem, formats, options["quiet"])
 
+    indexer = _BatchIndexer(index_dir, root, outdir) if index_dir is not None else None
+
     def show(item) -> None:
         line = f"[{item.status}] {item.source}"
         if item.error:
             line += f": {item.error}"
         click.echo(line, err=True)
+        if indexer is not None:
+            indexer(item)
 
     try:
         report = run_batch(
@@ -205,6 +223,8 @@ def batch(target: Path, no_resume: bool, jobs: int, **options) -> None:
     finally:
         if pipeline is not None:
             pipeline.close()
+        if indexer is not None:
+            indexer.close()
     click.echo(
         f"done {report.count('done')}, skipped {report.count('skipped')}, "
         f"failed {report.count('failed')} (summary: {outdir / 'batch-summary.json'})",
@@ -213,6 +233,34 @@ def batch(target: Path, no_resume: bool, jobs: int, **options) -> None:
     for item in report.failed:
         click.echo(f"  failed: {item.source}: {item.error}", err=True)
     sys.exit(1 if report.failed else 0)
+
+
+class _BatchIndexer:
+    """Indexes each finished (or, resuming, skipped) video of a batch as it is reported:
+    the batch's own process is the index's one writer, whatever ``--jobs`` is."""
+
+    def __init__(self, index_dir: Path, root: Path | None, outdir: Path):
+        from vidclip.index.ingest import Indexer
+
+        self.indexer = Indexer(index_dir)
+        self.root = root
+        self.outdir = outdir
+        self.failed = 0
+
+    def __call__(self, item) -> None:
+        from vidclip.batch.discover import output_stem
+
+        if item.status not in ("done", "skipped"):
+            return
+        folder, stem = output_stem(Path(item.source), self.root, self.outdir)
+        try:
+            self.indexer.add_result(folder / f"{stem}.json")
+        except VidclipError as exc:
+            self.failed += 1
+            click.echo(f"  not indexed: {item.source}: {exc.message}", err=True)
+
+    def close(self) -> None:
+        self.indexer.close()
 
 
 @cli.command("schema")
@@ -240,6 +288,8 @@ def _add_service_commands() -> None:
 
 
 _add_service_commands()
+cli.add_command(search_cli.index_cmd)
+cli.add_command(search_cli.search_cmd)
 
 
 def main() -> None:  # pragma: no cover - console entry

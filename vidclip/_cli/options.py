@@ -170,6 +170,6 @@ def config_from_options(o: dict) -> AnalysisConfig:
         "moderation": {"enabled": not o["no_moderation"]},
         "captions": {"options": o["caption_options"]},
         "include_frames": not o["no_frames"],
-        "keep_embeddings": "npy" in o["formats"],
+        "keep_embeddings": "npy" in o["formats"] or "moments" in o["formats"],
         "thumbnails": "thumbnails" in o["formats"],
     }))

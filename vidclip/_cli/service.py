@@ -23,6 +23,9 @@ import click
 from vidclip.errors import VidclipError
 from vidclip.logs import add_secrets
 
+#: What ``vidclip worker --queues`` takes (vidclip.jobs.names.Queue).
+QUEUES = ("analyze", "caption", "index", "query")
+
 
 def _settings(**overrides):
     from vidclip.jobs.settings import Settings
@@ -98,9 +101,9 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 def _worker_argv(settings, queues: str, concurrency: int, pool: str, loglevel: str,
                  name: str | None) -> list[str]:
     names = [q.strip() for q in queues.split(",") if q.strip()]
-    unknown = [q for q in names if q not in ("analyze", "caption")]
+    unknown = [q for q in names if q not in QUEUES]
     if unknown or not names:
-        raise click.BadParameter("choose from analyze, caption", param_hint="--queues")
+        raise click.BadParameter(f"choose from {', '.join(QUEUES)}", param_hint="--queues")
     argv = ["worker", "-Q", ",".join(settings.queue_name(q) for q in names),
             "-c", str(concurrency), "-P", pool, "-l", loglevel,
             "--without-gossip", "--without-mingle"]
@@ -111,7 +114,8 @@ def _worker_argv(settings, queues: str, concurrency: int, pool: str, loglevel: s
 
 @click.command()
 @click.option("-Q", "--queues", default="analyze,caption", show_default=True,
-              help="Queues to take jobs from: analyze (model), caption (language model, I/O).")
+              help="Queues to take jobs from: analyze (model), caption (language model, I/O), "
+              "index (the search index's one writer: one process), query (search; model).")
 @click.option("-c", "--concurrency", type=int, default=1, show_default=True,
               help="Pool processes; on a GPU machine one per GPU (each loads the model once).")
 @click.option("-P", "--pool", type=click.Choice(["prefork", "solo", "threads"]),
@@ -132,7 +136,7 @@ def worker(queues: str, concurrency: int, pool: str, loglevel: str, name: str | 
     from workers.app import create_app
 
     app = create_app(settings)
-    runtime.current().preload_model = "analyze" in queues
+    runtime.current().preload_model = bool({"analyze", "query"} & set(queues.split(",")))
     runtime.current().queues = [q.strip() for q in queues.split(",") if q.strip()]
     if runtime.current().preload_model:
         runtime.preimport()
@@ -209,7 +213,10 @@ def up(dev: bool, host: str | None, port: int | None, concurrency: int) -> None:
         click.echo(f"started redis-server for {settings.broker_url}", err=True)
     env = {**os.environ, **settings.to_env()}
     worker_proc = subprocess.Popen(
-        [sys.executable, "-m", "vidclip._cli.main", "worker", "-c", str(concurrency)], env=env)
+        # One machine: this worker also writes the search index (its lock admits one
+        # writer at a time) and answers searches.
+        [sys.executable, "-m", "vidclip._cli.main", "worker", "-c", str(concurrency),
+         "-Q", ",".join(QUEUES)], env=env)
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"vidclip API on {base} (docs: {base}/docs); worker pid {worker_proc.pid}",
                err=True)

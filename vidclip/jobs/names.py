@@ -12,6 +12,10 @@ class TaskName(StrEnum):
     WEBHOOK = "vidclip.webhook"
     #: A review item was closed: its job's webhook hears the decisions.
     REVIEW_WEBHOOK = "vidclip.review_webhook"
+    #: Bring a job's moments in the search index up to date (add, or remove once purged).
+    INDEX = "vidclip.index"
+    #: Embed a search query and search the index; the answer goes back through Redis.
+    SEARCH = "vidclip.search"
 
 
 class Queue(StrEnum):
@@ -19,6 +23,10 @@ class Queue(StrEnum):
     ANALYZE = "analyze"
     #: captions and webhooks: I/O bound, many at once.
     CAPTION = "caption"
+    #: The search index's one writer: run exactly one worker process on it.
+    INDEX = "index"
+    #: Search queries: a worker that keeps the model loaded embeds and searches.
+    QUERY = "query"
 
 
 #: Where each task goes (before the deployment's queue prefix).
@@ -27,6 +35,8 @@ TASK_QUEUES = {
     TaskName.CAPTION: Queue.CAPTION,
     TaskName.WEBHOOK: Queue.CAPTION,
     TaskName.REVIEW_WEBHOOK: Queue.CAPTION,
+    TaskName.INDEX: Queue.INDEX,
+    TaskName.SEARCH: Queue.QUERY,
 }
 
 

@@ -74,6 +74,14 @@ class Settings(BaseSettings):
                             "default <data_dir>/media. Shared by the API and workers.")
     results_dir: Path = Field(default_factory=Path, description="Result files per job; default "
                               "<data_dir>/results. Shared by the API and workers.")
+    index_dir: Path = Field(default_factory=Path, description="The search index of finished "
+                            "jobs' moments (one subdirectory per model); default "
+                            "<data_dir>/index. Written by the one `index` worker, read by "
+                            "`query` workers.")
+    search_enabled: bool = Field(default=True, description="Serve GET/POST /v1/search (needs "
+                                 "a worker on the `index` and the `query` queues).")
+    search_timeout_s: float = Field(default=10.0, gt=0, description="How long the API waits "
+                                    "for a query worker's answer before answering 503.")
     cache_dir: Path | None = Field(default=None, description="Text-embedding cache of the core "
                                    "(default ~/.cache/vidclip).")
 
@@ -206,7 +214,8 @@ class Settings(BaseSettings):
         data["data_dir"] = data_dir
         if not data.get("database_url"):
             data["database_url"] = f"sqlite:///{data_dir / 'vidclip.db'}"
-        for name, default in (("media_dir", "media"), ("results_dir", "results")):
+        for name, default in (("media_dir", "media"), ("results_dir", "results"),
+                              ("index_dir", "index")):
             data[name] = Path(data.get(name) or data_dir / default).expanduser().absolute()
         if data.get("media_root"):
             data["media_root"] = Path(data["media_root"]).expanduser().absolute()

@@ -12,7 +12,8 @@ from vidclip.schema import VideoAnalysis
 
 SUFFIXES = {"json": ".json", "vtt": ".vtt", "srt": ".srt", "csv": ".tags.csv", "npy": ".npy",
             "descriptions": ".descriptions.vtt", "transcript": ".transcript.txt",
-            "html": ".transcript.html", "thumbnails": ".thumbnails"}
+            "html": ".transcript.html", "thumbnails": ".thumbnails",
+            "moments": ".moments.npz"}
 
 
 def thumbnail_path(outdir: Path, stem: str, scene: int) -> Path:
@@ -53,8 +54,12 @@ def write_outputs(
     formats: tuple[str, ...] = ("json", "vtt", "srt", "csv"),
     embeddings: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     thumbnails: Sequence[bytes] | None = None,
+    moments: bytes | None = None,
 ) -> dict[str, Path]:
-    """Returns the paths written. JSON goes last: its presence marks a finished video."""
+    """Returns the paths written. JSON goes last: its presence marks a finished video.
+
+    ``moments`` is a ``.moments.npz`` file's content (vidclip.index.files).
+    """
     from vidclip.output import tables, text_tracks
 
     outdir.mkdir(parents=True, exist_ok=True)
@@ -75,6 +80,8 @@ def write_outputs(
         tables.write_embeddings(paths["npy"], *embeddings)
     if "thumbnails" in paths and thumbnails is not None:
         write_thumbnails(outdir, stem, thumbnails)
+    if "moments" in paths and moments is not None:  # before the JSON: an index reads both
+        _write_bytes(paths["moments"], moments)
     if "json" in paths:
         _write_text(paths["json"], analysis.model_dump_json(indent=2))
     return paths

@@ -1,0 +1,333 @@
+"""``MomentIndex``: one model's moments in ``DIR/<model slug>/``, one writer, many readers.
+
+Layout: ``catalog.sqlite`` (metadata, vectors, and ``meta`` naming the
+current FAISS files), ``main-<gen>.faiss`` (everything up to the last merge)
+and ``delta-<gen>.faiss`` (a small exact index of what was added since).
+
+Writes: a writer takes ``writer.lock`` (an flock: one writer per index,
+whatever the process), writes the next generation's files aside under new
+names, then commits the catalog rows together with ``meta`` pointing at
+those files, in one SQLite transaction. Adding a video rewrites only the
+delta, so it costs milliseconds at any index size; the delta is merged into
+the main index when it passes :data:`DELTA_MAX` vectors. Removed moments
+stay in the main file until the next rebuild of it, listed as ``stale`` and
+excluded from every search. Files of the generation before the current one
+are kept (a reader may be opening them); older ones are deleted.
+
+Reads: read ``meta``, open the files it names (cached by name), search. A
+reader therefore sees the index as of one commit, never a torn one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vidclip.errors import SearchIndexError
+from vidclip.index import engine
+from vidclip.index.catalog import Catalog, Filters, MomentRow, VideoRow
+from vidclip.index.identity import ModelIdentity
+from vidclip.index.moments import Moments
+
+CATALOG = "catalog.sqlite"
+IDENTITY = "model.json"
+#: Past this many vectors the delta is merged into the main index.
+DELTA_MAX = 4096
+#: Past this share of removed vectors the main index is rebuilt without them.
+STALE_SHARE = 0.2
+#: A filter that leaves at most this many moments is answered exactly from the catalog.
+EXACT_FILTERED_MAX = 20_000
+REBUILD_HINT = "run `vidclip index RESULTS_DIR --index {root} --rebuild` to rebuild it from the " \
+    "stored embeddings"
+
+
+@dataclass(frozen=True)
+class QueryVector:
+    """What to search with. A text query is calibrated: its score is a tag's score."""
+
+    vector: np.ndarray  # (D,), float32
+    identity: ModelIdentity
+    #: (logit_scale, margin) when ``vector`` is text minus the neutral anchor.
+    calibration: tuple[float, float] | None = None
+    #: A moment id to leave out of the hits (the moment a "more like this" came from).
+    exclude_id: int | None = None
+
+    def score(self, raw: np.ndarray) -> np.ndarray:
+        if self.calibration is None:
+            return np.clip(raw, 0.0, 1.0)  # cosine similarity
+        scale, margin = self.calibration
+        return 0.5 * (1.0 + np.tanh(0.5 * scale * (raw - margin)))
+
+
+@dataclass(frozen=True)
+class Hit:
+    moment: MomentRow
+    score: float
+
+
+def model_dirs(root: Path) -> list[tuple[Path, ModelIdentity]]:
+    out = []
+    if root.is_dir():
+        for folder in sorted(root.iterdir()):
+            marker = folder / IDENTITY
+            if marker.is_file():
+                try:
+                    out.append((folder, ModelIdentity.from_json(marker.read_text())))
+                except (ValueError, KeyError):
+                    raise SearchIndexError(f"{marker}: unreadable; "
+                                           + REBUILD_HINT.format(root=root)) from None
+    return out
+
+
+class MomentIndex:
+    def __init__(self, root: Path, identity: ModelIdentity, *, create: bool = False):
+        self.root = root
+        self.identity = identity
+        self.folder = root / identity.slug
+        if not (self.folder / IDENTITY).is_file():
+            if not create:
+                held = ", ".join(i.describe() for _, i in model_dirs(root)) or "nothing"
+                raise SearchIndexError(f"{root}: no index of the {identity.describe()} "
+                                       f"(it holds {held}); " + REBUILD_HINT.format(root=root))
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / IDENTITY).write_text(identity.to_json())
+        try:
+            self.catalog = Catalog(self.folder / CATALOG, create=create)
+        except SearchIndexError as exc:
+            raise SearchIndexError(f"{exc.message} " + REBUILD_HINT.format(root=root)) from None
+        self._cache: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def only(cls, root: Path) -> "MomentIndex":
+        """The index in ``root`` when it holds one model's (else say which to choose)."""
+        found = model_dirs(root)
+        if not found:
+            raise SearchIndexError(f"{root}: no moment index here; index an archive with "
+                                   f"`vidclip batch ... --index {root}` or "
+                                   + REBUILD_HINT.format(root=root))
+        if len(found) > 1:
+            raise SearchIndexError(f"{root} holds indexes of several models ("
+                                   + "; ".join(i.describe() for _, i in found)
+                                   + "): choose one with --model.")
+        return cls(root, found[0][1])
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self) -> "MomentIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ----------------------------------------------------------------------
+    def _file(self, name: str, keep: set[str]) -> Any:
+        """The index file ``name``, loaded once; files not in ``keep`` are let go."""
+        with self._lock:
+            if name not in self._cache:
+                self._cache = {k: v for k, v in self._cache.items() if k in keep}
+                self._cache[name] = engine.load(self.folder / name)
+            return self._cache[name]
+
+    def _snapshot(self) -> tuple[Any | None, Any | None, np.ndarray]:
+        for attempt in range(3):
+            meta = self.catalog.meta()
+            keep = {meta.get("main", ""), meta.get("delta", "")}
+            try:
+                main = self._file(meta["main"], keep) if "main" in meta else None
+                delta = self._file(meta["delta"], keep) if "delta" in meta else None
+            except FileNotFoundError:
+                if attempt < 2:
+                    continue  # a writer replaced them since we read meta: read it again
+                raise SearchIndexError(f"{self.folder}: index files are missing; "
+                                       + REBUILD_HINT.format(root=self.root)) from None
+            return main, delta, self.catalog.stale_ids()
+        raise AssertionError("unreachable")
+
+    def __len__(self) -> int:
+        return self.catalog.count()
+
+    def kind(self) -> str:
+        main, _, _ = self._snapshot()
+        return engine.kind_of(main) if main is not None else "flat"
+
+    def search(self, query: QueryVector, top: int = 10, filters: Filters | None = None
+               ) -> list[Hit]:
+        self.identity.require(query.identity)
+        filters = filters or Filters()
+        fetch = top * 3 + (1 if query.exclude_id is not None else 0)  # room to fold windows
+        scores, ids = self._nearest(query.vector, fetch, filters)
+        rows = self.catalog.rows([int(i) for i in ids])
+        best: dict[tuple[str, int], Hit] = {}
+        for score, i in zip(query.score(scores), ids, strict=True):
+            row = rows.get(int(i))
+            if row is None or int(i) == query.exclude_id:
+                continue  # removed while we searched, or the query's own moment
+            place = (row.video.key, row.scene)
+            if place not in best:  # one hit per scene: its best-scoring moment
+                best[place] = Hit(row, round(float(score), 4))
+        return sorted(best.values(), key=lambda h: -h.score)[:top]
+
+    def _nearest(self, vector: np.ndarray, k: int, filters: Filters
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        if filters.any:
+            allow, vectors = self.catalog.matching(filters, with_vectors=False,
+                                                   dim=self.identity.dim)
+            if len(allow) <= EXACT_FILTERED_MAX:
+                allow, vectors = self.catalog.matching(filters, with_vectors=True,
+                                                       dim=self.identity.dim)
+                assert vectors is not None
+                raw = vectors @ vector.astype(np.float32)
+                order = np.argsort(-raw, kind="stable")[:k]
+                return raw[order], allow[order]
+        else:
+            allow = None
+        main, delta, stale = self._snapshot()
+        found = [engine.search(part, vector, k, allow=allow, exclude=stale)
+                 for part in (main, delta) if part is not None]
+        if not found:
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        scores = np.concatenate([f[0] for f in found])
+        ids = np.concatenate([f[1] for f in found])
+        order = np.argsort(-scores, kind="stable")[:k]
+        return scores[order], ids[order]
+
+    def covering(self, source: str, time_s: float) -> tuple[int, np.ndarray] | None:
+        return self.catalog.covering(source, time_s)
+
+    # -- writing ----------------------------------------------------------------------
+    @contextmanager
+    def _writing(self) -> Iterator[dict[str, str]]:
+        with open(self.folder / "writer.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.catalog.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.catalog.meta()
+                self.catalog.db.execute("COMMIT")
+            except BaseException:
+                self.catalog.db.execute("ROLLBACK")
+                raise
+            finally:
+                self._sweep()
+
+    def has(self, key: str, stamp: str) -> bool:
+        return self.catalog.video_stamp(key) == stamp
+
+    def add(self, video: VideoRow, moments: Moments, tags: Sequence[list[dict]],
+            flags: Sequence[list[str]]) -> int:
+        """Index one video's moments (replacing what it had); returns how many."""
+        if moments.vectors.shape[1:] != (self.identity.dim,):
+            raise SearchIndexError(f"{video.key}: {moments.vectors.shape[1:]} vectors do not fit "
+                                   f"the {self.identity.describe()}.")
+        with self._writing() as meta:
+            if self.catalog.video_stamp(video.key) is not None:
+                self._drop(video.key, meta)
+            ids = self.catalog.insert_video(video, moments.kind, moments.scene, moments.start_s,
+                                            moments.end_s, tags, flags, moments.vectors)
+            self._commit_files(meta, ids, moments.vectors)
+        return len(ids)
+
+    def remove(self, key: str) -> int:
+        """Forget a video (a purged job); returns how many moments it had."""
+        with self._writing() as meta:
+            if self.catalog.video_stamp(key) is None:
+                return 0
+            removed = self._drop(key, meta)
+            self._commit_files(meta, np.zeros(0, np.int64), None)
+        return removed
+
+    def _drop(self, key: str, meta: dict[str, str]) -> int:
+        ids = self.catalog.delete_video(key)
+        self.catalog.add_stale(ids)  # whichever file holds them, searches now skip them
+        return len(ids)
+
+    def _commit_files(self, meta: dict[str, str], ids: np.ndarray,
+                      vectors: np.ndarray | None) -> None:
+        """Write the next generation's files; the caller commits ``meta`` naming them.
+
+        Only the delta is read and written unless a merge is due: the main
+        index's size and kind are in ``meta``, so an add costs the same at any size.
+        """
+        gen = int(meta.get("gen", "0")) + 1
+        delta = (engine.load(self.folder / meta["delta"]) if "delta" in meta
+                 else engine.new_index(self.identity.dim, 0))
+        stale = self.catalog.stale_ids()
+        if len(stale):
+            delta.remove_ids(np.ascontiguousarray(stale, np.int64))
+        if vectors is not None and len(ids):
+            delta.add_with_ids(np.ascontiguousarray(vectors, np.float32), ids)
+        main_total = int(meta.get("main_count", "0"))
+        main_kind = meta.get("main_kind", "flat")
+        names = {"gen": str(gen), "delta": f"delta-{gen}.faiss"}
+        if ("main" not in meta or delta.ntotal > DELTA_MAX
+                or len(stale) > STALE_SHARE * max(main_total, 1)
+                or (main_kind == "flat" and main_total + delta.ntotal > engine.EXACT_UP_TO)):
+            main = engine.load(self.folder / meta["main"]) if "main" in meta else None
+            main = self._merged(main, delta, stale)
+            delta = engine.new_index(self.identity.dim, 0)
+            names["main"] = f"main-{gen}.faiss"
+            names["main_count"] = str(main.ntotal)
+            names["main_kind"] = engine.kind_of(main)
+            engine.save(main, self.folder / names["main"])
+        engine.save(delta, self.folder / names["delta"])
+        self.catalog.set_meta(**names)
+
+    def _merged(self, main: Any | None, delta: Any, stale: np.ndarray) -> Any:
+        """The main index with the delta in: grown in place while it keeps its kind
+        and little was removed, else rebuilt from every vector of the catalog."""
+        total = self.catalog.count()
+        if (main is not None and engine.kind_of(main) == engine.kind_for(total)
+                and len(stale) <= STALE_SHARE * max(main.ntotal, 1)):
+            if len(stale):
+                if engine.kind_of(main) != "flat":
+                    return self._rebuilt(total)
+                main.remove_ids(np.ascontiguousarray(stale, np.int64))
+                self.catalog.clear_stale()
+            if delta.ntotal:
+                main.add_with_ids(delta.index.reconstruct_n(0, delta.ntotal), faiss_ids(delta))
+            return main
+        return self._rebuilt(total)
+
+    def _sample(self, size: int = 20_000) -> np.ndarray:
+        for _, vectors in self.catalog.vectors(self.identity.dim, batch=size):
+            return vectors
+        return np.zeros((0, self.identity.dim), np.float32)
+
+    def _rebuilt(self, total: int) -> Any:
+        index = engine.new_index(self.identity.dim, total, self._sample())
+        for ids, vectors in self.catalog.vectors(self.identity.dim):
+            index.add_with_ids(np.ascontiguousarray(vectors), ids)
+        self.catalog.clear_stale()
+        return index
+
+    def _sweep(self) -> None:
+        """Delete index files older than the previous generation, and orphans of a crash."""
+        meta = self.catalog.meta()
+        gen = int(meta.get("gen", "0"))
+        keep = {meta.get("main"), meta.get("delta")}
+        for path in self.folder.glob("*.faiss*"):
+            stem = path.name.split(".", 1)[0]
+            try:
+                file_gen = int(stem.rsplit("-", 1)[1])
+            except (IndexError, ValueError):
+                continue
+            if path.name not in keep and (file_gen < gen - 1 or file_gen > gen
+                                          or path.name.endswith(".part")):
+                path.unlink(missing_ok=True)
+
+
+def faiss_ids(index: Any) -> np.ndarray:
+    """The ids an ``IndexIDMap2`` holds, in its order."""
+    return engine.faiss_module().vector_to_array(index.id_map).astype(np.int64)
+
+
+__all__ = ["MomentIndex", "QueryVector", "Hit", "Filters", "VideoRow", "model_dirs",
+           "REBUILD_HINT"]
