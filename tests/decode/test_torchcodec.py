@@ -88,7 +88,7 @@ def test_missing_torchcodec_is_a_clear_error(monkeypatch, clips):
     monkeypatch.setitem(sys.modules, "torchcodec.decoders", None)  # import fails as if absent
     monkeypatch.setattr(tc, "_checked", False)
     monkeypatch.setattr(tc, "_unavailable", None)
-    with pytest.raises(ConfigError, match="torchcodec is not installed.*apt-get install ffmpeg"):
+    with pytest.raises(ConfigError, match=r"torchcodec is not installed.*apt-get install ffmpeg"):
         open_video(clips.short, backend="torchcodec")
     # auto on a GPU falls back to the pip-only decoders instead of failing.
     with open_video(clips.short, backend="auto", device="cuda") as reader:
