@@ -34,7 +34,7 @@ from typing import Generic, TypeVar
 
 from vidclip.context import AnalysisContext
 from vidclip.errors import DecodeError
-from vidclip.stages.encode import QUEUE_BATCHES, StreamPlan, StreamedVideo, VideoStream, open_stream
+from vidclip.stages.encode import QUEUE_BATCHES, StreamedVideo, StreamPlan, VideoStream, open_stream
 from vidclip.stream import BatchEncoder, EncodedFrames, EncodeStats
 
 #: Decoder threads beside a model on the CPU: one decodes while the other
@@ -221,8 +221,8 @@ def _flush(batcher: BatchEncoder) -> Iterator[tuple[K, StreamedVideo | BaseExcep
         return
     calls, seconds = batcher.stats.calls - calls, batcher.stats.seconds - seconds
     owners: list[_Video] = []
-    for video, frames in parts:
-        video = _owner(video)
+    for owner, frames in parts:
+        video = _owner(owner)
         video.parts.append(frames)
         video.waiting -= len(frames)
         # Each video is charged its share of the calls its frames were in.
