@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=1, help="best of N")
     p.add_argument("--jobs", default="2", help="comma list of worker-process counts to run too "
                    "(vidclip batch --jobs N); empty: none")
-    p.add_argument("--decoders", default="2", help="comma list of decoder counts for shared "
+    p.add_argument("--decoders", default="2,3", help="comma list of decoder counts for shared "
                    "batches (vidclip batch --decoders N); empty: none")
     p.add_argument("--smoke", action="store_true", help="tiny model, 3 clips of 2 s")
     p.add_argument("--json", help="write the figures to this file")

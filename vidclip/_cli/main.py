@@ -174,7 +174,7 @@ def _batch_analyser(config: dict, formats: tuple[str, ...]):
               "on a GPU.")
 @click.option("--decoders", type=click.IntRange(min=0), default=0, show_default=True,
               help="Videos decoded at once into shared encoder batches (with --jobs 1); "
-              "0: 2 beside a CPU model, 4 beside a GPU.")
+              "0: 3 beside a CPU model, 4 beside a GPU.")
 @analysis_options
 def batch(target: Path, no_resume: bool, index_dir: Path | None, jobs: int, decoders: int,
           **options) -> None:

@@ -37,9 +37,10 @@ from vidclip.errors import DecodeError
 from vidclip.stages.encode import QUEUE_BATCHES, StreamedVideo, StreamPlan, VideoStream, open_stream
 from vidclip.stream import BatchEncoder, EncodedFrames, EncodeStats
 
-#: Decoder threads beside a model on the CPU: one decodes while the other
-#: opens, probes and starts its next file (more only split the same cores).
-CPU_DECODERS = 2
+#: Decoder threads beside a model on the CPU: while one clip is opened,
+#: probed or finished, the others keep frames coming (benchmarks/archive.py:
+#: 3 did better than 2 in every run on a 2-core machine).
+CPU_DECODERS = 3
 #: Beside a GPU model, where decoding is the limit: more files in flight.
 GPU_DECODERS = 4
 
