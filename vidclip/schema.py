@@ -55,7 +55,8 @@ class VideoInfo(_Model):
         "own clock (as ffprobe prints it); 0 for most files."
     )
     variable_frame_rate: bool = False
-    decoder: str = Field(description="Backend that decoded the frames: 'decord' or 'pyav'.")
+    decoder: str = Field(
+        description="Backend that decoded the frames: 'decord', 'pyav' or 'torchcodec'.")
     decoder_note: str | None = Field(
         default=None, description="Why the fallback decoder was used, when it was."
     )

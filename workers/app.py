@@ -71,9 +71,23 @@ def _load_model(**_) -> None:
     rt.announce()
 
 
+@signals.worker_ready.connect
+def _load_model_shared(**_) -> None:
+    """With shared batches the jobs run in threads of the main process: no pool
+    process starts, so the model loads (and the worker announces itself) here."""
+    if runtime.current().settings.worker_shared_batch > 1:
+        _load_model()
+
+
 @signals.worker_process_shutdown.connect
 def _withdraw(**_) -> None:
     runtime.current().withdraw()
+
+
+@signals.worker_shutdown.connect
+def _withdraw_shared(**_) -> None:
+    if runtime.current().settings.worker_shared_batch > 1:
+        runtime.current().withdraw()
 
 
 @signals.task_failure.connect

@@ -137,6 +137,11 @@ class Runtime:
                 started = time.perf_counter()
                 encoder = build_encoder(self.settings.model, cache_dir=self.cache_dir)
                 encoder.load()
+                if self.settings.worker_shared_batch > 1:
+                    from vidclip.encode.coalesce import CoalescingEncoder
+
+                    # Jobs run in threads of this process; their frames share model calls.
+                    encoder = CoalescingEncoder(encoder)
                 self._encoder = encoder
                 seconds = time.perf_counter() - started
                 info = encoder.describe()

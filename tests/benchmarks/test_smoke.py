@@ -79,6 +79,16 @@ def test_archive_smoke(bench_cache, tmp_path):
     assert figures["clips"] == 3 and figures["long_s"] > 0 and figures["batch_s"] > 0
     assert figures["batch_over_long"] > 0 and "batch of 3" in printed
     assert figures["jobs2_s"] > 0 and 0 < figures["jobs2_steady_s"] <= figures["jobs2_s"]
+    assert figures["shared2_s"] > 0 and "shared, 2 decoders" in printed
+
+
+@pytest.mark.slow
+def test_gpu_smoke(bench_cache, tmp_path):
+    figures, printed = run_smoke("gpu.py", bench_cache, tmp_path)
+    names = [row[0] for row in figures["rows"]]
+    assert names[:2] == ["encoder, batch 8", "encoder, batch 16"]
+    assert "end to end, archive" in names and figures["archive_x"] > 0 and figures["ceiling"] > 0
+    assert "hours of video per machine-hour" in printed
 
 
 @pytest.mark.slow

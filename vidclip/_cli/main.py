@@ -70,13 +70,17 @@ def cli(verbose: int, log_format: str) -> None:
 
 def _analyse_into(pipeline, video: Path, outdir: Path, stem: str, formats,
                   quiet: bool) -> list[str]:
-    from vidclip.output import write_outputs
-
     progress = _Progress(video.name, quiet)
     try:
         run = pipeline.run(video, progress=progress)
     finally:
         progress.close()
+    return _write_run(run, outdir, stem, formats)
+
+
+def _write_run(run, outdir: Path, stem: str, formats) -> list[str]:
+    from vidclip.output import write_outputs
+
     embeddings = (run.embeddings, run.times_s, run.indices) if "npy" in formats else None
     thumbnails = run.thumbnails.scenes if run.thumbnails is not None else None
     moments = None
@@ -165,14 +169,19 @@ def _batch_analyser(config: dict, formats: tuple[str, ...]):
               help="Also index each video's moments into this directory as it finishes "
               "(keeps <stem>.moments.npz beside the JSON); `vidclip search` reads it.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes, each with its own model and cores/N threads. On a CPU, "
-              "2+ keeps every core busy on archives of short clips; keep 1 on a GPU.")
+              help="Worker processes, each with its own model and cores/N threads. One "
+              "process already decodes several videos into shared encoder batches; keep 1 "
+              "on a GPU.")
+@click.option("--decoders", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Videos decoded at once into shared encoder batches (with --jobs 1); "
+              "0: 3 beside a CPU model, 4 beside a GPU.")
 @analysis_options
-def batch(target: Path, no_resume: bool, index_dir: Path | None, jobs: int, **options) -> None:
+def batch(target: Path, no_resume: bool, index_dir: Path | None, jobs: int, decoders: int,
+          **options) -> None:
     """Tag every video in a directory (or listed in a file), resumably."""
     import functools
 
-    from vidclip.batch import discover, run_batch
+    from vidclip.batch import SharedBatch, discover, run_batch
     from vidclip.encode import choose_model
 
     formats = options["formats"]
@@ -197,8 +206,8 @@ def batch(target: Path, no_resume: bool, index_dir: Path | None, jobs: int, **op
         pipeline = _ready_pipeline(config)
     outdir = Path(options["outdir"])
 
-    def one(video: Path, out: Path, stem: str) -> list[str]:
-        return _analyse_into(pipeline, video, out, stem, formats, options["quiet"])
+    def write(run, out: Path, stem: str) -> list[str]:
+        return _write_run(run, out, stem, formats)
 
     indexer = _BatchIndexer(index_dir, root, outdir) if index_dir is not None else None
 
@@ -212,8 +221,8 @@ def batch(target: Path, no_resume: bool, index_dir: Path | None, jobs: int, **op
 
     try:
         report = run_batch(
-            videos, outdir, one if pipeline is not None else None, root=root, formats=formats,
-            resume=not no_resume, on_item=show, jobs=jobs,
+            videos, outdir, root=root, formats=formats, resume=not no_resume, on_item=show,
+            jobs=jobs, shared=SharedBatch(pipeline, write, decoders) if pipeline else None,
             make_analyser=functools.partial(_batch_analyser, config.model_dump(mode="json"),
                                             tuple(formats)),
         )

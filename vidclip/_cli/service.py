@@ -125,9 +125,15 @@ def _worker_argv(settings, queues: str, concurrency: int, pool: str, loglevel: s
 def worker(queues: str, concurrency: int, pool: str, loglevel: str, name: str | None) -> None:
     """Run a Celery worker that analyses and captions queued jobs."""
     settings = _settings()
+    if settings.worker_shared_batch > 1:
+        # N jobs at once in one process, one model: a thread each (workers.runtime).
+        pool, concurrency = "threads", settings.worker_shared_batch
+        click.echo(f"{concurrency} jobs at once in one process, sharing the model's batches "
+                   "(VIDCLIP_WORKER_SHARED_BATCH)", err=True)
     if settings.torch_threads is None:
         # Each pool process would otherwise start one thread per core.
-        per_process = max(1, (os.cpu_count() or 1) // max(1, concurrency))
+        processes = 1 if pool == "threads" else concurrency
+        per_process = max(1, (os.cpu_count() or 1) // max(1, processes))
         settings = settings.model_copy(update={"torch_threads": per_process})
     argv = _worker_argv(settings, queues, concurrency, pool, loglevel, name)
     if settings.worker_metrics_port:

@@ -18,6 +18,7 @@ from pathlib import Path
 from vidclip.batch.discover import output_stem
 from vidclip.batch.items import Analyser, BatchReport, Item, analyse_item
 from vidclip.batch.pool import AnalyserFactory, Task, run_pool
+from vidclip.batch.shared import SharedBatch, run_shared
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ def run_batch(
     on_item: Callable[[Item], None] | None = None,
     jobs: int = 1,
     make_analyser: AnalyserFactory | None = None,
+    shared: SharedBatch | None = None,
 ) -> BatchReport:
     """Run ``analyse_one(video, out_dir, stem) -> written paths`` over every video.
 
@@ -45,11 +47,14 @@ def run_batch(
     With ``jobs > 1``, ``make_analyser`` (picklable) builds an analyser in
     each of ``jobs`` worker processes (:mod:`vidclip.batch.pool`); items are
     logged as they finish and reported in the order of ``videos``.
+    With ``jobs == 1`` and ``shared``, the videos run in this process with
+    their frames in shared encoder batches (:mod:`vidclip.batch.shared`),
+    also logged as they finish.
     """
     if jobs > 1 and make_analyser is None:
         raise ValueError("jobs > 1 needs make_analyser (a picklable factory)")
-    if analyse_one is None and make_analyser is None:
-        raise ValueError("run_batch needs analyse_one or make_analyser")
+    if analyse_one is None and make_analyser is None and shared is None:
+        raise ValueError("run_batch needs analyse_one, make_analyser or shared")
     outdir.mkdir(parents=True, exist_ok=True)
     plan = []
     for position, video in enumerate(videos):
@@ -72,6 +77,9 @@ def run_batch(
         todo = [p for p in plan if not p.done]
         if jobs > 1 and len(todo) > 1 and make_analyser is not None:
             for i, item in run_pool([p.task for p in todo], make_analyser, jobs):
+                record(todo[i].position, item)
+        elif todo and shared is not None:
+            for i, item in run_shared([p.task for p in todo], shared):
                 record(todo[i].position, item)
         elif todo:
             analyse = analyse_one or make_analyser()  # type: ignore[misc]

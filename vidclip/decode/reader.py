@@ -1,6 +1,11 @@
-"""``open_video``: one reader over decord or PyAV, chosen per file.
+"""``open_video``: one reader over decord, PyAV or torchcodec, chosen per file.
 
 Rules for ``backend="auto"``:
+
+- torchcodec first when the model runs on a GPU (``device="cuda..."``),
+  torchcodec is installed with FFmpeg's libraries and it opens the file:
+  it decodes on the GPU (NVDEC) and the frames stay there
+  (:mod:`.torchcodec_backend`); otherwise the rules below;
 
 - decord first: it is the project's primary decoder and resizes in FFmpeg;
 - PyAV instead, before decoding, when decord's bundled FFmpeg is not trusted
@@ -19,7 +24,10 @@ Rules for ``backend="auto"``:
 
 ``backend="decord"`` skips the codec and bit-depth checks but still falls
 back when decord cannot open the file, its index is distrusted, or it fails
-part-way; ``backend="pyav"`` never uses decord.
+part-way; ``backend="pyav"`` never uses decord. ``backend="torchcodec"``
+(on the model's device) is a clear error when torchcodec or FFmpeg's
+libraries are missing, and falls back to PyAV for a file it cannot open
+or that fails part-way.
 The backend used and the reasons are in ``info.decoder`` and
 ``info.decoder_note``.
 
@@ -36,7 +44,7 @@ from collections.abc import Generator
 from pathlib import Path
 
 from vidclip.config import DECODERS, DecoderName
-from vidclip.decode import decord_backend, pyav_backend
+from vidclip.decode import decord_backend, pyav_backend, torchcodec_backend
 from vidclip.decode.probe import (
     StreamFacts,
     output_size,
@@ -70,7 +78,7 @@ class VideoReader:
 
     def __init__(self, facts: StreamFacts, sampling: SamplingSpec, short_side: int,
                  chunk_size: int, backend: DecoderName, full_rate: bool,
-                 preview_side: int | None = None, threads: int = 0):
+                 preview_side: int | None = None, threads: int = 0, device: str = "cpu"):
         if backend not in DECODERS:
             raise ConfigError(f"unknown decoder {backend!r}: choose {', '.join(DECODERS)}.")
         if short_side < 1 or chunk_size < 1:
@@ -87,11 +95,18 @@ class VideoReader:
             self.preview_size = output_size(facts, preview_side)
         self.decoder = "pyav"
         self._decord: decord_backend.DecordSource | None = None
+        self._torchcodec: torchcodec_backend.TorchcodecSource | None = None
         self._notes: list[str] = []
         self._updates: dict = {}
         self._passes: list[Generator[FrameBatch, None, None]] = []
         self._closed = False
-        if backend == "auto" and sampling.strategy == "keyframes" and not full_rate:
+        if backend == "torchcodec":
+            torchcodec_backend.require()
+            self._open_torchcodec(device)
+        elif backend == "auto" and device.startswith("cuda") and \
+                torchcodec_backend.unavailable() is None and self._open_torchcodec(device):
+            pass
+        elif backend == "auto" and sampling.strategy == "keyframes" and not full_rate:
             self._notes.append("key frames only: PyAV skips the frames in between")
         elif backend == "auto" and self.preview_size is not None:
             pass  # PyAV by preference (cheaper here, see above): nothing to note
@@ -102,6 +117,16 @@ class VideoReader:
             else:
                 self._open_decord()
         self.info = self._info()
+
+    def _open_torchcodec(self, device: str) -> bool:
+        try:
+            self._torchcodec = torchcodec_backend.TorchcodecSource(self.facts, self.size, device,
+                                                                   self.threads)
+        except Exception as exc:  # torchcodec raises RuntimeError or ValueError on bad files
+            self._notes.append(f"torchcodec could not open it ({_plain(exc)})")
+            return False
+        self.decoder = "torchcodec"
+        return True
 
     def _open_decord(self) -> None:
         try:
@@ -150,6 +175,30 @@ class VideoReader:
 
     def _pass(self) -> Generator[FrameBatch, None, None]:
         skip = 0
+        if self._torchcodec is not None:
+            delivered = 0
+            try:
+                chunks = torchcodec_backend.iter_torchcodec(
+                    self._torchcodec, self._sampler(), self.chunk_size, self.full_rate,
+                    self.preview_size)
+                while True:
+                    batch = next(chunks)
+                    yield batch
+                    delivered = int(batch.indices[-1]) + 1
+            except StopIteration as done:
+                report = done.value
+                self._after_pyav(report)
+                return
+            except Exception as exc:  # PyAV from the failing frame on, as after decord
+                log.warning("torchcodec failed at frame %d of %s: %s; continuing with PyAV",
+                            delivered, self.facts.path, _plain(exc))
+                self._notes.append(f"torchcodec failed at frame {delivered} "
+                                   f"({_plain(exc)}); PyAV took over")
+                self.decoder = "pyav"
+                self.info = self._info()
+                skip = delivered
+                self._torchcodec.close()
+                self._torchcodec = None
         if self._decord is not None:
             try:
                 yield from decord_backend.iter_decord(self._decord, self._sampler(),
@@ -195,6 +244,9 @@ class VideoReader:
         if self._decord is not None:
             self._decord.close()
             self._decord = None
+        if self._torchcodec is not None:
+            self._torchcodec.close()
+            self._torchcodec = None
 
     def __enter__(self) -> "VideoReader":
         return self
@@ -213,6 +265,7 @@ def open_video(
     full_rate: bool = True,
     preview_side: int | None = None,
     threads: int = 0,
+    device: str = "cpu",
 ) -> VideoReader:
     """Probe ``source`` and open a reader; raises a clear InputError for bad input.
 
@@ -226,8 +279,9 @@ def open_video(
     in ``FrameBatch.sampled_frames``; decord, which has one size per reader,
     ignores it and delivers every frame at ``short_side``. ``threads`` caps
     PyAV's decoding threads (0: FFmpeg's choice), e.g. to leave the other
-    cores to a CPU model.
+    cores to a CPU model. ``device`` is where the model runs: torchcodec
+    decodes there (and ``auto`` prefers it on a GPU).
     """
     facts = probe_facts(source)
     return VideoReader(facts, sampling or SamplingSpec(), short_side, chunk_size, backend,
-                       full_rate, preview_side, threads)
+                       full_rate, preview_side, threads, device)

@@ -225,7 +225,10 @@ class ClipEncoder(Encoder):
 
         _, h, w, _ = frames.shape
         side = self.input_size
-        x = torch.from_numpy(np.ascontiguousarray(frames)).to(self._device, non_blocking=True)
+        if isinstance(frames, torch.Tensor):  # decoded on the GPU (torchcodec): already there
+            x = frames.to(self._device, non_blocking=True)
+        else:
+            x = torch.from_numpy(np.ascontiguousarray(frames)).to(self._device, non_blocking=True)
         x = x.permute(0, 3, 1, 2)
         if min(h, w) != side:
             # The decoder normally resized already; this keeps odd callers correct.

@@ -139,6 +139,10 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(
         default=None, ge=1, description="CPU threads of each worker process's model; default "
         "the CPU count divided by the worker's concurrency, so processes do not fight over cores.")
+    worker_shared_batch: int = Field(
+        default=0, ge=0, le=64, description="Jobs one worker process analyses at once with one "
+        "model, their frames merged into shared encoder batches (a thread each; a GPU worker is "
+        "then one process per GPU). 0 or 1: one job at a time per pool process.")
     task_soft_time_limit_s: int = Field(default=3300, ge=1)
     task_time_limit_s: int = Field(default=3600, ge=1)
     task_max_retries: int = Field(default=3, ge=0, description="Retries of transient faults.")

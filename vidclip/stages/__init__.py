@@ -4,6 +4,8 @@ Each is a function from a context (:mod:`vidclip.context`, built once) and
 a typed input to a typed output:
 
     encode_video     AnalysisContext, source       -> StreamedVideo    (decode + encode, streamed)
+    encode_many      AnalysisContext, sources      -> StreamedVideo each (several videos into
+                                                       shared encoder batches; run_many)
     segment_video    AnalysisContext, StreamedVideo -> SegmentedVideo  (scenes, timeline)
     tag_video        AnalysisContext, SegmentedVideo -> TagResult
     moderate_video   AnalysisContext, SegmentedVideo -> ModerationResult | None

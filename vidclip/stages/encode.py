@@ -90,6 +90,8 @@ def open_stream(ctx: AnalysisContext, source: str) -> VideoStream:
         preview_side=PREVIEW_SIDE if plan.previews else None,
         # A CPU model gets the other cores while the decoder runs.
         threads=1 if plan.shares_cpu else 0,
+        # torchcodec decodes on the model's GPU, and auto prefers it there.
+        device=ctx.encoder.info.device,
     )
     detector = SceneDetector(cfg.scenes, fps_hint=reader.info.fps or None)
     keeper = ThumbnailKeeper() if cfg.thumbnails else None

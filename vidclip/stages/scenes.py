@@ -75,7 +75,7 @@ def middle_frames_of_empty_scenes(scenes: list[SceneSpan], sampled: np.ndarray) 
 def _embed_frames(ctx: AnalysisContext, source: str, info: VideoInfo,
                   indices: list[int]) -> EncodedFrames:
     # Read with the backend that decoded the main pass, so frame numbers agree.
-    backend = "pyav" if info.decoder == "pyav" else ctx.config.decoder
+    backend = "pyav" if info.decoder != "decord" else ctx.config.decoder
     batch = read_frames(source, indices, ctx.encoder.input_size, backend)
     embeddings = ctx.encoder.encode_images(batch.frames)
     return EncodedFrames(embeddings, batch.times_s.astype(np.float64),

@@ -31,7 +31,7 @@ def scene_thumbnails(ctx: AnalysisContext, source: str, video: SegmentedVideo,
     missing = {i: (s.start_frame + s.end_frame - 1) // 2
                for i, (s, jpeg) in enumerate(zip(video.scenes, chosen)) if jpeg is None}
     if missing:
-        backend = "pyav" if video.info.decoder == "pyav" else ctx.config.decoder
+        backend = "pyav" if video.info.decoder != "decord" else ctx.config.decoder
         batch = read_frames(source, list(missing.values()), ctx.encoder.input_size, backend)
         read = {int(i): to_jpeg(frame) for i, frame in zip(batch.indices, batch.frames)}
         for scene, frame_index in missing.items():

@@ -10,12 +10,16 @@ a full buffer, or done) the model takes every core in full batches. Threads
 of both on every core waited on each other at every operation. For the same
 reason a CPU model encodes whatever has arrived when nothing more is queued,
 rather than wait for a full batch.
+
+Frames may come from several videos at once (:mod:`vidclip.stages.encode_many`):
+each added batch carries an ``owner``, and :meth:`BatchEncoder.flush_parts`
+hands every owner back its own rows, in the order they were added.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import numpy as np
 
@@ -42,15 +46,25 @@ class BatchEncoder:
         self.shares_cpu = shares_cpu
         self.decoder_busy = decoder_busy
         self.stats = EncodeStats()
-        self._pending: list[FrameBatch] = []
+        self._pending: list[tuple[Hashable, FrameBatch]] = []
 
     @property
     def pending(self) -> int:
         """Frames waiting to be encoded."""
-        return sum(len(b) for b in self._pending)
+        return sum(len(b) for _, b in self._pending)
 
-    def add(self, batch: FrameBatch) -> None:
-        self._pending.append(batch)
+    def add(self, batch: FrameBatch, owner: Hashable = None) -> None:
+        self._pending.append((owner, batch))
+
+    def owners(self) -> list[Hashable]:
+        """Whose frames are waiting, each once, in the order they came."""
+        return list(dict.fromkeys(o for o, _ in self._pending))
+
+    def discard(self, owner: Hashable) -> int:
+        """Drop the frames of ``owner`` still waiting (its video failed); returns how many."""
+        dropped = sum(len(b) for o, b in self._pending if o == owner)
+        self._pending = [(o, b) for o, b in self._pending if o != owner]
+        return dropped
 
     def should_flush(self, queued: int) -> bool:
         """A full batch is waiting; or, for a CPU model, nothing more is queued."""
@@ -59,11 +73,32 @@ class BatchEncoder:
                                                       and queued == 0)
 
     def flush(self) -> EncodedFrames:
-        """Embed every pending frame, in frame order."""
-        batches, self._pending = self._pending, []
-        if not batches:
-            return EncodedFrames.concat([], 0)
-        frames = np.concatenate([b.frames for b in batches])
+        """Embed every pending frame, in frame order (one owner)."""
+        parts = [frames for _, frames in self.flush_parts()]
+        return EncodedFrames.concat(parts, parts[0].embeddings.shape[1] if parts else 0)
+
+    def flush_parts(self) -> list[tuple[Hashable, EncodedFrames]]:
+        """Embed every pending frame; each added batch comes back with its owner.
+
+        Frames of one size share calls; videos of another aspect ratio (the
+        decoder keeps it, the encoder crops) are embedded in calls of their own.
+        """
+        owned, self._pending = self._pending, []
+        sizes: dict[tuple[int, ...], list[int]] = {}
+        for i, (_, batch) in enumerate(owned):
+            sizes.setdefault(batch.frames.shape[1:], []).append(i)
+        embedded: list[np.ndarray | None] = [None] * len(owned)
+        for members in sizes.values():
+            rows = self._embed(_concat([owned[i][1].frames for i in members]))
+            start = 0
+            for i in members:
+                embedded[i] = rows[start : start + len(owned[i][1])]
+                start += len(owned[i][1])
+        return [(owner, EncodedFrames(rows, np.asarray(batch.times_s, np.float64),
+                                      np.asarray(batch.indices, np.int64)))
+                for (owner, batch), rows in zip(owned, embedded) if rows is not None]
+
+    def _embed(self, frames) -> np.ndarray:
         started = time.perf_counter()
         parts = []
         start = 0
@@ -77,6 +112,14 @@ class BatchEncoder:
             start += step
         self.stats.seconds += time.perf_counter() - started
         self.stats.frames += len(frames)
-        return EncodedFrames(np.concatenate(parts),
-                             np.concatenate([b.times_s for b in batches]).astype(np.float64),
-                             np.concatenate([b.indices for b in batches]).astype(np.int64))
+        return np.concatenate(parts)
+
+
+def _concat(frames: list):
+    """numpy frames, or torch tensors where the decoder left them on the GPU."""
+    if all(isinstance(f, np.ndarray) for f in frames):
+        return np.concatenate(frames)
+    import torch
+
+    device = next(f.device for f in frames if isinstance(f, torch.Tensor))
+    return torch.cat([torch.as_tensor(f).to(device) for f in frames])

@@ -32,6 +32,8 @@ def to_jpeg(frame: np.ndarray, side: int = SIDE, quality: int = QUALITY) -> byte
     """One ``(H, W, 3)`` uint8 RGB frame as a JPEG whose shorter side is at most ``side``."""
     from PIL import Image
 
+    if not isinstance(frame, np.ndarray):  # a frame left on the GPU by the decoder
+        frame = frame.cpu().numpy()
     image = Image.fromarray(frame)
     scale = side / min(image.size)
     if scale < 1:
