@@ -122,8 +122,10 @@ def test_upload_to_captions(service, clip):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     # the formats asked for were written beside the stored result
     outdir = service.settings.results_dir / job["id"]
-    assert sorted(p.name for p in outdir.iterdir()) == ["result.json", "result.tags.csv",
-                                                        "result.thumbnails", "result.vtt"]
+    # (and the moments' vectors, which the archive index is built from)
+    assert sorted(p.name for p in outdir.iterdir()) == ["result.json", "result.moments.npz",
+                                                        "result.tags.csv", "result.thumbnails",
+                                                        "result.vtt"]
     hook = wait_for(lambda: [h for h in Hooks.received if job["id"].encode() in h[1]], bool, 30)
     assert hook, "webhook not delivered"
     headers, body = hook[0]

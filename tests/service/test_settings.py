@@ -96,3 +96,24 @@ def test_a_jobs_tag_options_reach_the_stored_analysis_config(clean_env):
     assert tags["top_k"] == 10  # untouched options keep the server's defaults
     with pytest.raises(ValueError):
         JobOptions.model_validate({"options": {"tags": {"merge_gap_s": -1}}})
+
+
+def test_a_worker_killed_mid_sweep_holds_back_redelivery_for_seconds_not_minutes(make_settings):
+    """kombu's sweep for abandoned tasks takes a lock in Redis; a worker
+    SIGKILLed while holding it (as the kill tests do, at random moments) leaves
+    it held until it expires. The lock the channel takes must expire in a few
+    sweeps' time, not kombu's default 300 s."""
+    from kombu import Connection
+    from kombu.transport.redis import Mutex
+
+    from vidclip.jobs.celeryconf import celery_config
+
+    settings = make_settings(unacked_restore_interval_s=1)
+    conf = celery_config(settings)
+    with Connection(conf["broker_url"],
+                    transport_options=conf["broker_transport_options"]) as conn:
+        channel = conn.default_channel
+        with channel.conn_or_acquire() as client, \
+                Mutex(client, channel.unacked_mutex_key, channel.unacked_mutex_expire):
+            ttl = client.ttl(channel.unacked_mutex_key)  # as a dead holder would leave it
+        assert 0 < ttl <= 5

@@ -23,6 +23,11 @@ def celery_config(settings) -> dict:
             "unacked_restore_interval": settings.unacked_restore_interval_s,
             # Scan on every restore tick (kombu's default scans every 10th).
             "unacked_restore_throttle": 1,
+            # The sweep holds a lock in Redis for milliseconds; a worker killed
+            # while holding it leaves it held until it expires (kombu's default
+            # is 300 s), and no task is restored meanwhile. Expire it after a
+            # few sweeps' time instead.
+            "unacked_mutex_expire": max(5, 3 * settings.unacked_restore_interval_s),
         },
         # The job store is the record; Celery results would be a second one.
         "task_ignore_result": True,
