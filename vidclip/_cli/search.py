@@ -59,7 +59,7 @@ def open_index(index_dir: Path, model: str | None, pretrained: str | None):
     held = [ident for _, ident in model_dirs(index_dir)]
     if model is None or not held:
         return MomentIndex.only(index_dir)  # or says how to make one
-    found = [ident for ident in held if ident.name == model
+    found = [ident for ident in held if model in (ident.name, ident.model_name)
              and (pretrained is None or ident.pretrained == pretrained)]
     if not found:
         raise ModelMismatchError(
@@ -77,8 +77,9 @@ def _embedder(index, model: str | None, pretrained: str | None, device: str | No
     from vidclip.index.query import QueryEmbedder
 
     ident = index.identity
-    options = ModelOptions(name=model or ident.name,
-                           pretrained=pretrained or ident.pretrained or ModelOptions().pretrained,
+    options = ModelOptions(name=model or ident.model_name,
+                           pretrained=(pretrained or ident.model_pretrained
+                                       or ModelOptions().pretrained),
                            **({"device": device} if device else {}))
     cache_dir = default_cache_dir()
     return QueryEmbedder(build_chosen(choose_model(options), cache_dir=cache_dir), cache_dir)

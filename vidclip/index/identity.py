@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
+from vidclip.config import OFFLINE_MODEL
 from vidclip.errors import ModelMismatchError
 from vidclip.schema import ModelInfo
 
@@ -29,6 +30,16 @@ class ModelIdentity:
     @classmethod
     def of(cls, info: ModelInfo) -> "ModelIdentity":
         return cls(info.name, info.pretrained, int(info.embedding_dim), info.kind)
+
+    @property
+    def model_name(self) -> str:
+        """What ``--model`` names this model by (the offline encoder records a longer name)."""
+        return OFFLINE_MODEL if self.kind == "offline" else self.name
+
+    @property
+    def model_pretrained(self) -> str | None:
+        """What ``--pretrained`` takes for it (the offline encoder's weights come with it)."""
+        return None if self.kind == "offline" else self.pretrained
 
     @property
     def slug(self) -> str:
@@ -54,7 +65,7 @@ class ModelIdentity:
         if other != self:
             raise ModelMismatchError(
                 f"this index holds vectors of the {self.describe()}; the query was embedded "
-                f"by the {other.describe()}. Query with --model {self.name}"
-                + (f" --pretrained {self.pretrained}" if self.pretrained else "")
+                f"by the {other.describe()}. Query with --model {self.model_name}"
+                + (f" --pretrained {self.model_pretrained}" if self.model_pretrained else "")
                 + ", or index the archive with the other model (it gets its own index "
                 "beside this one).")
