@@ -159,23 +159,24 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-class WorkerProcess:
-    """``vidclip worker`` in its own process group, settings passed by environment."""
+class VidclipProcess:
+    """A ``vidclip`` command in its own process group, settings passed by
+    environment, its output appended to ``log_path``."""
 
-    def __init__(self, settings, log_path: Path, *extra: str):
+    STOP_TIMEOUT_S = 15
+
+    def __init__(self, settings, log_path: Path, command: list[str], **env_extra: str):
         env = {k: v for k, v in os.environ.items() if not k.startswith("VIDCLIP_")}
-        env.update(settings.to_env())
-        env.update(HF_HUB_OFFLINE="1", PYTHONPATH=str(REPO),
-                   VIDCLIP_CACHE_DIR=os.environ.get("VIDCLIP_CACHE_DIR", ""))
+        env.update(settings.to_env(), PYTHONPATH=str(REPO), **env_extra)
         self.log_path = log_path
         self._log = open(log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "vidclip._cli.main", "worker", "-c", "1", "-l", "info", *extra],
+            [sys.executable, "-m", "vidclip._cli.main", *command],
             cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True)
 
     def kill(self) -> None:
-        """SIGKILL the whole worker (parent and pool processes), as a crash would."""
+        """SIGKILL the whole group (parent and pool processes), as a crash would."""
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
@@ -184,13 +185,22 @@ class WorkerProcess:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=self.STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
                 self.kill()
         self._log.close()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+class WorkerProcess(VidclipProcess):
+    """``vidclip worker``, offline, with the suite's text cache."""
+
+    def __init__(self, settings, log_path: Path, *extra: str):
+        super().__init__(settings, log_path, ["worker", "-c", "1", "-l", "info", *extra],
+                         HF_HUB_OFFLINE="1",
+                         VIDCLIP_CACHE_DIR=os.environ.get("VIDCLIP_CACHE_DIR", ""))
 
 
 @pytest.fixture

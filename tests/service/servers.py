@@ -10,16 +10,14 @@ import glob
 import os
 import pwd
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.service.conftest import REPO, free_port
+from tests.service.conftest import VidclipProcess, free_port
 
 
 def _wait(check, timeout: float, what: str) -> None:
@@ -138,33 +136,11 @@ class PrivatePostgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class ApiProcess:
-    """``vidclip serve`` as a process of its own, settings passed by environment."""
+class ApiProcess(VidclipProcess):
+    """``vidclip serve`` as a process of its own."""
+
+    STOP_TIMEOUT_S = 20
 
     def __init__(self, settings, log_path: Path, *args: str, serve_args: tuple[str, ...] = ()):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("VIDCLIP_")}
-        env.update(settings.to_env(), PYTHONPATH=str(REPO))
         self.url = f"http://127.0.0.1:{settings.port}"
-        self.log_path = log_path
-        self._log = open(log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "vidclip._cli.main", *args, "serve",
-                                      *serve_args],
-                                     cwd=REPO, env=env, stdout=self._log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self._log.close()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        super().__init__(settings, log_path, [*args, "serve", *serve_args])
