@@ -29,8 +29,11 @@ OFFLINE_MODEL = "offline"
 DecoderName = Literal["auto", "decord", "pyav", "torchcodec"]
 DECODERS: tuple[str, ...] = get_args(DecoderName)
 
-#: Files a service job may ask for.
-JobFormat = Literal["json", "vtt", "srt", "csv", "descriptions", "transcript", "html"]
+#: Files a service job may ask for. ``captions`` is the caption track of the
+#: speech and sounds (``.captions.vtt``, ``.captions.srt``, ``.captions.ttml``);
+#: ``vtt``/``srt`` are the per-scene captions of the picture.
+JobFormat = Literal["json", "captions", "vtt", "srt", "csv", "descriptions", "transcript",
+                    "html"]
 #: Files the CLI may write: a job's, plus the raw frame embeddings, a JPEG per
 #: scene (a service job always has its scene thumbnails) and the moment vectors
 #: a search index is built from (vidclip.index).
@@ -153,6 +156,63 @@ class CaptionOptions(_Options):
     )
 
 
+class SpeechOptions(_Options):
+    backend: str = Field(
+        default="auto", description="auto (faster-whisper when its weights are on this "
+        "machine or can be downloaded, else the offline recogniser), off, whisper, openai "
+        "(an OpenAI-compatible /v1/audio/transcriptions endpoint) or pocketsphinx.")
+    model: str | None = Field(
+        default=None, description="The recogniser's model: for whisper a local CTranslate2 "
+        "directory or a model name (default small, English-only 'small.en' when the language "
+        "is en); for openai the endpoint's model name (default whisper-1).")
+    audio_track: int = Field(default=0, ge=0, description="Which audio stream to transcribe "
+                             "(0: the first, or the file's default).")
+    language: str | None = Field(
+        default=None, description="Spoken language (ISO 639-1, e.g. 'en'); None: detected "
+        "where the backend can, else English.")
+    device: str = Field(default="auto", description="Where whisper runs: auto, cpu, cuda.")
+    options: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict, description="Backend-specific settings (base_url, api_key_env, "
+        "compute_type, beam_size, ...).")
+
+
+class TextOptions(_Options):
+    backend: str = Field(
+        default="auto", description="Reading on-screen text: auto (the bundled RapidOCR "
+        "reader), off, rapidocr, or openai (a vision-language model behind an "
+        "OpenAI-compatible endpoint).")
+    min_confidence: float = Field(
+        default=0.8, ge=0, le=1, description="Recognised lines below this confidence are "
+        "dropped (precision first: nothing is written on frames without text).")
+    interval_s: float = Field(
+        default=2.0, gt=0, description="Inside long scenes, a frame is looked at this often "
+        "(a region is read again only when it changed).")
+    options: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict, description="Backend-specific settings (base_url, model, ...).")
+
+
+class TimedTextOptions(_Options):
+    """The layout rules of the caption track (DCMP Captioning Key, BBC and Netflix
+    timed-text guidelines): the defaults are broadcast practice for adults."""
+
+    max_line: int = Field(default=42, ge=10, le=80, description="Characters per line.")
+    max_lines: int = Field(default=2, ge=1, le=3, description="Lines per cue.")
+    max_cps: float = Field(default=20.0, gt=0, le=40, description="Reading speed, characters "
+                           "per second (17 for children's content).")
+    min_duration_s: float = Field(default=5 / 6, ge=0, description="Shortest time a cue is "
+                                  "on screen (20 frames at 24 fps).")
+    max_duration_s: float = Field(default=7.0, gt=0, description="Longest time a cue is on "
+                                  "screen.")
+    min_gap_frames: int = Field(default=2, ge=0, description="Frames left empty between "
+                                "consecutive cues.")
+    snap_frames: int = Field(default=12, ge=0, description="A cue edge this close to a shot "
+                             "change moves onto it; a cue never runs across one.")
+    speaker_dash: bool = Field(default=True, description="Mark a change of speaker inside a "
+                               "cue with '- '.")
+    sounds: bool = Field(default=True, description="Caption meaningful sounds ([music]) "
+                         "where the audio shows them.")
+
+
 class AnalysisConfig(_Options):
     sampling: SamplingOptions = Field(default_factory=SamplingOptions)
     model: ModelOptions = Field(default_factory=ModelOptions)
@@ -160,6 +220,9 @@ class AnalysisConfig(_Options):
     tags: TagOptions = Field(default_factory=TagOptions)
     moderation: ModerationOptions = Field(default_factory=ModerationOptions)
     captions: CaptionOptions = Field(default_factory=CaptionOptions)
+    speech: SpeechOptions = Field(default_factory=SpeechOptions)
+    text: TextOptions = Field(default_factory=TextOptions)
+    timed_text: TimedTextOptions = Field(default_factory=TimedTextOptions)
     decoder: DecoderName = Field(default="auto", description="Video decoder; auto picks per file.")
     include_frames: bool = Field(default=True, description="Per-frame tags in the result.")
     keep_embeddings: bool = Field(

@@ -149,12 +149,28 @@ class Tag(_Model):
     segments: list[Segment] = Field(default_factory=list)
 
 
+EvidenceSource = Literal["visual", "speech", "text"]
+
+
+class ModerationSegment(Segment):
+    """A flagged time range, and what showed it: the picture (``visual``), what
+    was said (``speech``: transcript words) or what was written on screen
+    (``text``)."""
+
+    source: EvidenceSource = "visual"
+    evidence: str | None = Field(
+        default=None, description="For speech and text: the words that matched (the lexicon "
+        "phrase, or the sentence the text classifier scored).")
+    rule: str | None = Field(
+        default=None, description="For speech and text: 'lexicon' or 'classifier'.")
+
+
 class ModerationCategory(_Model):
     category: str
     score: float = Score
     threshold: float = Score
     flagged: bool
-    segments: list[Segment] = Field(default_factory=list)
+    segments: list[ModerationSegment] = Field(default_factory=list)
 
 
 class Moderation(_Model):
@@ -178,6 +194,138 @@ class Captions(_Model):
         default=None, description="Machine-written: unreviewed until a person reviews it.")
 
 
+class Word(_Model):
+    """One recognised word, on the video's timeline."""
+
+    start_s: float = Field(ge=0.0)
+    end_s: float = Field(ge=0.0)
+    text: str
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class TranscriptSegment(_Model):
+    """A stretch of speech (a sentence or a breath group) with its words."""
+
+    start_s: float = Field(ge=0.0)
+    end_s: float = Field(ge=0.0)
+    text: str
+    speaker: str | None = Field(
+        default=None, description="A speaker label where the backend tells speakers apart "
+        "(or a clear pause suggests a new one); None when unknown.")
+    words: list[Word] = Field(default_factory=list)
+
+
+class SoundEvent(_Model):
+    """A meaningful non-speech sound, only where there is evidence of one."""
+
+    start_s: float = Field(ge=0.0)
+    end_s: float = Field(ge=0.0)
+    label: str = Field(description="What a caption calls it, e.g. 'music', 'applause'.")
+    evidence: Literal["backend", "audio"] = Field(
+        description="backend: the recogniser emitted a sound token; audio: no speech there "
+        "and the audio has energy (and, for music, steady tones).")
+
+
+class AudioInfo(_Model):
+    """The audio stream that was transcribed."""
+
+    stream: int = Field(ge=0, description="Index among the file's audio streams (--audio-track).")
+    codec: str
+    sample_rate: int = Field(ge=0, description="The stream's own rate (decoded to 16 kHz mono).")
+    channels: int = Field(ge=0)
+    duration_s: float = Field(ge=0.0)
+    start_time_s: float = Field(
+        default=0.0, description="Where the audio starts on the video's timeline.")
+
+
+class Transcript(_Model):
+    """What was said, with word times on the video's timeline."""
+
+    language: str | None = Field(default=None, description="BCP 47 / ISO 639-1 code.")
+    language_probability: float | None = Field(default=None, ge=0.0, le=1.0)
+    backend: str = Field(description="whisper | openai | pocketsphinx | ...")
+    model: str | None = None
+    fallback_reason: str | None = Field(
+        default=None, description="Why this backend ran instead of the one speech 'auto' "
+        "prefers (faster-whisper); None when nothing fell back.")
+    audio: AudioInfo | None = None
+    speech_s: float = Field(default=0.0, ge=0.0, description="Seconds the voice-activity "
+                            "detector found speech in (only those were recognised).")
+    segments: list[TranscriptSegment] = Field(default_factory=list)
+    sounds: list[SoundEvent] = Field(default_factory=list)
+    note: str | None = Field(
+        default=None, description="What went wrong part-way (damaged audio: the transcript "
+        "stops or skips there), when something did.")
+
+
+class CaptionCue(_Model):
+    """One cue of the caption track for deaf and hard-of-hearing viewers."""
+
+    index: int = Field(ge=0)
+    start_s: float = Field(ge=0.0)
+    end_s: float = Field(ge=0.0)
+    text: str = Field(description="At most max_lines lines joined by a line feed.")
+    kind: Literal["speech", "sound"] = "speech"
+    review: TextReview | None = Field(
+        default=None, description="Machine-written: unreviewed until a person reviews it.")
+
+
+class CaptionStyleInfo(_Model):
+    """The timed-text rules the caption track was laid out with."""
+
+    max_line: int = Field(ge=1)
+    max_lines: int = Field(ge=1)
+    max_cps: float = Field(gt=0)
+    min_duration_s: float = Field(ge=0.0)
+    max_duration_s: float = Field(gt=0)
+    min_gap_frames: int = Field(ge=0)
+    snap_frames: int = Field(ge=0)
+    fps: float = Field(gt=0, description="The frame rate the frame-based rules counted in.")
+
+
+class CaptionTrack(_Model):
+    """Captions built from the transcript's words (``<stem>.captions.vtt/.srt/.ttml``)."""
+
+    language: str | None = None
+    style: CaptionStyleInfo
+    cues: list[CaptionCue] = Field(default_factory=list)
+
+
+TextKind = Literal["title", "lower_third", "subtitle", "other"]
+
+
+class OnScreenText(_Model):
+    """One piece of text from when it appears on screen until it disappears."""
+
+    start_s: float = Field(ge=0.0)
+    end_s: float = Field(ge=0.0)
+    text: str = Field(description="Lines of one block joined in reading order by a line feed.")
+    box: list[float] = Field(min_length=4, max_length=4, description="[x0, y0, x1, y1] as "
+                             "fractions (0-1) of the displayed frame's width and height.")
+    confidence: float = Score
+    kind: TextKind = Field(description="title / lower_third / subtitle (the subtitle band, "
+                           "changing with speech) / other; from position and timing.")
+    matches_speech: bool | None = Field(
+        default=None, description="For subtitles: whether the transcript says the same "
+        "around that time (burned-in subtitles); None without a transcript.")
+
+
+class TextReaderInfo(_Model):
+    """Which reader read the on-screen text, and how much it read."""
+
+    backend: str
+    model: str | None = None
+    fallback_reason: str | None = None
+    frames_read: int = Field(default=0, ge=0, description="Frames the reader ran on.")
+
+
+class Skipped(_Model):
+    """A part of the analysis that could not run on this input, and why."""
+
+    part: Literal["visual", "transcript", "on_screen_text"]
+    reason: str
+
+
 class FrameTags(_Model):
     index: int = Field(ge=0, description="Frame number in the decoded stream.")
     time_s: float = Field(ge=0.0)
@@ -190,6 +338,9 @@ class Timings(_Model):
     segment_s: float = 0.0
     tag_s: float = 0.0
     moderate_s: float = 0.0
+    speech_s: float = Field(default=0.0, description="Audio decode, voice activity and "
+                            "recognition; runs beside the visual stages.")
+    text_s: float = Field(default=0.0, description="Reading on-screen text.")
     caption_s: float = 0.0
     total_s: float = 0.0
 
@@ -222,6 +373,16 @@ class VideoAnalysis(_Model):
     moderation: Moderation
     captions: Captions
     frames: list[FrameTags] = Field(default_factory=list)
+    transcript: Transcript | None = Field(
+        default=None, description="What was said; None when speech is off or the file has "
+        "no usable audio (``skipped`` says why).")
+    caption_track: CaptionTrack | None = Field(
+        default=None, description="Captions of the speech and meaningful sounds, laid out by "
+        "the timed-text rules; None without a transcript.")
+    on_screen_text: list[OnScreenText] = Field(default_factory=list)
+    text_reader: TextReaderInfo | None = Field(
+        default=None, description="None when reading on-screen text is off or could not run.")
+    skipped: list[Skipped] = Field(default_factory=list)
     timings: Timings
 
 
