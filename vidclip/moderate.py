@@ -30,7 +30,7 @@ import yaml
 from vidclip.calibration import Calibration, sigmoid
 from vidclip.encode.base import Encoder
 from vidclip.errors import ConfigError
-from vidclip.schema import Moderation, ModerationCategory, ModerationHit, ModerationSegment
+from vidclip.schema import Moderation, ModerationCategory, ModerationHit
 from vidclip.timeline import Timeline
 from vidclip.vocabulary import embed_prompt_sets
 
@@ -187,7 +187,7 @@ def moderate(
                 score=round(peak, 4),
                 threshold=cat.threshold,
                 flagged=bool(segments),
-                segments=[ModerationSegment(**seg.model_dump()) for seg in segments],
+                segments=segments,
             )
         )
     scene_hits = []

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION: Literal["1"] = "1"
 
@@ -171,6 +171,15 @@ class ModerationCategory(_Model):
     threshold: float = Score
     flagged: bool
     segments: list[ModerationSegment] = Field(default_factory=list)
+
+    @field_validator("segments", mode="before")
+    @classmethod
+    def _plain_segments(cls, value: object) -> object:
+        # Code written before segments said their source passes plain Segments
+        # (of the picture): they are taken as visual evidence.
+        if isinstance(value, list):
+            return [v.model_dump() if type(v) is Segment else v for v in value]
+        return value
 
 
 class Moderation(_Model):
