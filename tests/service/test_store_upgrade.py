@@ -80,7 +80,9 @@ def test_an_old_store_is_refused_with_the_way_out(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     _fill_version1(create_engine(url))
     store = JobStore(url)
-    with pytest.raises(SchemaOutdatedError, match="no submitted_by, tenant.*'Upgrading the job store' in docs/operations.md"):
+    with pytest.raises(SchemaOutdatedError,
+                       match=r"no submitted_by, tenant.*'Upgrading the job store' "
+                             r"in docs/operations\.md"):
         store.create_schema()
     store.close()
 
