@@ -31,7 +31,7 @@ def _wait(check, timeout: float, what: str) -> None:
 class PrivateRedis:
     """redis-server with an append-only file fsynced on every write, so a restart
     (even after SIGKILL) loses nothing it acknowledged: the persistence a
-    production broker needs (README: Operating it)."""
+    production broker needs (docs/operations.md, Faults)."""
 
     def __init__(self, directory: Path):
         binary = shutil.which("redis-server")

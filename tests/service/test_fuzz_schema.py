@@ -1,7 +1,7 @@
 """schemathesis over the API's own OpenAPI schema: every operation, with a valid
 key and with none. No 5xx, every error in the one error shape, every answer
 matching the schema it declares. A bounded run (``FUZZ_EXAMPLES`` examples per
-operation); the README gives the command for a longer one against a running
+operation); docs/operations.md gives the command for a longer one against a running
 service."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 file name a client controls; URL sources and webhooks redirected to loopback,
 private and link-local addresses, and names that resolve there (in a private
 network namespace where a "public" server exists); webhook signatures a
-receiver verifies as the README says, replays refused; and one tenant's key
+receiver verifies as docs/service.md says, replays refused; and one tenant's key
 fuzzed over every route that takes a job id finds none of another tenant's
 jobs."""
 
@@ -136,12 +136,12 @@ def test_redirects_and_names_to_private_addresses_are_never_followed(tmp_path, c
     assert report["trap_hits"] == [], report  # no request ever reached a private address
 
 
-# -- webhook signatures, verified the README's way -------------------------------------
-def _readme_verifier():
-    """The receiver code the README shows, run as written."""
-    text = (REPO / "README.md").read_text()
+# -- webhook signatures, verified the documented way ----------------------------------
+def _documented_verifier():
+    """The receiver code docs/service.md shows, run as written."""
+    text = (REPO / "docs" / "service.md").read_text()
     code = re.search(r"```python\n(# verify a vidclip webhook.*?)```", text, re.S)
-    assert code, "README: the webhook verification example is missing"
+    assert code, "docs/service.md: the webhook verification example is missing"
     scope: dict = {}
     exec(code.group(1), scope)
     return scope["verify"]
@@ -150,7 +150,7 @@ def _readme_verifier():
 def test_webhook_signatures_carry_a_timestamp_and_replays_fail():
     from vidclip.jobs.webhook import payload, sign
 
-    verify = _readme_verifier()
+    verify = _documented_verifier()
     secret = "a-webhook-secret-of-some-length"
     body = payload({"id": "abc", "status": "succeeded"})
     now = int(time.time())

@@ -1,5 +1,5 @@
 """A job store made before tenants: refused at start with a clear message, and
-the README's upgrade steps (run here as written there) bring its jobs across
+the upgrade steps of docs/operations.md (run here as written there) bring its jobs across
 to the tenant ``default``, on PostgreSQL and on SQLite."""
 
 from __future__ import annotations
@@ -50,10 +50,10 @@ def _fill_version1(engine) -> None:
                                            at=now))
 
 
-def _readme_upgrade() -> tuple[str, str]:
-    """The PostgreSQL statements and the SQLite copy script of the README."""
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("**Upgrading the job store**"):]
+def _documented_upgrade() -> tuple[str, str]:
+    """The PostgreSQL statements and the SQLite copy script of docs/operations.md."""
+    page = (REPO / "docs" / "operations.md").read_text()
+    section = page[page.index("## Upgrading the job store"):]
     postgres = re.search(r"```sql\n(.*?)```", section, re.DOTALL).group(1)
     sqlite_script = re.search(r'db\.executescript\("""\n(.*?)"""\)', section, re.DOTALL).group(1)
     return postgres, sqlite_script
@@ -80,7 +80,9 @@ def test_an_old_store_is_refused_with_the_way_out(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     _fill_version1(create_engine(url))
     store = JobStore(url)
-    with pytest.raises(SchemaOutdatedError, match="no submitted_by, tenant.*README's 'Upgrading"):
+    with pytest.raises(SchemaOutdatedError,
+                       match=r"no submitted_by, tenant.*'Upgrading the job store' "
+                             r"in docs/operations\.md"):
         store.create_schema()
     store.close()
 
@@ -88,7 +90,7 @@ def test_an_old_store_is_refused_with_the_way_out(tmp_path):
 def test_the_postgresql_upgrade(pg_url):
     engine = create_engine(pg_url)
     _fill_version1(engine)
-    statements, _ = _readme_upgrade()
+    statements, _ = _documented_upgrade()
     with engine.begin() as conn:
         for statement in statements.split(";"):
             if statement.strip():
@@ -102,7 +104,7 @@ def test_the_sqlite_upgrade(tmp_path):
     _fill_version1(create_engine(f"sqlite:///{old}"))
     new = tmp_path / "vidclip.db"
     JobStore(f"sqlite:///{new}").create_schema()  # what `vidclip keys list` does first
-    _, script = _readme_upgrade()
+    _, script = _documented_upgrade()
     db = sqlite3.connect(new)
     db.executescript(script.replace("'vidclip-v1.db'", f"'{Path(old)}'"))
     db.close()

@@ -5,7 +5,7 @@ Most options set one field of the config: :data:`FIELD_OPTIONS` maps each
 flag to its field's path (``--merge-gap`` -> ``tags.merge_gap_s``), and the
 default, the help text and the type (choices included) come from the field
 itself, so the CLI cannot drift from the library, the service's
-``VIDCLIP_DEFAULT_OPTIONS`` or the README. ``--help`` shows each path. A few
+``VIDCLIP_DEFAULT_OPTIONS`` or the docs. ``--help`` shows each path. A few
 options are shortcuts that set several fields (``--frames N``: strategy
 ``count`` with ``count=N``) or are not analysis options at all (``--formats``,
 ``--outdir``, ``--quiet``).

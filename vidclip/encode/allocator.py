@@ -6,7 +6,7 @@ fresh ``mmap`` pages, returns them on ``free`` and trims the heap top as soon
 as 128 KB lie free there, so every call faults its memory in again. With
 EfficientNet-Lite0 (the offline encoder) the kernel then spends about as long
 handing out pages as the model computes; with both thresholds at 256 MB the
-blocks stay in the heap from one call to the next (README, Performance).
+blocks stay in the heap from one call to the next (docs/performance.md).
 ViT-B-32's smaller activations are not affected.
 
 This is the tuning PyTorch's CPU performance guide gets from jemalloc or

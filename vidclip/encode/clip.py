@@ -62,7 +62,7 @@ def _pick_dtype(precision: str, device: str):
         # The fastest precision the hardware runs natively, as CLIP is usually
         # served: fp16 on a GPU; bf16 on CPUs with AVX512-BF16 or AMX (about
         # twice fp32's speed, image embeddings within ~1e-3 cosine of fp32's;
-        # README, Performance); fp32 elsewhere. --precision fp32 pins it.
+        # docs/performance.md); fp32 elsewhere. --precision fp32 pins it.
         if device.startswith("cuda"):
             precision = "fp16"
         else:
@@ -138,7 +138,7 @@ class ClipEncoder(Encoder):
         # per-frame work. The text tower runs once per vocabulary and is
         # cached. On a CPU with native bf16 it runs bf16 too: the first run's
         # vocabulary is compute-bound there, bf16 is several times faster and
-        # the label embeddings stay within the tolerance README states. Text
+        # the label embeddings stay within the tolerance docs/cli.md states. Text
         # runs fp32 everywhere else (on a GPU it costs nothing), and the text
         # cache key names the text precision, so fp32 embeddings are the same
         # on every machine and never mix with bf16 ones.

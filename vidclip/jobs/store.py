@@ -170,7 +170,7 @@ class JobStore:
             raise SchemaOutdatedError(
                 f"the job store {self.engine.url.render_as_string(hide_password=True)} was made "
                 f"by an older vidclip (the jobs table has no {', '.join(missing)}); upgrade it "
-                "as the README's 'Upgrading the job store' says, then start again.")
+                "as 'Upgrading the job store' in docs/operations.md says, then start again.")
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

