@@ -24,6 +24,7 @@ from api.routers import (
     keys,
     media,
     moderation,
+    policies,
     results,
     reviews,
     revisions,
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(revisions.router)
     v1.include_router(reviews.router)
     v1.include_router(moderation.router)
+    v1.include_router(policies.router)
     if settings.search_enabled:
         v1.include_router(search.router)
     app.include_router(v1)
