@@ -70,7 +70,9 @@ class Revision:
     doc: str
 
 
-def _config(connection: Connection | None = None):
+def alembic_config(connection: Connection | None = None):
+    """Alembic's configuration of the job store (for ``alembic.command``; a new
+    revision: ``command.revision(alembic_config(), "what changed", rev_id="0003")``)."""
     from alembic.config import Config
 
     config = Config()
@@ -82,7 +84,7 @@ def _config(connection: Connection | None = None):
 def _scripts():
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_config())
+    return ScriptDirectory.from_config(alembic_config())
 
 
 def head() -> str:
@@ -138,7 +140,7 @@ def upgrade(engine: Engine, target: str = "head") -> Upgrade:
         adopted = adopt_legacy(connection, _describe(engine))
         before = _current(connection)
         try:
-            command.upgrade(_config(connection), target)
+            command.upgrade(alembic_config(connection), target)
         except CommandError as exc:
             raise SchemaOutdatedError(
                 f"the job store {_describe(engine)} is at revision {before!r}, which this "
@@ -161,7 +163,7 @@ def stamp(engine: Engine, revision: str) -> None:
     from alembic import command
 
     with _locked(engine) as connection:
-        command.stamp(_config(connection), revision)
+        command.stamp(alembic_config(connection), revision)
 
 
 @contextmanager
@@ -236,7 +238,7 @@ def adopt_legacy(connection: Connection, where: str = "the job store") -> str | 
         from vidclip.jobs.migrations.snapshots import tenants_and_review_app
 
         tenants_and_review_app().create_all(connection, checkfirst=True)
-    command.stamp(_config(connection), revision)
+    command.stamp(alembic_config(connection), revision)
     return revision
 
 
