@@ -14,23 +14,13 @@ import pytest
 
 pytest.importorskip("faiss", reason="the index needs faiss-cpu (the index extra)")
 
+from tests.analyses import small_analysis
 from vidclip.index import ingest
 from vidclip.index.archive import MomentIndex, QueryVector
 from vidclip.index.catalog import Filters, VideoRow
 from vidclip.index.files import save_moments
 from vidclip.index.identity import ModelIdentity
 from vidclip.index.moments import Moments
-from vidclip.schema import (
-    Captions,
-    LabelScore,
-    ModelInfo,
-    Moderation,
-    SamplingInfo,
-    Scene,
-    Timings,
-    VideoAnalysis,
-    VideoInfo,
-)
 
 DIM = 16
 MODEL = ModelIdentity("tiny-test", None, DIM, "clip")
@@ -44,25 +34,13 @@ def moments(rng, dim: int = DIM) -> Moments:
                    np.arange(SCENES) * 2.0, np.arange(SCENES) * 2.0 + 2.0)
 
 
-def analysis(source: str) -> str:
-    scenes = [Scene(index=i, start_s=2.0 * i, end_s=2.0 * i + 2, start_frame=50 * i,
-                    end_frame=50 * i + 50, tags=[LabelScore(label="dog", score=0.9)])
-              for i in range(SCENES)]
-    return VideoAnalysis(
-        vidclip_version="0",
-        video=VideoInfo(source=source, duration_s=8.0, fps=25, width=160, height=96,
-                        frame_count=200, codec="h264", decoder="decord"),
-        model=ModelInfo(name="tiny-test", embedding_dim=DIM, device="cpu", kind="custom"),
-        sampling=SamplingInfo(strategy="fps", fps=1.0, frames=SCENES), scenes=scenes, tags=[],
-        moderation=Moderation(flagged=False), captions=Captions(summary="", backend="template"),
-        timings=Timings()).model_dump_json()
-
-
 def results(folder: Path, videos: int, rng) -> Path:
     """``videos`` analysed videos as ``vidclip batch --index`` leaves them."""
     folder.mkdir()
     for n in range(videos):
-        (folder / f"v{n}.json").write_text(analysis(f"/archive/{folder.name}/v{n}.mp4"))
+        result = small_analysis(f"/archive/{folder.name}/v{n}.mp4", scenes=SCENES, tag="dog",
+                                caption="", dim=DIM)
+        (folder / f"v{n}.json").write_text(result.model_dump_json())
         save_moments(folder / f"v{n}.moments.npz", moments(rng), MODEL)
     return folder
 

@@ -217,20 +217,13 @@ def _signed_in(api: Api, who: str) -> TestClient:
 def test_checking_an_upload_imports_no_model_or_decoder_code(tmp_path):
     """The API checks a policy with the moderation code's own parser, which must stay
     free of what a worker loads (models, decoders, scene detection)."""
-    import subprocess
-    import sys
+    from tests.service.test_api_security import assert_no_model_code
 
-    from tests.service.conftest import REPO
-
-    code = (
-        "import sys; from fastapi.testclient import TestClient; import api.app; "
-        "from vidclip.jobs.settings import Settings; "
-        f"app = api.app.create_app(Settings(dev_mode=True, data_dir={str(tmp_path)!r})); "
-        "c = TestClient(app).__enter__(); "
-        f"r = c.put('/v1/policies/strict', content={STRICT!r}, "
-        "headers={'Content-Type': 'application/yaml'}); assert r.status_code == 201, r.text; "
-        "bad = [m for m in ('torch', 'open_clip', 'decord', 'av', 'vidclip.pipeline', "
-        "'vidclip.encode', 'vidclip.decode', 'vidclip.segment') if m in sys.modules]; "
-        "print(bad); sys.exit(1 if bad else 0)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
-    assert out.returncode == 0, out.stdout + out.stderr
+    assert_no_model_code(
+        "from fastapi.testclient import TestClient\nimport api.app\n"
+        "from vidclip.jobs.settings import Settings\n"
+        f"app = api.app.create_app(Settings(dev_mode=True, data_dir={str(tmp_path)!r}))\n"
+        "with TestClient(app) as client:\n"
+        f"    r = client.put('/v1/policies/strict', content={STRICT!r},\n"
+        "                   headers={'Content-Type': 'application/yaml'})\n"
+        "assert r.status_code == 201, r.text")
