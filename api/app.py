@@ -24,6 +24,7 @@ from api.routers import (
     keys,
     media,
     moderation,
+    policies,
     results,
     reviews,
     revisions,
@@ -32,6 +33,7 @@ from api.routers import (
 from vidclip import __version__, logs
 from vidclip.jobs.keystore import Authenticator
 from vidclip.jobs.limits import SubmissionLimits
+from vidclip.jobs.lockouts import AuthThrottle
 from vidclip.jobs.media import sweep_orphan_uploads
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.store import JobStore, check_safe
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store, app.state.queue = store, JobQueue(settings)
         app.state.authenticate = Authenticator(settings, store.keys)
         app.state.limits = SubmissionLimits(settings)
+        app.state.auth_throttle = AuthThrottle(settings)
         app.state.metrics = ServiceCollector(store, settings, app.state.limits.client)
         sweeper = asyncio.create_task(_sweep_uploads(settings, store))
         try:
@@ -80,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.metrics_enabled:
         metrics.install(app)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(get_principal)],
-                   responses=errors.responses(401))
+                   responses=errors.responses(401, 429))
     v1.include_router(jobs.router)
     v1.include_router(results.router)
     v1.include_router(keys.router)
@@ -89,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(revisions.router)
     v1.include_router(reviews.router)
     v1.include_router(moderation.router)
+    v1.include_router(policies.router)
     if settings.search_enabled:
         v1.include_router(search.router)
     app.include_router(v1)

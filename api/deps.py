@@ -20,8 +20,10 @@ from starlette.convertors import Convertor, register_url_convertor
 from api.errors import ApiError, not_found
 from api.queue import JobQueue
 from api.session import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, check_csrf, current_session
+from vidclip.jobs.apikeys import key_id_of
 from vidclip.jobs.keystore import Authenticator, KeyRejected
 from vidclip.jobs.limits import SubmissionLimits
+from vidclip.jobs.lockouts import AuthThrottle, client_address
 from vidclip.jobs.principal import DEV_PRINCIPAL, Principal, Role
 from vidclip.jobs.settings import Settings
 from vidclip.jobs.store import JobStore
@@ -70,7 +72,8 @@ def get_principal(request: Request, settings: SettingsDep,
                   key: Annotated[str | None, Security(_api_key_header)] = None,
                   cookie: Annotated[str | None, Security(_session_cookie)] = None) -> Principal:
     """The caller: the X-API-Key, else the review app's session cookie (with the
-    CSRF header on a request that changes something). A plain ``def``: FastAPI
+    CSRF header on a request that changes something). Rejected keys count against
+    the client's address (:mod:`vidclip.jobs.lockouts`). A plain ``def``: FastAPI
     runs it in a thread, since it may query."""
     if key is None:
         session = current_session(request) if cookie else None
@@ -81,11 +84,17 @@ def get_principal(request: Request, settings: SettingsDep,
         if settings.dev_mode and not settings.has_configured_keys:
             return DEV_PRINCIPAL
         raise _unauthorized("missing X-API-Key header.")
+    throttle: AuthThrottle = request.app.state.auth_throttle
+    address = client_address(request.client.host if request.client else None)
+    throttle.check(address)  # a locked-out address is refused before its key is looked at
     authenticate: Authenticator = request.app.state.authenticate
     try:
         principal = authenticate(key)
     except KeyRejected as exc:
         log.debug("%s %s refused: %s", request.method, request.url.path, exc)
+        failure = throttle.failed(address, key_id_of(key), "API key") if key.strip() else None
+        if failure is not None and failure.locked is not None:
+            raise failure.locked from exc
         raise _unauthorized(str(exc)) from exc
     # Who acted, by the key's name (never the key): the audit trail at debug level.
     log.debug("%s %s by key %r of tenant %r (%s)", request.method, request.url.path,

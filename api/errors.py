@@ -137,6 +137,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             403: "The key's role does not allow this", 404: "No such job",
             409: "Conflict with the job's state", 413: "Upload too large",
             415: "Not a video", 422: "Invalid request",
-            429: "Too many submissions or queued jobs for this key (see Retry-After)",
+            429: "Too many submissions or queued jobs for this key, or too many rejected "
+                 "keys from this address (see Retry-After)",
             503: "Broker or store unreachable", 507: "No disk space left for uploads"}
     return {s: {"model": ErrorBody, "description": text.get(s, "Error")} for s in statuses}

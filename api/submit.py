@@ -72,7 +72,9 @@ def stored_options(settings: Settings, store: JobStore, principal: Principal,
                    options: JobOptions) -> dict:
     """The job's options column: the full analysis config, pinned to the tenant's
     latest version of its moderation policy (a later version never re-judges it)."""
-    return pin_policy(store.policies, principal.tenant, options.stored(settings))
+    moderation = options.options.moderation
+    return pin_policy(store.policies, principal.tenant, options.stored(settings),
+                      requested=moderation.policy if moderation else None)
 
 
 def new_job_from_body(settings: Settings, store: JobStore, body: JobCreate, key: str | None,

@@ -23,16 +23,18 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import yaml
 
 from vidclip.calibration import Calibration, sigmoid
-from vidclip.encode.base import Encoder
 from vidclip.errors import ConfigError
 from vidclip.schema import Moderation, ModerationCategory, ModerationHit
-from vidclip.timeline import Timeline
-from vidclip.vocabulary import embed_prompt_sets
+
+if TYPE_CHECKING:  # the API validates policies with parse_policy: no model or decoder code
+    from vidclip.encode.base import Encoder
+    from vidclip.timeline import Timeline
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Flagged stretches at most this far apart count as one: at 1 frame/s, a
@@ -138,6 +140,8 @@ class PolicyEmbeddings:
 
     @classmethod
     def build(cls, encoder: Encoder, policy: Policy, cache_dir: Path | None) -> "PolicyEmbeddings":
+        from vidclip.vocabulary import embed_prompt_sets
+
         prompts = [[p] for c in policy.categories for p in (*c.prompts, *c.negative_prompts)]
         if not prompts:
             return cls(policy, [], [])

@@ -2,7 +2,8 @@
 
 Thin adapters over :mod:`vidclip.index.service`: the ``index`` queue's one
 worker writes the index (:func:`index_job`), ``query`` workers keep the model
-and the index open and answer (:func:`answer`).
+and the index open and answer (:func:`answer`); an open index follows a
+rebuild swapped in under it at the next query (``vidclip.index.archive``).
 """
 
 from __future__ import annotations

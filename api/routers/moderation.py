@@ -16,7 +16,7 @@ from api.review_schemas import (
     ReportPublic,
 )
 from vidclip.jobs.calibration_report import report
-from vidclip.jobs.policies import PolicyConflict, PolicyInfo, bundled_names
+from vidclip.jobs.policies import PolicyConflict, PolicyInfo
 from vidclip.jobs.principal import Principal, Role
 from vidclip.jobs.store import JobStore
 
@@ -24,14 +24,16 @@ router = APIRouter(prefix="/moderation", tags=["review"], responses=responses(40
 
 ReviewerDep = Annotated[Principal, Depends(require_role(Role.REVIEWER))]
 AdminDep = Annotated[Principal, Depends(require_role(Role.ADMIN))]
-PolicyName = Annotated[str, Path(max_length=200, description="A bundled policy's name.")]
+PolicyName = Annotated[str, Path(max_length=200, description="A bundled policy's name or "
+                                 "one the tenant uploaded.")]
 DEFAULT_TARGET = 0.9
 
 
-def known_policy(name: str) -> str:
-    if name not in bundled_names():
+def known_policy(store: JobStore, tenant: str, name: str) -> str:
+    """The name, if it is a bundled policy or the tenant's own; else 404."""
+    if store.policies.find_latest(tenant, name) is None:
         raise ApiError(404, "not_found", f"no policy named {name!r}; there are "
-                       f"{', '.join(bundled_names())}.")
+                       f"{', '.join(store.policies.names(tenant))}.")
     return name
 
 
@@ -42,7 +44,7 @@ def version_public(info: PolicyInfo) -> PolicyVersionPublic:
 
 
 def build_report(store: JobStore, tenant: str, policy: str, target: float) -> ReportPublic:
-    latest = store.policies.latest(tenant, known_policy(policy))
+    latest = store.policies.latest(tenant, known_policy(store, tenant, policy))
     decided = store.reviews.decided(tenant, policy)
     entries = report(decided, latest.thresholds(), target)
     return ReportPublic.model_validate({
@@ -67,14 +69,15 @@ def get_report(reviewer: ReviewerDep, store: StoreDep,
 @router.get("/policies/{name}/versions", response_model=PolicyVersionList,
             responses=responses(404), summary="The tenant's versions of a policy, oldest first")
 def list_versions(name: PolicyName, reviewer: ReviewerDep, store: StoreDep) -> PolicyVersionList:
+    known_policy(store, reviewer.tenant, name)
     return PolicyVersionList(items=[version_public(v) for v in
-                                    store.policies.versions(reviewer.tenant, known_policy(name))])
+                                    store.policies.versions(reviewer.tenant, name)])
 
 
 def write_version(store: JobStore, admin: Principal, name: str,
                   body: PolicyVersionCreate) -> PolicyVersionPublic:
     try:
-        info = store.policies.write(admin.tenant, known_policy(name),
+        info = store.policies.write(admin.tenant, known_policy(store, admin.tenant, name),
                                     base_version=body.base_version,
                                     thresholds=dict(body.thresholds), author=admin.name,
                                     note=(body.note or "").strip() or None)

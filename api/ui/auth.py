@@ -3,6 +3,8 @@
 ``UiUserDep`` is the signed-in principal of a page; without a session it
 redirects to the sign-in form (in development mode without keys it makes a
 session for ``dev`` instead). Pages behind a role show why they refuse.
+Failed sign-ins are counted by address and by key id, and lock out
+(:mod:`vidclip.jobs.lockouts`): the form then answers 429 and says for how long.
 """
 
 from __future__ import annotations
@@ -29,11 +31,15 @@ from api.session import (
     set_session_cookie,
 )
 from api.ui.templating import render
-from vidclip.jobs.keystore import Authenticator, KeyRejected
+from vidclip.jobs.apikeys import key_id_of
+from vidclip.jobs.keystore import KeyRejected
+from vidclip.jobs.lockouts import AuthThrottle, LockedOut, client_address
 from vidclip.jobs.principal import Principal, Role
 from vidclip.jobs.sessions import SessionInfo
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
+#: A failed sign-in says how many attempts are left once this few are.
+WARN_BELOW = 3
 
 
 @dataclass
@@ -113,14 +119,36 @@ async def sign_in(request: Request, key: Annotated[str, Form(max_length=500)] = 
     if not cookie or not same_token(cookie, csrf_token):
         raise UiProblem(403, "This form has expired", "The sign-in form was not sent with its "
                         "security token. Reload the sign-in page and try again.")
-    authenticate: Authenticator = request.app.state.authenticate
+    key = key.strip()
+    throttle: AuthThrottle = request.app.state.auth_throttle
+    address = client_address(request.client.host if request.client else None)
+
+    def refused(status: int, message: str, retry_after_s: int | None = None):
+        response = render(request, "sign_in.html", status, csrf=cookie, next=_safe_next(next),
+                          error=message)
+        if retry_after_s is not None:
+            response.headers["Retry-After"] = str(retry_after_s)
+        return response
+
     try:
-        principal, key_id, key_hash = await run_in_threadpool(authenticate.identify, key.strip())
+        await run_in_threadpool(throttle.check, address, key_id_of(key), sign_in=True)
+        principal, key_id, key_hash = await run_in_threadpool(request.app.state.authenticate
+                                                              .identify, key)
+    except LockedOut as exc:
+        return refused(429, _sentence(exc.message), exc.retry_after_s)
     except KeyRejected:
-        message = ("Enter your API key." if not key.strip() else
-                   "That key was not accepted: it is unknown or was revoked.")
-        return render(request, "sign_in.html", 401, csrf=cookie, next=_safe_next(next),
-                      error=message)
+        if not key:
+            return refused(401, "Enter your API key.")
+        failure = await run_in_threadpool(throttle.failed, address, key_id_of(key), "sign-in")
+        if failure is not None and failure.locked is not None:
+            return refused(429, _sentence(failure.locked.message), failure.locked.retry_after_s)
+        warning = ""
+        if failure is not None and failure.remaining <= WARN_BELOW:
+            warning = (f" {failure.remaining} more failed "
+                       f"attempt{'s' if failure.remaining != 1 else ''} and sign-in from here "
+                       "is paused for a while.")
+        return refused(401, "That key was not accepted: it is unknown or was revoked." + warning)
+    await run_in_threadpool(throttle.succeeded, address, key_id)
     settings = request.app.state.settings
     token, _ = await run_in_threadpool(request.app.state.store.sessions.create, principal,
                                        key_id=key_id, key_hash=key_hash,
@@ -129,6 +157,10 @@ async def sign_in(request: Request, key: Annotated[str, Form(max_length=500)] = 
     set_session_cookie(request, response, token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui")
     return response
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
 
 
 @router.post("/sign-out")

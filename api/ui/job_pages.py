@@ -17,7 +17,6 @@ from api.session import CSRF_FIELD
 from api.ui.auth import UiProblem, UiSessionDep, UiUserDep, checked_form
 from api.ui.templating import render
 from vidclip.jobs.options import DEFAULT_FORMATS
-from vidclip.jobs.policies import bundled_names
 from vidclip.jobs.principal import Principal, Role
 from vidclip.jobs.revisions import latest_by_text
 from vidclip.jobs.status import FINAL_STATES, JobStatus
@@ -64,7 +63,8 @@ def jobs_page(request: Request, user: UiUserDep,
                   next_cursor=encode_cursor(jobs[-1]) if more else None, first_page=not cursor,
                   status=status.value if status else "", tag=tag or "",
                   statuses=[s.value for s in JobStatus], final=[s.value for s in FINAL_STATES],
-                  vocabularies=_bundled_vocabularies(), policies=bundled_names(),
+                  vocabularies=_bundled_vocabularies(),
+                  policies=store.policies.names(user.tenant),
                   captioner=settings.captions.backend, formats=DEFAULT_FORMATS,
                   max_upload=settings.upload_max_bytes)
 

@@ -15,7 +15,6 @@ from api.routers.reviews import record_event
 from api.session import CSRF_FIELD
 from api.ui.auth import UiProblem, UiSessionDep, UiUserDep, checked_form, require
 from api.ui.templating import render
-from vidclip.jobs.policies import bundled_names
 from vidclip.jobs.principal import Role
 from vidclip.jobs.review_states import Action, State
 from vidclip.jobs.views import job_public
@@ -97,10 +96,11 @@ def report_page(request: Request, user: UiUserDep,
                 applied: Annotated[int | None, Query(ge=1)] = None):
     require(user, Role.REVIEWER, "The calibration report")
     store = request.app.state.store
-    if policy not in bundled_names():
-        raise UiProblem(404, "No such policy", f"There are {', '.join(bundled_names())}.")
+    names = store.policies.names(user.tenant)
+    if policy not in names:
+        raise UiProblem(404, "No such policy", f"There are {', '.join(names)}.")
     report = build_report(store, user.tenant, policy, target)
-    return render(request, "report.html", report=report, policies=bundled_names(),
+    return render(request, "report.html", report=report, policies=names,
                   versions=store.policies.versions(user.tenant, policy)[::-1],
                   can_apply=user.can(Role.ADMIN), applied=applied)
 

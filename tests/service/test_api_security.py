@@ -137,12 +137,18 @@ def test_private_urls_when_allowed(api):
     assert r.status_code == 202 and r.json()["source"]["kind"] == "url"
 
 
-def test_api_imports_no_model_code():
-    code = ("import sys; import api.app, api.routers.results; "
-            "from vidclip.jobs.settings import Settings; "
-            "api.app.create_app(Settings(dev_mode=True, data_dir='/tmp/vidclip-import-check')); "
+def assert_no_model_code(script: str) -> None:
+    """Run ``script`` in a fresh interpreter, then check it loaded no model code."""
+    code = (script + "\nimport sys\n"
             "bad = [m for m in ('torch', 'open_clip', 'decord', 'av', 'vidclip.pipeline', "
-            "'vidclip.encode', 'vidclip.decode', 'vidclip.segment') if m in sys.modules]; "
+            "'vidclip.encode', 'vidclip.decode', 'vidclip.segment') if m in sys.modules]\n"
             "print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_api_imports_no_model_code():
+    assert_no_model_code(
+        "import api.app, api.routers.results\n"
+        "from vidclip.jobs.settings import Settings\n"
+        "api.app.create_app(Settings(dev_mode=True, data_dir='/tmp/vidclip-import-check'))")

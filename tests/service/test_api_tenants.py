@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.deps import PrincipalDep, require_role
 from api.routers.results import TEXT_OUTPUTS
+from tests.analyses import small_analysis
 from tests.service.conftest import API_KEY
 from vidclip.jobs.apikeys import settings_key_name
 from vidclip.jobs.principal import Role
@@ -61,33 +62,6 @@ def tenants(make_settings, clip):
         yield Tenants(client, tokens)
 
 
-def _analysis_json() -> str:
-    from vidclip.schema import (
-        Captions,
-        LabelScore,
-        ModelInfo,
-        Moderation,
-        SamplingInfo,
-        Scene,
-        Timings,
-        VideoAnalysis,
-        VideoInfo,
-    )
-
-    return VideoAnalysis(
-        vidclip_version="0",
-        video=VideoInfo(source="a.mp4", duration_s=2.0, fps=25, width=160, height=96,
-                        frame_count=50, codec="h264", decoder="decord"),
-        model=ModelInfo(name="tiny-test", embedding_dim=64, device="cpu", kind="custom"),
-        sampling=SamplingInfo(strategy="fps", fps=1.0, frames=2),
-        scenes=[Scene(index=0, start_s=0.0, end_s=2.0, start_frame=0, end_frame=50,
-                      tags=[LabelScore(label="cat", score=0.9)], caption="A cat.")],
-        tags=[],
-        moderation=Moderation(flagged=False), captions=Captions(summary="A cat.",
-                                                                backend="template"),
-        timings=Timings()).model_dump_json()
-
-
 def test_a_job_records_its_tenant_and_submitting_key(tenants):
     r = tenants.call("acme-bot", "POST", "/v1/jobs", json={"path": "a.mp4"})
     assert r.status_code == 202, r.text
@@ -100,7 +74,8 @@ def test_a_job_records_its_tenant_and_submitting_key(tenants):
 def test_another_tenant_cannot_see_list_open_delete_or_fetch_a_job(tenants):
     job = tenants.call("acme-bot", "POST", "/v1/jobs", json={"path": "a.mp4"}).json()
     store = tenants.client.app.state.store
-    store.finish(job["id"], JobStatus.SUCCEEDED, worker=None, result_json=_analysis_json())
+    store.finish(job["id"], JobStatus.SUCCEEDED, worker=None,
+                 result_json=small_analysis().model_dump_json())
     paths = [f"/v1/jobs/{job['id']}", f"/v1/jobs/{job['id']}/result",
              *(f"/v1/jobs/{job['id']}/{name}" for name, *_ in TEXT_OUTPUTS)]
     for path in paths:  # the owner's other keys see all of it

@@ -291,9 +291,11 @@ def _add_service_commands() -> None:
         command = getattr(service, name, None)
         if command is not None:
             cli.add_command(command)
+    from vidclip._cli.db import db
     from vidclip._cli.keys import keys
 
     cli.add_command(keys)
+    cli.add_command(db)
 
 
 _add_service_commands()

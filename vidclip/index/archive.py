@@ -16,12 +16,24 @@ are kept (a reader may be opening them); older ones are deleted.
 
 Reads: read ``meta``, open the files it names (cached by name), search. A
 reader therefore sees the index as of one commit, never a torn one.
+
+A rebuilt index (``vidclip index --rebuild``) is a new directory swapped in
+for the old by rename. An open index notices on its next search: each one
+stats the directory (a few microseconds) and, when it is another directory
+than the one its catalog was opened in, opens the new catalog and lets the
+old files go. Files are loaded by path, so after loading them a search
+checks again that the directory did not change meanwhile (else it starts
+over in the new one): the catalog and the files it uses always come from
+one directory. A long-running query worker thus answers from the new
+generation from the first query after the swap, without a restart.
 """
 
 from __future__ import annotations
 
 import fcntl
+import os
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +56,9 @@ DELTA_MAX = 4096
 STALE_SHARE = 0.2
 #: A filter that leaves at most this many moments is answered exactly from the catalog.
 EXACT_FILTERED_MAX = 20_000
+#: How long a reader waits for a directory between the two renames of a swap
+#: (where the system cannot exchange two directories in one step).
+SWAP_WAIT_S = 0.5
 REBUILD_HINT = "run `vidclip index RESULTS_DIR --index {root} --rebuild` to rebuild it from the " \
     "stored embeddings"
 
@@ -86,6 +101,28 @@ def model_dirs(root: Path) -> list[tuple[Path, ModelIdentity]]:
     return out
 
 
+def _dir_stamp(folder: Path) -> tuple[int, int]:
+    """Which directory ``folder`` is now (a rebuild swaps in another one)."""
+    deadline = time.monotonic() + SWAP_WAIT_S
+    while True:
+        try:
+            st = os.stat(folder)
+            return st.st_dev, st.st_ino
+        except FileNotFoundError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)  # between the two renames of a swap
+
+
+@dataclass
+class _Generation:
+    """One index directory as opened: its catalog and the FAISS files loaded from it."""
+
+    stamp: tuple[int, int]
+    catalog: Catalog
+    cache: dict[str, Any]
+
+
 class MomentIndex:
     def __init__(self, root: Path, identity: ModelIdentity, *, create: bool = False):
         self.root = root
@@ -98,12 +135,8 @@ class MomentIndex:
                                        f"(it holds {held}); " + REBUILD_HINT.format(root=root))
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / IDENTITY).write_text(identity.to_json())
-        try:
-            self.catalog = Catalog(self.folder / CATALOG, create=create)
-        except SearchIndexError as exc:
-            raise SearchIndexError(f"{exc.message} " + REBUILD_HINT.format(root=root)) from None
-        self._cache: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._open = self._open_generation(create=create)
 
     @classmethod
     def only(cls, root: Path) -> "MomentIndex":
@@ -119,8 +152,35 @@ class MomentIndex:
                                    + "): choose one with --model.")
         return cls(root, found[0][1])
 
+    def _open_generation(self, *, create: bool = False) -> _Generation:
+        stamp = _dir_stamp(self.folder)
+        try:
+            catalog = Catalog(self.folder / CATALOG, create=create)
+        except SearchIndexError as exc:
+            raise SearchIndexError(f"{exc.message} " + REBUILD_HINT.format(root=self.root)
+                                   ) from None
+        return _Generation(stamp, catalog, {})
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._open.catalog
+
+    def _current(self) -> _Generation:
+        """The generation to read: this one, or the directory swapped in since."""
+        try:
+            stamp = _dir_stamp(self.folder)
+        except FileNotFoundError:
+            raise SearchIndexError(f"{self.folder}: the index is gone; "
+                                   + REBUILD_HINT.format(root=self.root)) from None
+        with self._lock:
+            if stamp != self._open.stamp:
+                # The old catalog stays open for searches still using it; it closes
+                # when the last of them lets it go.
+                self._open = self._open_generation()
+            return self._open
+
     def close(self) -> None:
-        self.catalog.close()
+        self._open.catalog.close()
 
     def __enter__(self) -> "MomentIndex":
         return self
@@ -129,34 +189,38 @@ class MomentIndex:
         self.close()
 
     # -- reading ----------------------------------------------------------------------
-    def _file(self, name: str, keep: set[str]) -> Any:
-        """The index file ``name``, loaded once; files not in ``keep`` are let go."""
+    def _file(self, gen: _Generation, name: str, keep: set[str]) -> Any:
+        """The index file ``name`` of ``gen``, loaded once; files not in ``keep`` are let go."""
         with self._lock:
-            if name not in self._cache:
-                self._cache = {k: v for k, v in self._cache.items() if k in keep}
-                self._cache[name] = engine.load(self.folder / name)
-            return self._cache[name]
+            if name not in gen.cache:
+                gen.cache = {k: v for k, v in gen.cache.items() if k in keep}
+                gen.cache[name] = engine.load(self.folder / name)
+            return gen.cache[name]
 
-    def _snapshot(self) -> tuple[Any | None, Any | None, np.ndarray]:
-        for attempt in range(3):
-            meta = self.catalog.meta()
+    def _snapshot(self) -> tuple[_Generation, Any | None, Any | None, np.ndarray]:
+        for attempt in range(4):
+            gen = self._current()
+            meta = gen.catalog.meta()
             keep = {meta.get("main", ""), meta.get("delta", "")}
             try:
-                main = self._file(meta["main"], keep) if "main" in meta else None
-                delta = self._file(meta["delta"], keep) if "delta" in meta else None
+                main = self._file(gen, meta["main"], keep) if "main" in meta else None
+                delta = self._file(gen, meta["delta"], keep) if "delta" in meta else None
             except FileNotFoundError:
-                if attempt < 2:
+                if attempt < 3:
                     continue  # a writer replaced them since we read meta: read it again
                 raise SearchIndexError(f"{self.folder}: index files are missing; "
                                        + REBUILD_HINT.format(root=self.root)) from None
-            return main, delta, self.catalog.stale_ids()
-        raise AssertionError("unreachable")
+            if _dir_stamp(self.folder) != gen.stamp:
+                continue  # swapped while loading: those files may be the new directory's
+            return gen, main, delta, gen.catalog.stale_ids()
+        raise SearchIndexError(f"{self.folder}: the index kept changing under this search; "
+                               "try again.")
 
     def __len__(self) -> int:
-        return self.catalog.count()
+        return self._current().catalog.count()
 
     def kind(self) -> str:
-        main, _, _ = self._snapshot()
+        _, main, _, _ = self._snapshot()
         return engine.kind_of(main) if main is not None else "flat"
 
     def search(self, query: QueryVector, top: int = 10, filters: Filters | None = None
@@ -164,8 +228,8 @@ class MomentIndex:
         self.identity.require(query.identity)
         filters = filters or Filters()
         fetch = top * 3 + (1 if query.exclude_id is not None else 0)  # room to fold windows
-        scores, ids = self._nearest(query.vector, fetch, filters)
-        rows = self.catalog.rows([int(i) for i in ids])
+        catalog, scores, ids = self._nearest(query.vector, fetch, filters)
+        rows = catalog.rows([int(i) for i in ids])
         best: dict[tuple[str, int], Hit] = {}
         for score, i in zip(query.score(scores), ids, strict=True):
             row = rows.get(int(i))
@@ -177,37 +241,42 @@ class MomentIndex:
         return sorted(best.values(), key=lambda h: -h.score)[:top]
 
     def _nearest(self, vector: np.ndarray, k: int, filters: Filters
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 ) -> tuple[Catalog, np.ndarray, np.ndarray]:
+        """The catalog searched (its rows belong to the ids) and the nearest ids."""
+        catalog: Catalog | None = None
         if filters.any:
-            allow, vectors = self.catalog.matching(filters, with_vectors=False,
-                                                   dim=self.identity.dim)
+            catalog = self._current().catalog
+            allow, vectors = catalog.matching(filters, with_vectors=False, dim=self.identity.dim)
             if len(allow) <= EXACT_FILTERED_MAX:
-                allow, vectors = self.catalog.matching(filters, with_vectors=True,
-                                                       dim=self.identity.dim)
+                allow, vectors = catalog.matching(filters, with_vectors=True,
+                                                  dim=self.identity.dim)
                 assert vectors is not None
                 raw = vectors @ vector.astype(np.float32)
                 order = np.argsort(-raw, kind="stable")[:k]
-                return raw[order], allow[order]
+                return catalog, raw[order], allow[order]
         else:
             allow = None
-        main, delta, stale = self._snapshot()
+        gen, main, delta, stale = self._snapshot()
+        if allow is not None and gen.catalog is not catalog:  # swapped since: filter again
+            allow, _ = gen.catalog.matching(filters, with_vectors=False, dim=self.identity.dim)
         found = [engine.search(part, vector, k, allow=allow, exclude=stale)
                  for part in (main, delta) if part is not None]
         if not found:
-            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+            return gen.catalog, np.zeros(0, np.float32), np.zeros(0, np.int64)
         scores = np.concatenate([f[0] for f in found])
         ids = np.concatenate([f[1] for f in found])
         order = np.argsort(-scores, kind="stable")[:k]
-        return scores[order], ids[order]
+        return gen.catalog, scores[order], ids[order]
 
     def covering(self, source: str, time_s: float) -> tuple[int, np.ndarray] | None:
-        return self.catalog.covering(source, time_s)
+        return self._current().catalog.covering(source, time_s)
 
     # -- writing ----------------------------------------------------------------------
     @contextmanager
     def _writing(self) -> Iterator[dict[str, str]]:
         with open(self.folder / "writer.lock", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            self._current()  # a writer kept open across a rebuild writes to the new one
             self.catalog.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.catalog.meta()

@@ -138,9 +138,9 @@ def rebuild(results_dir: Path, root: Path,
             ) -> IndexReport:
     """Recreate the index of every model found under ``results_dir`` from its moment files.
 
-    Built beside the old one and swapped in by renames: readers of the old
-    index keep the files they have open; indexes of models with no moment
-    files here are left as they are.
+    Built beside the old one and swapped in (:func:`swap_in`): open readers
+    move to the new one at their next search; indexes of models with no
+    moment files here are left as they are.
     """
     root.mkdir(parents=True, exist_ok=True)
     fresh = root / f".rebuild-{os.getpid()}"
@@ -148,12 +148,45 @@ def rebuild(results_dir: Path, root: Path,
     try:
         report = index_results(results_dir, fresh, on_file)
         for folder, _identity in model_dirs(fresh):
-            target = root / folder.name
-            old = root / f".old-{folder.name}-{os.getpid()}"
-            if target.exists():
-                os.replace(target, old)
-            os.replace(folder, target)
-            shutil.rmtree(old, ignore_errors=True)
+            swap_in(folder, root / folder.name)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     return report
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux ``renameat2``); False where the
+    system or its C library cannot."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return done == 0
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Put the directory ``new`` where ``target`` is, and remove the old one.
+
+    One atomic exchange where the system has it, so ``target`` always names a
+    whole index; else two renames, between which ``target`` is missing for a
+    moment (readers wait for it: ``archive.SWAP_WAIT_S``).
+    """
+    if not target.exists():
+        os.replace(new, target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # the old index, under the new one's name
+        return
+    old = target.with_name(f".old-{target.name}-{os.getpid()}")
+    os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -55,6 +55,17 @@ class KeyId:
         return f"{self.tenant}/{self.name}"
 
 
+def moving_window(settings, name: str):
+    """A ``limits`` moving-window limiter in the broker's Redis, its keys under
+    ``<queue prefix>vidclip:<name>`` (every API process shares the counts)."""
+    from limits.storage import RedisStorage
+    from limits.strategies import MovingWindowRateLimiter
+
+    storage = RedisStorage(settings.broker_url, key_prefix=f"{settings.queue_prefix}vidclip:{name}",
+                           wrap_exceptions=True, socket_timeout=2, socket_connect_timeout=2)
+    return MovingWindowRateLimiter(storage)
+
+
 class SubmissionLimits:
     def __init__(self, settings, client=None):
         self.settings = settings
@@ -85,13 +96,8 @@ class SubmissionLimits:
             return
         if self._limiter is None:
             from limits import RateLimitItemPerMinute
-            from limits.storage import RedisStorage
-            from limits.strategies import MovingWindowRateLimiter
 
-            storage = RedisStorage(self.settings.broker_url,
-                                   key_prefix=f"{self.settings.queue_prefix}vidclip:rate",
-                                   wrap_exceptions=True)
-            self._limiter = MovingWindowRateLimiter(storage)
+            self._limiter = moving_window(self.settings, "rate")
             self._item = RateLimitItemPerMinute(rate)
         if jobs > rate:
             raise LimitExceeded(f"{jobs} jobs at once is more than this key may submit in a "

@@ -23,6 +23,7 @@ from vidclip.config import (
     SceneOptions,
     deep_merge,
 )
+from vidclip.jobs.policy_uploads import POLICY_NAME_PATTERN
 
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -42,7 +43,9 @@ def _bundled(kind: str, suffix: str, what: str):
 
 Vocabulary = Annotated[str, _bundled("vocabularies", "", "vocabulary")]
 Templates = Annotated[str, _bundled("templates", ".txt", "template set")]
-Policy = Annotated[str, _bundled("policies", ".yaml", "policy")]
+#: A bundled policy or one the tenant uploaded: which, the submission checks
+#: against the store (``vidclip.jobs.policies.pin_policy``).
+Policy = Annotated[str, StringConstraints(pattern=POLICY_NAME_PATTERN)]
 Language = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 
 
@@ -62,7 +65,8 @@ class JobTagOptions(_Strict):
 
 class JobModerationOptions(_Strict):
     enabled: bool | None = None
-    policy: Policy | None = Field(None, description="A bundled policy name.")
+    policy: Policy | None = Field(None, description="A bundled policy's name, or one the "
+                                  "tenant uploaded (PUT /v1/policies/{name}).")
 
 
 class JobCaptionOptions(_Strict):

@@ -3,9 +3,13 @@
 A bundled policy's YAML file (``vidclip/data/policies/<name>.yaml``) is its
 first version. Applying a threshold from the calibration report writes the
 next version for the tenant: the previous document with that category's
-threshold changed. Every job is pinned, when it is submitted, to the latest
-version of its policy (the document travels in its options and its number is
-recorded), so a later version never re-judges an earlier job.
+threshold changed. A tenant's admin may also upload a whole policy
+(:meth:`PolicyStore.upload`, checked by :mod:`vidclip.jobs.policy_uploads`):
+under a new name its versions start at 1, under a bundled name it is that
+policy's next version for the tenant. Every job is pinned, when it is
+submitted, to the latest version of its policy (the document travels in its
+options and its number is recorded), so a later version never re-judges an
+earlier job. A tenant sees the bundled policies and its own, never another's.
 
 Concurrency: a new version is one insert of ``latest + 1``, after checking
 that the writer started from the latest; two writers from the same version
@@ -26,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from vidclip.errors import ConfigError
+from vidclip.jobs.policy_uploads import UnknownPolicy, is_policy_name
 from vidclip.jobs.review_tables import PolicyVersion
 from vidclip.jobs.tables import utcnow
 
@@ -120,19 +125,72 @@ class PolicyStore:
                           change="the bundled policy", author=BUNDLED_AUTHOR)
 
     def versions(self, tenant: str, name: str) -> list[PolicyInfo]:
-        """Oldest first: the bundled file, then the tenant's versions."""
+        """Oldest first: the bundled file (for a bundled name), then the tenant's
+        versions; empty for a name the tenant does not have."""
         with self._tx() as session:
             rows = session.scalars(select(PolicyVersion).where(
                 PolicyVersion.tenant == tenant, PolicyVersion.name == name,
             ).order_by(PolicyVersion.version))
-            return [self.first(name), *(_info(r) for r in rows)]
+            stored = [_info(r) for r in rows]
+        return [self.first(name), *stored] if name in bundled_names() else stored
 
-    def latest(self, tenant: str, name: str) -> PolicyInfo:
+    def find_latest(self, tenant: str, name: str) -> PolicyInfo | None:
+        """The tenant's latest version of ``name``; None when it has no such policy."""
         with self._tx() as session:
             row = session.scalars(select(PolicyVersion).where(
                 PolicyVersion.tenant == tenant, PolicyVersion.name == name,
             ).order_by(PolicyVersion.version.desc()).limit(1)).first()
-        return _info(row) if row is not None else self.first(name)
+        if row is not None:
+            return _info(row)
+        return self.first(name) if name in bundled_names() else None
+
+    def latest(self, tenant: str, name: str) -> PolicyInfo:
+        """:meth:`find_latest`, with :class:`UnknownPolicy` for a name the tenant lacks."""
+        found = self.find_latest(tenant, name)
+        if found is None:
+            raise UnknownPolicy(f"unknown policy {name!r}; this tenant has "
+                                f"{', '.join(self.names(tenant))}.")
+        return found
+
+    def names(self, tenant: str) -> list[str]:
+        """The bundled policies and the tenant's own, sorted."""
+        with self._tx() as session:
+            own = set(session.scalars(select(PolicyVersion.name).where(
+                PolicyVersion.tenant == tenant).distinct()))
+        return sorted(own | set(bundled_names()))
+
+    def upload(self, tenant: str, name: str, document: dict, *, author: str,
+               note: str | None = None, base_version: int | None = None
+               ) -> tuple[PolicyInfo, bool]:
+        """A checked document (:func:`~vidclip.jobs.policy_uploads.parse_upload`) as the
+        policy's next version; ``(info, False)`` when it equals the latest already.
+        With ``base_version``, :class:`PolicyConflict` unless that is the latest."""
+        latest = self.find_latest(tenant, name)
+        if base_version is not None and (latest.version if latest else 0) != base_version:
+            raise PolicyConflict(f"policy {name!r} is at version "
+                                 f"{latest.version if latest else 0} now, not {base_version}"
+                                 + (f": {latest.author} changed it ({latest.change})."
+                                    if latest else "."))
+        if latest is not None and _same(latest.document, document):
+            return latest, False
+        version = (latest.version if latest else 0) + 1
+        change = (f"uploaded: {len(category_thresholds(document))} enabled categories"
+                  + (f", replacing version {latest.version}" if latest else ""))
+        return self._insert(tenant, name, {**document, "version": version}, change, author,
+                            note), True
+
+    def _insert(self, tenant: str, name: str, document: dict, change: str, author: str,
+                note: str | None) -> PolicyInfo:
+        row = PolicyVersion(tenant=tenant, name=name, version=int(document["version"]),
+                            document=document, change=change, note=note, author=author,
+                            created_at=utcnow())
+        try:
+            with self._tx() as session:
+                session.add(row)
+        except IntegrityError as exc:
+            raise PolicyConflict(f"policy {name!r} got version {row.version} from someone "
+                                 "else at the same moment; look at it again.") from exc
+        return _info(row)
 
     def write(self, tenant: str, name: str, *, base_version: int, thresholds: dict[str, float],
               author: str, note: str | None = None) -> PolicyInfo:
@@ -147,29 +205,33 @@ class PolicyStore:
                                  f"{base_version}: {latest.author} changed it "
                                  f"({latest.change}); look at the report again.")
         document, change = with_thresholds(latest.document, thresholds)
-        version = latest.version + 1
-        document["version"] = version
-        row = PolicyVersion(tenant=tenant, name=name, version=version, document=document,
-                            change=change, note=note, author=author, created_at=utcnow())
-        try:
-            with self._tx() as session:
-                session.add(row)
-        except IntegrityError as exc:
-            raise PolicyConflict(f"policy {name!r} got version {version} from someone else "
-                                 "at the same moment; look at the report again.") from exc
-        return _info(row)
+        document["version"] = latest.version + 1
+        return self._insert(tenant, name, document, change, author, note)
 
 
-def pin_policy(policies: PolicyStore, tenant: str, stored: dict) -> dict:
+def _same(a: dict, b: dict) -> bool:
+    """Two documents equal but for their version numbers."""
+    return {k: v for k, v in a.items() if k != "version"} == \
+        {k: v for k, v in b.items() if k != "version"}
+
+
+def pin_policy(policies: PolicyStore, tenant: str, stored: dict, *,
+               requested: str | None = None) -> dict:
     """A job's stored options pinned to its tenant's latest version of its policy:
     the version's number in ``policy_version`` and, past the bundled file, its
     document in the analysis options (the worker reads no other). A policy given
-    as a file path (an operator's default) is left as it is."""
+    as a file path (an operator's default) is left as it is; a ``requested``
+    name (the client's) that is neither bundled nor the tenant's is
+    :class:`UnknownPolicy`."""
     moderation = stored["analysis"].get("moderation") or {}
-    name = moderation.get("policy")
-    if not moderation.get("enabled", True) or name not in bundled_names():
+    name = str(moderation.get("policy") or "")
+    if not moderation.get("enabled", True):
         return stored
-    latest = policies.latest(tenant, name)
+    latest = policies.find_latest(tenant, name) if is_policy_name(name) else None
+    if latest is None:
+        if requested is not None:
+            policies.latest(tenant, requested)  # raises, naming the tenant's policies
+        return stored
     pinned = copy.deepcopy(stored)
     pinned["policy_version"] = latest.version
     if latest.author != BUNDLED_AUTHOR:

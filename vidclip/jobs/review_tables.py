@@ -1,10 +1,10 @@
 """Tables of the review app: moderation reviews and their event log, text
 revisions, policy versions and browser sessions.
 
-They live in the job store's database beside the jobs (same ``Base``, so
-``create_schema`` makes them on an existing database too: new tables need no
-upgrade step). Audit rows (review events, revisions, policy versions) are
-only ever inserted, never updated or deleted by vidclip: they are the trail.
+They live in the job store's database beside the jobs (same ``Base``; a new
+table or column needs its migration in :mod:`vidclip.jobs.migrations`).
+Audit rows (review events, revisions, policy versions) are only ever
+inserted, never updated or deleted by vidclip: they are the trail.
 """
 
 from __future__ import annotations

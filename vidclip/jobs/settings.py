@@ -127,6 +127,18 @@ class Settings(BaseSettings):
         default=True, description="Mark the review app's cookies Secure: browsers send them "
         "over HTTPS only (and to localhost). Turn off only behind plain HTTP on a trusted "
         "network.")
+    auth_failures_per_address: int = Field(
+        default=20, ge=0, description="Failed sign-ins and rejected X-API-Keys from one client "
+        "address (an IPv6 /64) within auth_failure_window_s before that address is locked out "
+        "of both for auth_lockout_s (429 with Retry-After). 0: no limit.")
+    auth_failures_per_key: int = Field(
+        default=10, ge=0, description="Failed sign-ins naming one stored key's id, from any "
+        "address, within auth_failure_window_s before sign-in with that key is locked for "
+        "auth_lockout_s, except from addresses it signed in from before. 0: no limit.")
+    auth_failure_window_s: int = Field(default=900, ge=1, description="The window, seconds, "
+                                       "in which failed attempts are counted.")
+    auth_lockout_s: int = Field(default=900, ge=1, description="How long a lockout lasts, "
+                                "seconds.")
 
     # -- workers -------------------------------------------------------------------
     model: ModelOptions = Field(default_factory=ModelOptions,

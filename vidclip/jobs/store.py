@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import builtins
 import enum
-import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -29,25 +28,25 @@ from sqlalchemy import (
     event,
     func,
     insert,
-    inspect,
     or_,
     select,
     text,
     update,
 )
 from sqlalchemy.engine import CursorResult, Engine, Result
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from vidclip.errors import ConfigError
+from vidclip.jobs import migrate
 from vidclip.jobs.keystore import KeyStore
+from vidclip.jobs.migrate import SchemaOutdatedError  # noqa: F401  (raised by create_schema)
 from vidclip.jobs.policies import PolicyStore
 from vidclip.jobs.principal import DEFAULT_TENANT
 from vidclip.jobs.reviews import ReviewStore
 from vidclip.jobs.revisions import RevisionStore
 from vidclip.jobs.sessions import SessionStore
 from vidclip.jobs.status import FINAL_STATES, JobStatus
-from vidclip.jobs.tables import Base, Job, JobEvent, utcnow
+from vidclip.jobs.tables import Job, JobEvent, utcnow
 from vidclip.progress import STAGES, overall_progress
 
 _FINAL = [s.value for s in FINAL_STATES]
@@ -56,10 +55,6 @@ _FINAL = [s.value for s in FINAL_STATES]
 def _rowcount(result: Result) -> int:
     """Rows an UPDATE or DELETE changed (the compare-and-set's answer)."""
     return cast(CursorResult, result).rowcount
-
-
-class SchemaOutdatedError(ConfigError):
-    code = "schema_outdated"
 
 
 class Claim(enum.Enum):
@@ -146,31 +141,11 @@ class JobStore:
         return cls(settings.database_url)
 
     def create_schema(self) -> None:
-        """Create the tables that are missing; safe when several processes start at once.
-
-        ``create_all`` checks, then creates: an API and workers starting together
-        on a new database race between the two ("table already exists", or a
-        unique violation in PostgreSQL's catalogue). The loser looks again.
-        """
-        for attempt in range(5):
-            try:
-                Base.metadata.create_all(self.engine)
-                break
-            except (OperationalError, ProgrammingError, IntegrityError):
-                if attempt == 4:
-                    raise
-                time.sleep(0.1 * (attempt + 1))
-        self._check_columns()
-
-    def _check_columns(self) -> None:
-        """A table made by an older vidclip lacks columns that create_all does not add."""
-        columns = {c["name"] for c in inspect(self.engine).get_columns(Job.__tablename__)}
-        missing = sorted({"tenant", "submitted_by"} - columns)
-        if missing:
-            raise SchemaOutdatedError(
-                f"the job store {self.engine.url.render_as_string(hide_password=True)} was made "
-                f"by an older vidclip (the jobs table has no {', '.join(missing)}); upgrade it "
-                "as 'Upgrading the job store' in docs/operations.md says, then start again.")
+        """Bring the tables to this vidclip's schema: create them in a new database,
+        run the migrations an older one needs, adopt one made before migrations
+        (:mod:`vidclip.jobs.migrate`). Safe when several processes start at once:
+        one upgrades under a lock, the others wait and find it done."""
+        migrate.upgrade(self.engine)
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

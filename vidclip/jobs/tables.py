@@ -1,11 +1,10 @@
-"""The job store's tables (SQLAlchemy 2 declarative).
+"""The job store's tables (SQLAlchemy 2 declarative): the newest schema.
 
-No Alembic yet: the schema is created with ``create_all`` on start, which
-adds missing tables and never alters existing ones. Version 2 (tenants)
-added ``vidclip_api_keys`` and two columns of ``vidclip_jobs``; a database
-made before that is refused at start with the upgrade to run
-(docs/operations.md, "Upgrading the job store"). The next change to a table
-should bring Alembic in, with this module as its baseline.
+The schema's history is in :mod:`vidclip.jobs.migrations` (Alembic), which
+``JobStore.create_schema()`` runs at every start (:mod:`vidclip.jobs.migrate`).
+A change to a table here needs its revision there: the upgrade test
+(``tests/service/test_store_upgrade.py``) compares a store migrated from
+nothing with these classes and fails on any difference.
 """
 
 from __future__ import annotations
@@ -99,8 +98,7 @@ class Job(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Added in schema version 2. New columns go last: the SQLite upgrade in
-    # docs/operations.md copies old rows with ``SELECT *`` and the new columns' values.
+    # Added by revision 0002 (tenants).
     #: The tenant of the key that submitted the job; only that tenant's keys see it.
     tenant: Mapped[str] = mapped_column(String(64), default=DEFAULT_TENANT,
                                         server_default=DEFAULT_TENANT, index=True)
