@@ -216,6 +216,12 @@ class Catalog:
                                 KINDS[r[1]], r[2], r[3], r[4], json.loads(r[5]),
                                 json.loads(r[6])) for r in found}
 
+    def scene_metadata(self, key: str, scene: int) -> tuple[list[dict], list[str]]:
+        """The tags and flags a video's scene moment carries (empty for a scene without one)."""
+        row = self.db.execute("SELECT tags, flags FROM moments WHERE video = ? AND scene = ? "
+                              "AND kind = 0 LIMIT 1", (key, scene)).fetchone()
+        return (json.loads(row[0]), json.loads(row[1])) if row else ([], [])
+
     def covering(self, source_name: str, time_s: float) -> tuple[int, np.ndarray] | None:
         """The shortest moment of a video (matched by source) that covers ``time_s``."""
         row = self.db.execute(

@@ -12,6 +12,7 @@ to the caller's tenant.
 from __future__ import annotations
 
 import base64
+import hashlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from vidclip.index.archive import Hit, MomentIndex, model_dirs
 from vidclip.index.catalog import Filters, VideoRow
 from vidclip.index.files import load_moments
 from vidclip.index.ingest import add_analysis, stamp_of
+from vidclip.index.words import text_rows
 from vidclip.index.query import QueryEmbedder
 from vidclip.schema import VideoAnalysis
 
@@ -40,13 +42,17 @@ def sync_job(root: Path, job_id: str, *, moments_file: Path | None, result_json:
         return removed
     moments, identity = load_moments(moments_file)
     stamp = stamp_of(moments_file)
+    analysis = VideoAnalysis.model_validate_json(result_json)
+    words = text_rows(analysis)
+    words_version = hashlib.sha256(repr(words).encode()).hexdigest()[:16]
     with MomentIndex(root, identity, create=True) as index:
         if index.has(job_id, stamp):
+            if index.words_stamp(job_id) != words_version:
+                index.set_words(job_id, words, words_version)
             return 0
         video = VideoRow(job_id, source, job_id=job_id, tenant=tenant, job_tag=job_tag,
                          stamp=stamp)
-        return add_analysis(index, video, VideoAnalysis.model_validate_json(result_json),
-                            moments)
+        return add_analysis(index, video, analysis, moments, words_version)
 
 
 def hit_fields(hit: Hit) -> dict[str, Any]:
