@@ -6,9 +6,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vidclip.schema import (
-    Captions, LabelScore, Moderation, ModerationCategory, ModerationHit, ModerationSegment,
-    ModelInfo, OnScreenText, SamplingInfo, Scene, Timings, Transcript, TranscriptSegment,
-    VideoAnalysis, VideoInfo, Word,
+    Captions,
+    LabelScore,
+    ModelInfo,
+    Moderation,
+    ModerationCategory,
+    ModerationHit,
+    ModerationSegment,
+    OnScreenText,
+    SamplingInfo,
+    Scene,
+    Timings,
+    Transcript,
+    TranscriptSegment,
+    VideoAnalysis,
+    VideoInfo,
+    Word,
 )
 
 #: Seconds per word of :func:`said`.

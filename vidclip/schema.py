@@ -15,7 +15,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -82,7 +82,7 @@ class SamplingInfo(_Model):
 
 
 EvidenceSource = Literal["visual", "speech", "text"]
-SourceScores = Field(
+SourceScores: Any = Field(
     default_factory=dict, description="The peak score each source gave, where more than the "
     "picture was read (speech, on-screen text); `score` is the highest. Empty when only the "
     "picture scored it.")

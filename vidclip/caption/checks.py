@@ -67,9 +67,10 @@ def judge(text: str, kind: str, evidence: Iterable[str], vocabulary: Iterable[st
     words = content.check_content(text, content.support(evidence, aliases, places), kind) \
         if checks_words(language) else None
     if words is not None:  # a word the label check reported is not reported twice
-        said = {t.word for name in (*labels.unsupported, *labels.sensitive)
-                for t in lexicon.tokens(name)}
-        words = replace(words, untraceable=tuple(w for w in words.untraceable if w not in said))
+        named_once = {t.word for name in (*labels.unsupported, *labels.sensitive)
+                      for t in lexicon.tokens(name)}
+        words = replace(words, untraceable=tuple(w for w in words.untraceable
+                                                 if w not in named_once))
     if labels.ok and (words is None or words.ok):
         unchecked = None if words is not None else \
             f"words not checked one by one: the word lists are English only ({language})"

@@ -72,7 +72,8 @@ class Report:
 
 def _subject(text: str, verb_start: int) -> tuple[int, str]:
     """(start, words) of up to four words before the verb, back to punctuation."""
-    at, words = verb_start, []  # (start, word), last first
+    at = verb_start
+    words: list[tuple[int, str]] = []  # (start, word), last first
     while len(words) < 4:
         match = _SUBJECT_WORD.search(text[:at].rstrip())
         if not match or match.group().lower() in _CLAUSE_WORDS:

@@ -95,7 +95,7 @@ def _with(hit: Found, fused: float, found_by: tuple[str, ...]) -> Found:
 def check_mode(mode: str) -> Mode:
     if mode not in MODES:
         raise QueryError(f"mode {mode!r}: use one of {', '.join(MODES)}.")
-    return mode  # type: ignore[return-value]
+    return mode
 
 
 def search(index: MomentIndex, mode: Mode, *, text: str | None = None,

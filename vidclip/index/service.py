@@ -26,9 +26,9 @@ from vidclip.index.files import load_moments
 from vidclip.index.hybrid import Found, check_mode, search
 from vidclip.index.identity import ModelIdentity
 from vidclip.index.ingest import add_analysis, stamp_of
+from vidclip.index.query import QueryEmbedder
 from vidclip.index.words import text_rows
 from vidclip.index.words_query import WordsQuery
-from vidclip.index.query import QueryEmbedder
 from vidclip.schema import VideoAnalysis
 
 #: The most hits one request may ask for.

@@ -22,7 +22,7 @@ import importlib.util
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -98,7 +98,7 @@ def available(name: str) -> bool:
     return importlib.util.find_spec(package) is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def classifier(name: str) -> TextClassifier:
     """The process's one instance of classifier ``name`` (loaded on first use)."""
     return _REGISTRY[check_name(name, "text classifier")]()

@@ -20,7 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from vidclip.moderate import Category
-from vidclip.schema import ModerationCategory, ModerationHit, ModerationSegment, Scene, VideoAnalysis
+from vidclip.schema import (
+    ModerationCategory,
+    ModerationHit,
+    ModerationSegment,
+    Scene,
+    VideoAnalysis,
+)
 from vidclip.text_moderation.moderator import WordScore
 
 
