@@ -112,3 +112,18 @@ def test_a_missing_classifier_package_keeps_the_lexicon_and_says_so(monkeypatch,
     result = moderate_words(moderator, analysis(speech=transcript(said("oh shit", 0.0))))
     profanity = next(c for c in result.moderation.categories if c.category == "profanity")
     assert [s.rule for s in profanity.segments] == ["lexicon"]
+
+
+def test_the_pipeline_stage_reads_the_contexts_policy_once_and_skips_without_one():
+    from types import SimpleNamespace
+
+    from vidclip.stages.words import moderate_said_and_written
+    from vidclip.text_moderation.apply import moderator_for
+
+    speech = transcript(said("I will kill you", 1.0))
+    ctx = SimpleNamespace(policy=SimpleNamespace(policy=POLICY))
+    result = moderate_said_and_written(ctx, visual_analysis(speech=speech))  # type: ignore[arg-type]
+    assert result.moderation.categories[1].flagged
+    assert moderator_for(POLICY) is moderator_for(POLICY)
+    off = visual_analysis(speech=speech)
+    assert moderate_said_and_written(SimpleNamespace(policy=None), off) is off  # type: ignore[arg-type]
