@@ -75,8 +75,31 @@ class Filters:
         return any(v is not None for v in (self.tag, self.flagged, self.source_glob,
                                            self.min_duration_s, self.tenant))
 
-    def sql(self) -> tuple[str, list[object]]:
+    def sql(self, rows: str = "m") -> tuple[str, list[object]]:
+        """The WHERE clause over ``rows`` (``m``: moments; ``t``: the words table, whose
+        tag and flags are those of its scene's moment) joined to ``videos v``."""
         where: list[str] = ["1"]
+        args: list[object] = []
+        scene, scene_args = self._scene_sql()
+        if scene and rows == "m":
+            where += scene
+        elif scene:
+            where.append(f"EXISTS (SELECT 1 FROM moments m WHERE m.video = {rows}.video AND "
+                         f"m.scene = {rows}.scene AND m.kind = 0 AND {' AND '.join(scene)})")
+        args += scene_args
+        if self.source_glob is not None:
+            where.append("v.source GLOB ?")
+            args.append(self.source_glob)
+        if self.min_duration_s is not None:
+            where.append(f"{rows}.end_s - {rows}.start_s >= ?")
+            args.append(self.min_duration_s)
+        if self.tenant is not None:
+            where.append("v.tenant = ?")
+            args.append(self.tenant)
+        return " AND ".join(where), args
+
+    def _scene_sql(self) -> tuple[list[str], list[object]]:
+        where: list[str] = []
         args: list[object] = []
         if self.tag is not None:
             where.append("EXISTS (SELECT 1 FROM json_each(m.tags) "
@@ -85,16 +108,7 @@ class Filters:
         if self.flagged is not None:
             where.append("json_array_length(m.flags) > 0" if self.flagged
                          else "json_array_length(m.flags) = 0")
-        if self.source_glob is not None:
-            where.append("v.source GLOB ?")
-            args.append(self.source_glob)
-        if self.min_duration_s is not None:
-            where.append("m.end_s - m.start_s >= ?")
-            args.append(self.min_duration_s)
-        if self.tenant is not None:
-            where.append("v.tenant = ?")
-            args.append(self.tenant)
-        return " AND ".join(where), args
+        return where, args
 
 
 def connect(path: Path, *, create: bool) -> sqlite3.Connection:

@@ -122,26 +122,6 @@ def delete_words(db: sqlite3.Connection, key: str) -> int:
     return removed
 
 
-def _filters_sql(filters: Filters) -> tuple[str, list[object]]:
-    """Filters over ``texts t`` joined to ``videos v``: tag and flags are the scene's."""
-    where, args = ["1"], []
-    scene_part, scene_args = Filters(tag=filters.tag, flagged=filters.flagged).sql()
-    if filters.tag is not None or filters.flagged is not None:
-        where.append("EXISTS (SELECT 1 FROM moments m WHERE m.video = t.video AND m.scene = "
-                     f"t.scene AND m.kind = 0 AND {scene_part})")
-        args += scene_args
-    if filters.source_glob is not None:
-        where.append("v.source GLOB ?")
-        args.append(filters.source_glob)
-    if filters.min_duration_s is not None:
-        where.append("t.end_s - t.start_s >= ?")
-        args.append(filters.min_duration_s)
-    if filters.tenant is not None:
-        where.append("v.tenant = ?")
-        args.append(filters.tenant)
-    return " AND ".join(where), args
-
-
 _SELECT = (f"SELECT t.id, t.kind, t.scene, t.start_s, t.end_s, "
            f"highlight(texts_fts, 0, '{OPEN}', '{CLOSE}'), bm25(texts_fts), v.key, v.source, "
            "v.job_id, v.tenant, v.job_tag, v.stamp FROM texts_fts JOIN texts t "
@@ -153,7 +133,7 @@ def search_words(db: sqlite3.Connection, query: WordsQuery, top: int = 10,
     """The best rows for ``query``, one per scene of a video, best first."""
     if not query or not has_words_table(db):
         return []
-    where, args = _filters_sql(filters or Filters())
+    where, args = (filters or Filters()).sql(rows="t")
     best: dict[tuple[str, int], TextHit] = {}
     seen: list[int] = []
     for level, tier in enumerate(query.tiers()):
