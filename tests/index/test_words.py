@@ -205,3 +205,22 @@ def test_snippets_are_cut_around_the_first_match_with_their_spans():
     text, spans = snippet(body, width=60)
     assert text.startswith("\u2026") and text.endswith("\u2026") and len(text) <= 62
     assert [text[a:b] for a, b in spans] == ["harbour", "master"]
+
+
+def test_the_query_worker_answers_words_without_building_its_model(tmp_path):
+    from vidclip.index.service import Searcher
+
+    with MomentIndex(tmp_path, MODEL, create=True) as index:
+        add(index, "a", harbour_video())
+
+    def no_model():
+        raise AssertionError("a words search built the model")
+
+    searcher = Searcher(no_model, tmp_path)
+    hits = searcher.answer({"tenant": "acme", "q": "harbour master", "mode": "text"})["hits"]
+    assert {h["found"] for h in hits} == {"speech", "text"}
+    assert searcher.answer({"tenant": "globex", "q": "harbour", "mode": "text"}) == {"hits": []}
+    with pytest.raises(AssertionError, match="built the model"):
+        searcher.answer({"tenant": "acme", "q": "harbour master"})  # hybrid needs it
+    with pytest.raises(QueryError, match="no words"):
+        searcher.answer({"tenant": "acme", "q": "?!", "mode": "text"})
