@@ -4,7 +4,7 @@ revisions, the moderation queue, the calibration report and policy versions."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -66,6 +66,11 @@ class ReviewSegment(BaseModel):
     start_s: float
     end_s: float
     score: float | None = None
+    source: Literal["visual", "speech", "text"] = Field(
+        "visual", description="What showed it: the picture, what was said, or on-screen text.")
+    evidence: str | None = Field(None, description="For speech and text: the words that "
+                                 "matched (shown as text, never as markup).")
+    rule: str | None = Field(None, description="For speech and text: lexicon or classifier.")
 
 
 class ReviewCategoryPublic(BaseModel):

@@ -20,19 +20,35 @@ class HitLinks(BaseModel):
 class SearchHit(BaseModel):
     job_id: str
     source: str = Field(description="The video's name as submitted.")
-    kind: Literal["scene", "window"] = Field(
-        description="A whole scene, or a window of a long scene.")
+    kind: Literal["scene", "window", "speech", "text"] = Field(
+        description="What was found: a whole scene or a window of a long scene (by the "
+        "picture), a transcript segment (speech) or an on-screen text item (text).")
+    found: Literal["visual", "speech", "text"] = Field(
+        default="visual", description="What matched: the picture, what was said, or what "
+        "was written on screen; start_s/end_s are that moment.")
     scene: int = Field(ge=0)
     start_s: float = Field(ge=0)
     end_s: float = Field(ge=0)
-    score: float = Field(ge=0, le=1, description="Text: calibrated as a tag's score (>= 0.5: "
-                         "more likely than not). Image: cosine similarity.")
+    score: float = Field(ge=0, le=1, description="Picture, text query: calibrated as a tag's "
+                         "score (>= 0.5: more likely than not). Picture, image query: cosine "
+                         "similarity. Words: the share of the query's words the text holds "
+                         "(1: all of them, or the whole phrase).")
     tags: list[LabelScore] = Field(description="The scene's top tags.")
     flags: list[str] = Field(description="Moderation categories flagged in the scene.")
     job_tag: str | None = Field(default=None, description="The job's free-form tag.")
+    snippet: str | None = Field(default=None, description="Words hits: the text around the "
+                                "match, plain (show it as text, never as markup).")
+    highlights: list[tuple[int, int]] = Field(
+        default_factory=list, description="Words hits: [start, end) of each match in snippet.")
+    fused: float | None = Field(default=None, description="Hybrid mode: the reciprocal rank "
+                                "fusion score (k = 60) that ordered the hits.")
+    found_by: list[Literal["visual", "speech", "text"]] = Field(
+        default_factory=list, description="Hybrid mode: everything that found this scene.")
     links: HitLinks
 
 
 class SearchResults(BaseModel):
     query: str | None = Field(description="The text asked, or None for an image.")
+    mode: Literal["visual", "text", "hybrid"] = Field(
+        default="hybrid", description="How the query was matched (an image: visual).")
     hits: list[SearchHit]

@@ -18,6 +18,13 @@ Part 2, meaning: a montage of the photographs installed packages ship
 (vidclip/encode/offline/photos.py, one 2 s shot each) analysed with
 ``--model offline``, its moments indexed, then each photo's labels asked as
 text queries: recall@1 and @5 of the photo's own scene, against chance.
+Then the calibration of the minimum score of a text query's vector hits
+(``vidclip.index.query.MIN_TEXT_SCORE``): for each candidate minimum, the
+hits every label query keeps, the share of them that are the photo's own
+scene (precision) and the share of queries whose own scene is still kept
+(recall), with off-topic queries (nothing in the montage shows them) whose
+every kept hit is noise. The minimum is the lowest candidate at which every
+hit the label queries keep is the right scene (precision 1).
 """
 
 from __future__ import annotations
@@ -177,6 +184,31 @@ def child_synthetic(kind: str, n: int, with_add: bool) -> dict:
             "recall10": round(recall, 4), "add_video_ms": add_ms}
 
 
+#: Queries for what no photo of the montage shows: every hit they get is noise.
+OFF_TOPIC = ("a submarine", "a violin concert", "a snowy mountain", "harbour master",
+             "a tax form", "a birthday cake", "an elephant", "a football match")
+MINIMUMS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+
+
+def _uncut(query):
+    """The query without the index's minimum score: every hit, for the calibration."""
+    from dataclasses import replace
+
+    return replace(query, min_score=0.0)
+
+
+def minimum_table(scored: list[list[tuple[float, bool]]], noise: list[float]) -> list[list]:
+    table = []
+    for minimum in MINIMUMS:
+        kept = [right for hits in scored for score, right in hits if score >= minimum]
+        right = sum(kept)
+        recall = sum(any(r and s >= minimum for s, r in hits) for hits in scored) / len(scored)
+        table.append([minimum, len(kept), right, len(kept) - right,
+                      round(right / len(kept), 3) if kept else None, round(recall, 3),
+                      sum(s >= minimum for s in noise)])
+    return table
+
+
 def meaning(smoke: bool) -> dict | None:
     """Recall@1/@5 of text queries for the montage photos' labels (offline model)."""
     from vidclip.config import AnalysisConfig
@@ -209,11 +241,14 @@ def meaning(smoke: bool) -> dict | None:
         index = MomentIndex(Path(tmp) / "index", identity, create=True)
         add_analysis(index, VideoRow("montage", str(clip)), run.analysis, run.moments())
         embedder = QueryEmbedder(pipeline.encoder, pipeline.cache_dir)
-        rows, ranks = [], []
+        rows, ranks, scored, noise = [], [], [], []
+        for query in OFF_TOPIC:
+            noise += [h.score for h in index.search(_uncut(embedder.text(query)),
+                                                    top=len(scenes))]
         for truth in scenes:
             for label in truth.photo.labels:
                 t0 = time.perf_counter()
-                hits = index.search(embedder.text(label), top=len(scenes))
+                hits = index.search(_uncut(embedder.text(label)), top=len(scenes))
                 ms = (time.perf_counter() - t0) * 1000
                 mids = [(h.moment.start_s + h.moment.end_s) / 2 for h in hits]
                 rank = next((r for r, mid in enumerate(mids, 1)
@@ -221,10 +256,15 @@ def meaning(smoke: bool) -> dict | None:
                 ranks.append(rank)
                 rows.append([label, truth.photo.name, rank,
                              hits[0].score if hits else None, round(ms, 1)])
+                scored.append([(h.score, truth.start_s <= mid < truth.end_s)
+                               for h, mid in zip(hits, mids, strict=True)])
         pipeline.close()
     print(_common.table(["query", "photo", "rank", "top score", "ms"], rows))
+    print("\nminimum score of a text query's vector hits (MIN_TEXT_SCORE)")
+    print(_common.table(["minimum", "kept", "right", "wrong", "precision", "recall",
+                         "off-topic kept"], minimum_table(scored, noise)))
     n = len(ranks)
-    return {"photos": len(scenes), "queries": n,
+    return {"photos": len(scenes), "queries": n, "minimum": minimum_table(scored, noise),
             "recall1": round(sum(r == 1 for r in ranks) / n, 3),
             "recall5": round(sum(r is not None and r <= 5 for r in ranks) / n, 3),
             "chance1": round(1 / len(scenes), 3), "chance5": round(min(5, len(scenes))

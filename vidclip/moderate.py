@@ -14,6 +14,13 @@ a toy or a kitchen knife before it counts. The category score is the peak
 frame score; flagged segments are the time ranges at or above the threshold
 (stretches at most ``merge_gap_s`` apart joined) lasting at least
 ``min_duration_s``.
+
+A category may also read words (:mod:`vidclip.text_moderation`): a
+``lexicon`` of words and phrases (with ``allow``, its benign look-alikes)
+and a text ``classifier`` with its ``text_threshold``, matched against what
+is said and written on screen. A category with no ``prompts`` is text-only:
+the picture does not score it (it is absent from the result until there
+are words to read).
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ import yaml
 from vidclip.calibration import Calibration, sigmoid
 from vidclip.errors import ConfigError
 from vidclip.schema import Moderation, ModerationCategory, ModerationHit
+from vidclip.text_moderation.classifier import check_name
+from vidclip.text_moderation.lexicon import Phrase, parse_entries
 
 if TYPE_CHECKING:  # the API validates policies with parse_policy: no model or decoder code
     from vidclip.encode.base import Encoder
@@ -52,6 +61,23 @@ class Category:
     min_duration_s: float = 0.0
     description: str = ""
     merge_gap_s: float = DEFAULT_MERGE_GAP_S
+    #: Words and phrases that flag what is said or written (:mod:`vidclip.text_moderation`).
+    lexicon: tuple[Phrase, ...] = ()
+    #: Phrases a lexicon match inside of does not count ("shoot you an email").
+    allow: tuple[Phrase, ...] = ()
+    #: A text classifier's name (``profanity``) scoring each sentence and text on screen.
+    classifier: str | None = None
+    #: The classifier's score at which a sentence counts (default: ``threshold``).
+    text_threshold: float | None = None
+
+    @property
+    def visual(self) -> bool:
+        """Whether the picture scores this category (it has prompts)."""
+        return bool(self.prompts)
+
+    @property
+    def reads_words(self) -> bool:
+        return bool(self.lexicon) or self.classifier is not None
 
 
 @dataclass(frozen=True)
@@ -92,33 +118,43 @@ def parse_policy(data: object, origin: str = "policy") -> Policy:
             raise ConfigError(f"moderation policy {origin!r}: category #{i + 1} is not a mapping.")
         if raw.get("enabled", True) is False:
             continue
-        name = str(raw.get("name", ""))
-        prompts = tuple(str(p) for p in raw.get("prompts") or [])
-        threshold = raw.get("threshold")
-        if not _NAME.match(name):
-            raise ConfigError(
-                f"moderation policy {origin!r}: category name {name!r} is not snake_case.")
-        if not prompts:
-            raise ConfigError(f"moderation policy {origin!r}: category {name!r} has no prompts.")
-        if not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
-            raise ConfigError(
-                f"moderation policy {origin!r}: category {name!r} needs a threshold "
-                "between 0 and 1."
-            )
-        categories.append(
-            Category(
-                name=name,
-                prompts=prompts,
-                negative_prompts=tuple(str(p) for p in raw.get("negative_prompts") or []),
-                threshold=float(threshold),
-                min_duration_s=_seconds(raw.get("min_duration_s", 0.0), "min_duration_s",
-                                        origin, name),
-                description=str(raw.get("description", "")),
-                merge_gap_s=_seconds(raw.get("merge_gap_s", default_gap), "merge_gap_s",
-                                     origin, name),
-            )
-        )
+        categories.append(_category(raw, origin, default_gap))
     return Policy(str(data.get("name", origin)), str(data.get("version", "1")), tuple(categories))
+
+
+def _category(raw: dict, origin: str, default_gap: float) -> Category:
+    name = str(raw.get("name", ""))
+    if not _NAME.match(name):
+        raise ConfigError(
+            f"moderation policy {origin!r}: category name {name!r} is not snake_case.")
+    where = f"moderation policy {origin!r}: category {name!r}"
+    prompts = tuple(str(p) for p in raw.get("prompts") or [])
+    lexicon = parse_entries(raw.get("lexicon"), where)
+    classifier = raw.get("classifier")
+    if classifier is not None:
+        classifier = check_name(str(classifier), where)
+    if not prompts and not lexicon and classifier is None:
+        raise ConfigError(f"{where} has no prompts (nor a lexicon or text classifier).")
+    return Category(
+        name=name,
+        prompts=prompts,
+        negative_prompts=tuple(str(p) for p in raw.get("negative_prompts") or []),
+        threshold=_fraction(raw.get("threshold"), "threshold", where),
+        min_duration_s=_seconds(raw.get("min_duration_s", 0.0), "min_duration_s", origin, name),
+        description=str(raw.get("description", "")),
+        merge_gap_s=_seconds(raw.get("merge_gap_s", default_gap), "merge_gap_s", origin, name),
+        lexicon=lexicon,
+        allow=parse_entries(raw.get("allow"), where),
+        classifier=classifier,
+        text_threshold=(None if raw.get("text_threshold") is None
+                        else _fraction(raw["text_threshold"], "text_threshold", where)),
+    )
+
+
+def _fraction(value: object, field: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise ConfigError(f"{where} needs a {field} between 0 and 1.")
+    return float(value)
 
 
 def _seconds(value: object, field: str, origin: str, category: str | None = None) -> float:
@@ -172,16 +208,19 @@ def moderate(
     n_frames = len(frame_emb)
     base = calibration.baseline(frame_emb)
     scores = np.zeros((n_frames, len(policy.categories)))
-    for c in range(len(policy.categories)):
+    for c, cat in enumerate(policy.categories):
         if n_frames == 0:
             break
+        if not cat.visual:  # text-only: its column stays 0, and it is not reported
+            continue
         best_pos = (frame_emb @ embeddings.positive[c].T).max(axis=1)
         rival = base
         if len(embeddings.negative[c]):
             rival = np.maximum(base, (frame_emb @ embeddings.negative[c].T).max(axis=1))
         scores[:, c] = sigmoid(calibration.logits(best_pos, rival))
     categories = []
-    for c, cat in enumerate(policy.categories):
+    visual = [(c, cat) for c, cat in enumerate(policy.categories) if cat.visual]
+    for c, cat in visual:
         segments = timeline.segments(scores[:, c], cat.threshold, cat.min_duration_s,
                                      gap_s=cat.merge_gap_s)
         peak = float(scores[:, c].max()) if n_frames else 0.0
@@ -198,7 +237,7 @@ def moderate(
     for s in range(len(timeline.scenes)):
         rows = timeline.frames_in(s)
         hits = []
-        for c, cat in enumerate(policy.categories):
+        for c, cat in visual:
             peak = float(scores[rows, c].max()) if len(rows) else 0.0
             hits.append(ModerationHit(category=cat.name, score=round(peak, 4),
                                       flagged=peak >= cat.threshold))

@@ -15,7 +15,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -81,10 +81,18 @@ class SamplingInfo(_Model):
     max_frames: int | None = None
 
 
+EvidenceSource = Literal["visual", "speech", "text"]
+SourceScores: Any = Field(
+    default_factory=dict, description="The peak score each source gave, where more than the "
+    "picture was read (speech, on-screen text); `score` is the highest. Empty when only the "
+    "picture scored it.")
+
+
 class ModerationHit(_Model):
     category: str
     score: float = Score
     flagged: bool
+    source_scores: dict[EvidenceSource, float] = SourceScores
 
 
 class TextSource(_Model):
@@ -149,9 +157,6 @@ class Tag(_Model):
     segments: list[Segment] = Field(default_factory=list)
 
 
-EvidenceSource = Literal["visual", "speech", "text"]
-
-
 class ModerationSegment(Segment):
     """A flagged time range, and what showed it: the picture (``visual``), what
     was said (``speech``: transcript words) or what was written on screen
@@ -171,6 +176,7 @@ class ModerationCategory(_Model):
     threshold: float = Score
     flagged: bool
     segments: list[ModerationSegment] = Field(default_factory=list)
+    source_scores: dict[EvidenceSource, float] = SourceScores
 
     @field_validator("segments", mode="before")
     @classmethod

@@ -161,7 +161,8 @@ class Runtime:
             from vidclip.index.query import QueryEmbedder
             from vidclip.index.service import Searcher
 
-            searcher = Searcher(QueryEmbedder(self.encoder(), self.cache_dir),
+            # The model loads on the first search that needs it: words alone need none.
+            searcher = Searcher(lambda: QueryEmbedder(self.encoder(), self.cache_dir),
                                 self.settings.index_dir)
             with self._lock:
                 self._searcher = self._searcher or searcher

@@ -1,15 +1,19 @@
 """/v1/search: moments of the caller's tenant's videos, by text (GET) or picture (POST).
 
-The API never embeds: it checks the query, sends it to a ``query`` worker
-(which keeps the model and the index open) and waits a few seconds for the
-answer (:mod:`vidclip.jobs.replies`). Hits of a job that was purged while the
+A text query is matched, as ``mode`` says, against the picture (``visual``:
+the moment vectors), against what was said and written on screen (``text``:
+the full-text index; the query worker needs no model for it), or both fused
+by rank (``hybrid``, the default). The API never embeds nor ranks: it checks
+the query, sends it to a ``query`` worker (which keeps the model and the
+index open) and waits a few seconds for the answer
+(:mod:`vidclip.jobs.replies`). Hits of a job that was purged while the
 search ran are left out.
 """
 
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +23,7 @@ from api.errors import ApiError, responses
 from api.search_schemas import HitLinks, SearchHit, SearchResults
 from vidclip.errors import QueryError
 from vidclip.index.checks import MAX_IMAGE_BYTES, MAX_QUERY_CHARS, check_text
+from vidclip.index.words_query import WordsQuery
 from vidclip.jobs.status import JobStatus
 from vidclip.jobs.views import links_for
 
@@ -70,6 +75,9 @@ Flagged = Annotated[bool | None, Query(description="Only moments with (true) or 
                                        "(false) moderation flags.")]
 Source = Annotated[str | None, Query(max_length=500, description="Glob on the video's name.")]
 MinDuration = Annotated[float | None, Query(ge=0, description="Shortest moment, seconds.")]
+SearchMode = Annotated[Literal["hybrid", "visual", "text"], Query(
+    description="What the text is matched against: the picture (visual), what was said and "
+    "written on screen (text), or both fused by rank (hybrid).")]
 
 
 @router.get("/search", response_model=SearchResults, responses=_ERRORS,
@@ -79,15 +87,18 @@ async def search(principal: PrincipalDep, settings: SettingsDep, queue: QueueDep
                  q: Annotated[str, Query(description=f"What to look for (at most "
                                          f"{MAX_QUERY_CHARS:,} characters).")],
                  top: Top = 10, tag: Tag = None, flagged: Flagged = None, source: Source = None,
-                 min_duration: MinDuration = None) -> SearchResults:
+                 min_duration: MinDuration = None, mode: SearchMode = "hybrid"
+                 ) -> SearchResults:
     try:
         text = check_text(q)
+        if mode == "text" and not WordsQuery.parse(text):
+            raise QueryError("the query has no words to look for (letters or digits).")
     except QueryError as exc:
         raise ApiError(422, exc.code, exc.message) from exc
-    request = {"tenant": principal.tenant, "q": text,
+    request = {"tenant": principal.tenant, "q": text, "mode": mode,
                **_filters(top, tag, flagged, source, min_duration)}
     hits = await run_in_threadpool(_ask, settings, queue, store, principal.tenant, request)
-    return SearchResults(query=text, hits=hits)
+    return SearchResults(query=text, mode=mode, hits=hits)
 
 
 @router.post("/search", response_model=SearchResults, responses=_ERRORS,
@@ -107,6 +118,6 @@ async def search_image(principal: PrincipalDep, settings: SettingsDep, queue: Qu
     if not data:
         raise ApiError(422, "bad_query", "the uploaded picture is empty.")
     request = {"tenant": principal.tenant, "image": base64.b64encode(data).decode(),
-               **_filters(top, tag, flagged, source, min_duration)}
+               "mode": "visual", **_filters(top, tag, flagged, source, min_duration)}
     hits = await run_in_threadpool(_ask, settings, queue, store, principal.tenant, request)
-    return SearchResults(query=None, hits=hits)
+    return SearchResults(query=None, mode="visual", hits=hits)

@@ -36,7 +36,7 @@ def test_grounded_answers_are_kept_and_recorded(script_server):
     assert result.summary == SUMMARY.replace("in a kitchen", "in what appears to be a kitchen")
     assert (result.backend, result.model, result.fallback_reason) == \
         ("openai", "smollm2-135m", None)
-    assert result.prompt == "scene_caption@2,summary@2"
+    assert result.prompt == "scene_caption@3,summary@3"
     assert result.generation.calls == 4
 
 
@@ -108,7 +108,7 @@ def test_each_text_records_the_backend_model_and_prompt_that_wrote_it(script_ser
     script_server.script.extend(["A cat runs on the beach.", "A cat sleeps on a sofa.",
                                  *GOOD[1:], "A cat and a bicycle.", "A cat again."])
     result = run(script_server)
-    model = TextSource(backend="openai", model="smollm2-135m", prompt="scene_caption@2")
+    model = TextSource(backend="openai", model="smollm2-135m", prompt="scene_caption@3")
     template = TextSource(backend="template", model=None, prompt="template@1")
     assert [c.source for c in result.scenes] == [template, model, model]
     assert result.summary_source == template
@@ -168,7 +168,7 @@ def test_descriptions_get_their_own_prompt(script_server):
     assert [d.index for d in descriptions] == [0, 1, 2]
     assert descriptions[0].text == "On the beach, a dog is seen."
     assert descriptions[1].text == result.scenes[1].text  # caption failed: nothing to add
-    assert result.prompt == "scene_caption@2,audio_description@2,summary@2"
+    assert result.prompt == "scene_caption@3,audio_description@2,summary@3"
     assert script_server.requests[1]["messages"][1]["content"].endswith("Description:")
 
 

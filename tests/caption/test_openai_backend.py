@@ -31,7 +31,7 @@ def test_captions_from_a_real_model_over_the_real_protocol(model_server):
     request = sample_request(scenes=2)
     result = caption(model_server.base_url, request, max_concurrency=2)
     assert (result.backend, result.model) == ("openai", "smollm2-135m")
-    assert result.prompt == "scene_caption@2,audio_description@2,summary@2"
+    assert result.prompt == "scene_caption@3,audio_description@2,summary@3"
     assert len(model_server.requests) >= 5  # 2 captions, 2 descriptions, 1 summary
     assert model_server.requests[0]["stop"] == ["\n"]
     template = TemplateCaptioner().caption(request)

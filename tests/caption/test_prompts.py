@@ -136,4 +136,4 @@ def test_the_wheel_carries_the_prompts_and_the_installed_package_finds_them(tmp_
                           cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "scene_caption@2" in done.stdout and "audio_description@2" in done.stdout
+    assert "scene_caption@3" in done.stdout and "audio_description@2" in done.stdout

@@ -20,7 +20,7 @@ def test_captions_come_from_the_local_model_loaded_once(smollm2):
     assert captioner._model is smollm2  # the session's copy: no second load
     result = captioner.caption(sample_request(scenes=2))
     assert (result.backend, result.model) == ("transformers", backend.SMOLLM2_FILE)
-    assert result.prompt == "scene_caption@2,summary@2"
+    assert result.prompt == "scene_caption@3,summary@3"
     assert len(result.scenes) == 2 and all(c.text for c in result.scenes)
     assert all(c.grounded is not None for c in result.scenes)  # both went to the model
     assert untraced_words(result, sample_request(scenes=2)) == []

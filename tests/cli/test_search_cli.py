@@ -116,3 +116,52 @@ def test_a_missing_or_broken_index_is_restored_by_rebuild(archive, tmp_path):
     assert res.exit_code == 0, res.output
     assert search_json(broken, "a dog", "--top", "50") == search_json(index, "a dog", "--top",
                                                                      "50")
+
+
+def _with_words(result_json, *segments, on_screen=()):
+    from tests.spoken import transcript
+    from vidclip.schema import VideoAnalysis
+
+    analysis = VideoAnalysis.model_validate_json(result_json.read_text())
+    result_json.write_text(analysis.model_copy(update={
+        "transcript": transcript(*segments), "on_screen_text": list(on_screen)}
+    ).model_dump_json())
+
+
+def test_words_said_and_written_are_found_by_text_and_hybrid_search(archive, tmp_path,
+                                                                    monkeypatch):
+    from tests.spoken import said, written
+
+    out, index = tmp_path / "out", tmp_path / "index"
+    shutil.copytree(archive[1], out)
+    _with_words(out / "montage.json", said("Here the harbour master waves.", 0.5),
+                on_screen=[written("NO PARKING", 1.0, 2.0)])
+    assert run("index", str(out), "--index", str(index)).exit_code == 0
+    hybrid = search_json(index, "harbour master", "--top", "3")
+    assert hybrid[0]["found"] == "speech" and "speech" in hybrid[0]["found_by"]
+    table = run("search", "harbour master", "--index", str(index))
+    assert "said: Here the [harbour master] waves." in table.stdout
+    import vidclip._cli.search as search_module
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("text mode loaded a model")
+
+    monkeypatch.setattr(search_module, "_embedder", no_model)
+    [hit] = search_json(index, "no parking", "--mode", "text")
+    assert (hit["found"], hit["kind"], hit["start_s"], hit["end_s"]) == ("text", "text", 1.0, 2.0)
+    assert hit["snippet"] == "NO PARKING" and hit["highlights"] == [[0, 10]]
+    assert hit["source"].endswith("montage.mp4") and "fused" not in hit
+    # New words replace the old ones at the next `vidclip index`.
+    _with_words(out / "montage.json", said("Only gulls now.", 0.5))
+    assert run("index", str(out), "--index", str(index)).exit_code == 0
+    assert search_json(index, "harbour", "--mode", "text") == []
+    assert len(search_json(index, "gulls", "--mode", "text")) == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--image", "x.png", "--mode", "text"], "--mode text searches words"),
+    (["?!", "--mode", "text"], "no words to look for"),
+], ids=["image-in-text-mode", "no-words"])
+def test_text_mode_needs_words(archive, args, message):
+    res = run("search", *args, "--index", str(archive[2]))
+    assert res.exit_code == 2 and message in res.output

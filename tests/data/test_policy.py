@@ -14,8 +14,11 @@ POLICY_PATH = DATA_DIR / "policies" / "default.yaml"
 REQUIRED = {"sexual_content", "violence", "weapons", "drugs", "self_harm", "hate_symbols"}
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 CATEGORY_KEYS = {
-    "name", "description", "prompts", "negative_prompts", "threshold", "min_duration_s", "enabled"
+    "name", "description", "prompts", "negative_prompts", "threshold", "min_duration_s", "enabled",
+    "lexicon", "allow", "classifier", "text_threshold",
 }
+#: Categories that read words only (no prompts).
+WORDS_ONLY = {"threats", "hate_and_harassment", "profanity"}
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +58,16 @@ def test_categories_use_only_known_fields(policy: dict[str, Any]) -> None:
 
 def test_thresholds_and_durations(policy: dict[str, Any]) -> None:
     for category in categories(policy):
-        threshold, duration = category["threshold"], category["min_duration_s"]
+        threshold, duration = category["threshold"], category.get("min_duration_s", 0.0)
         assert isinstance(threshold, float) and 0 < threshold < 1, category["name"]
         assert isinstance(duration, (int, float)) and 0 <= duration <= 10, category["name"]
 
 
 def test_prompts_are_unique_short_and_separate_from_negatives(policy: dict[str, Any]) -> None:
     for category in categories(policy):
+        if category["name"] in WORDS_ONLY:
+            assert "prompts" not in category, category["name"]
+            continue
         name, prompts = category["name"], category["prompts"]
         negatives = category.get("negative_prompts", [])
         assert 5 <= len(prompts) <= 12, f"{name}: {len(prompts)} prompts"
@@ -74,3 +80,17 @@ def test_prompts_are_unique_short_and_separate_from_negatives(policy: dict[str, 
         assert len(set(folded_negatives)) == len(folded_negatives), f"{name}: repeated negative"
         overlap = set(folded) & set(folded_negatives)
         assert not overlap, f"{name}: prompts also listed as negatives: {sorted(overlap)}"
+
+
+def test_word_categories_have_lexicons_of_distinct_lower_case_phrases(policy) -> None:
+    from vidclip.moderate import parse_policy
+    from vidclip.text_moderation.lexicon import parse_entries
+
+    parse_policy(policy, "default")  # every entry parses (no short wildcard)
+    reading = [c for c in categories(policy) if "lexicon" in c]
+    assert WORDS_ONLY <= {c["name"] for c in reading}
+    for category in reading:
+        entries = category["lexicon"] + category.get("allow", [])
+        assert all(e == e.strip().lower() for e in entries), category["name"]
+        phrases = parse_entries(entries, category["name"])
+        assert len(phrases) == len(entries), f"{category['name']}: repeated entry"

@@ -16,9 +16,9 @@ from vidclip.schema import (
     ModelInfo,
     Moderation,
     ModerationCategory,
+    ModerationSegment,
     SamplingInfo,
     Scene,
-    Segment,
     Timings,
     VideoAnalysis,
     VideoInfo,
@@ -56,7 +56,7 @@ def api(make_settings, clip):
 
 def analysis(**scores: float) -> VideoAnalysis:
     cats = [ModerationCategory(category=c, score=s, threshold=0.6, flagged=s >= 0.6,
-                               segments=[Segment(start_s=0.5, end_s=1.5, score=s)])
+                               segments=[ModerationSegment(start_s=0.5, end_s=1.5, score=s)])
             for c, s in scores.items()]
     return VideoAnalysis(
         vidclip_version="0",

@@ -15,7 +15,7 @@ from vidclip.jobs.reviews import ReviewGone
 from vidclip.jobs.revisions import RevisionConflict, clean_text
 from vidclip.jobs.status import JobStatus
 from vidclip.jobs.store import NewJob
-from vidclip.schema import Moderation, ModerationCategory, Segment
+from vidclip.schema import Moderation, ModerationCategory, ModerationSegment
 
 pytestmark = pytest.mark.service
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.service
 def moderation(**scores: float) -> Moderation:
     """Categories with these peak scores against a threshold of 0.6."""
     cats = [ModerationCategory(category=name, score=score, threshold=0.6, flagged=score >= 0.6,
-                               segments=[Segment(start_s=1.0, end_s=2.0, score=score)]
+                               segments=[ModerationSegment(start_s=1.0, end_s=2.0, score=score)]
                                if score >= 0.6 else [])
             for name, score in scores.items()]
     return Moderation(flagged=any(c.flagged for c in cats), policy="default",

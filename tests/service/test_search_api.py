@@ -99,6 +99,67 @@ def test_an_upload_that_is_not_an_image_is_refused(service):
     assert r.status_code == 422 and "not an image" in r.json()["error"]["message"]
 
 
+def _with_words(settings, job_id: str, *segments, on_screen=()) -> None:
+    """Give a finished job's stored result a transcript (and on-screen text), as a
+    recogniser would have, and ask the index's writer to index the job again."""
+    from sqlalchemy import update
+
+    from api.queue import JobQueue
+    from tests.spoken import transcript
+    from vidclip.jobs.tables import Job
+    from vidclip.schema import VideoAnalysis
+
+    store = _store(settings)
+    result = VideoAnalysis.model_validate_json(store.get(job_id).result_json)
+    spoken = result.model_copy(update={"transcript": transcript(*segments),
+                                       "on_screen_text": list(on_screen)})
+    with store._tx() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(
+            result_json=spoken.model_dump_json()))
+    queue = JobQueue(settings)
+    try:
+        queue.index(job_id)
+    finally:
+        queue.close()
+
+
+def test_what_was_said_and_written_is_found_in_every_mode(service):
+    from tests.spoken import said, written
+
+    http, _, settings, job_id, worker = service
+    _with_words(settings, job_id, said("Meet the harbour master <b>at noon</b>.", 0.4),
+                on_screen=[written("NO PARKING", 1.0, 1.8)])
+    found = wait_for(lambda: http.get("/v1/search", params={"q": "harbour master",
+                                                            "mode": "text"}),
+                     lambda r: r.status_code == 200 and r.json()["hits"], 60, 0.2)
+    assert found.status_code == 200 and found.json()["hits"], worker.log()[-3000:]
+    body = found.json()
+    assert body["mode"] == "text"
+    [hit] = body["hits"]
+    assert (hit["job_id"], hit["found"], hit["kind"], hit["start_s"]) == (
+        job_id, "speech", "speech", 0.4)
+    assert hit["snippet"] == "Meet the harbour master <b>at noon</b>."
+    assert [hit["snippet"][a:b] for a, b in hit["highlights"]] == ["harbour master"]
+    assert hit["links"]["page"] == f"/ui/jobs/{job_id}?t=0.4"
+    hybrid = http.get("/v1/search", params={"q": "no parking"}).json()
+    assert hybrid["mode"] == "hybrid" and hybrid["hits"][0]["found"] == "text"
+    assert "text" in hybrid["hits"][0]["found_by"] and hybrid["hits"][0]["fused"] > 0
+    visual = http.get("/v1/search", params={"q": "no parking", "mode": "visual"}).json()
+    assert all(h["found"] == "visual" and h["snippet"] is None for h in visual["hits"])
+    other = http.get("/v1/search", params={"q": "harbour master", "mode": "text"},
+                     headers={"X-API-Key": OTHER_KEY})
+    assert other.status_code == 200 and other.json()["hits"] == []
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"q": "?!...", "mode": "text"}, "no words"),
+    ({"q": "a dog", "mode": "audio"}, "mode"),
+], ids=["no-words", "unknown-mode"])
+def test_bad_modes_and_wordless_text_queries_are_refused(service, params, message):
+    r = service[0].get("/v1/search", params=params)
+    assert r.status_code == 422 and message in r.json()["error"]["message"]
+
+
 def test_a_purged_job_leaves_the_search_and_the_index(service, clip):
     http, _, settings, _, worker = service
     job_id = upload(http, clip).json()["id"]

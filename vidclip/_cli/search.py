@@ -86,24 +86,51 @@ def _embedder(index, model: str | None, pretrained: str | None, device: str | No
 
 
 def _hit_dict(hit) -> dict:
-    m = hit.moment
-    return {"source": m.video.source, "result": m.video.key, "kind": m.kind, "scene": m.scene,
-            "start_s": round(m.start_s, 3), "end_s": round(m.end_s, 3), "score": hit.score,
-            "tags": m.tags, "flags": m.flags}
+    out = {"source": hit.video.source, "result": hit.video.key, "kind": hit.kind,
+           "found": hit.source, "scene": hit.scene, "start_s": round(hit.start_s, 3),
+           "end_s": round(hit.end_s, 3), "score": hit.score, "tags": hit.tags,
+           "flags": hit.flags}
+    if hit.snippet is not None:
+        out.update(snippet=hit.snippet, highlights=[list(span) for span in hit.highlights])
+    if hit.fused is not None:
+        out.update(fused=hit.fused, found_by=list(hit.found_by))
+    return out
+
+
+def _marked(hit) -> str:
+    """The snippet with its matches in [brackets], for a terminal."""
+    text, out, at = hit.snippet or "", [], 0
+    for start, end in hit.highlights:
+        out += [text[at:start], "[", text[start:end], "]"]
+        at = end
+    return "".join(out) + text[at:]
 
 
 def _table(hits) -> str:
-    rows = [("#", "source", "start-end", "score", "tags")]
+    rows = [("#", "source", "start-end", "score", "found", "what")]
     for rank, hit in enumerate(hits, 1):
-        m = hit.moment
-        tags = ", ".join(t["label"] for t in m.tags[:3])
-        flags = "".join(f" [{f}]" for f in m.flags)
-        rows.append((str(rank), Path(m.video.source).name,
-                     f"{_timecode(m.start_s)}-{_timecode(m.end_s)}", f"{hit.score:.2f}",
-                     tags + flags))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True))
-                     + "  " + r[4] for r in rows)
+        if hit.snippet is not None:
+            what = ("said: " if hit.source == "speech" else "on screen: ") + _marked(hit)
+        else:
+            what = ", ".join(t["label"] for t in hit.tags[:3])
+        what += "".join(f" [{f}]" for f in hit.flags)
+        found = "+".join(hit.found_by) if hit.found_by else hit.source
+        rows.append((str(rank), Path(hit.video.source).name,
+                     f"{_timecode(hit.start_s)}-{_timecode(hit.end_s)}", f"{hit.score:.2f}",
+                     found, what))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:5], widths, strict=True))
+                     + "  " + r[5] for r in rows)
+
+
+def _query(index, embedder, text, image, like):
+    if embedder is None:
+        return None
+    if text is not None:
+        return embedder.text(text)
+    if image is not None:
+        return embedder.image(image.read_bytes(), str(image))
+    return embedder.like(like, index)
 
 
 @click.command("search")
@@ -113,6 +140,10 @@ def _table(hits) -> str:
 @click.option("--image", type=click.Path(path_type=Path), help="Find moments like this picture.")
 @click.option("--like", "like", metavar="VIDEO@TIME",
               help="Find moments like this one, e.g. clip.mp4@1:23.")
+@click.option("--mode", type=click.Choice(["hybrid", "visual", "text"]), default="hybrid",
+              show_default=True, help="What TEXT is matched against: the picture (visual), "
+              "what was said and written on screen (text: no model is loaded), or both, "
+              "fused by rank (hybrid). --image and --like are visual.")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--tag", help="Only moments tagged LABEL (among their top tags).")
 @click.option("--flagged/--not-flagged", default=None, help="Only moments with (without) "
@@ -127,31 +158,35 @@ def _table(hits) -> str:
 @click.option("--model", default=None, help="The query's model (default: the index's).")
 @click.option("--pretrained", default=None, help="The query model's weights.")
 @click.option("--device", default=None, help="Device for the query model.")
-def search_cmd(text, index_dir, image, like, top, tag, flagged, source_glob, min_duration,
+def search_cmd(text, index_dir, image, like, mode, top, tag, flagged, source_glob, min_duration,
                as_json, thumbnails, model, pretrained, device) -> None:
-    """Find moments of an indexed archive by TEXT, --image or --like."""
+    """Find moments of an indexed archive by TEXT (what they show, what is said or
+    written in them), --image or --like."""
     from vidclip.index.catalog import Filters
     from vidclip.index.checks import check_text
+    from vidclip.index.hybrid import search
 
     asked = [q for q in (text, image, like) if q is not None]
     if len(asked) != 1:
         _fail("give one query: TEXT, --image PICTURE or --like VIDEO@TIME.")
+    if mode == "text" and text is None:
+        _fail("--mode text searches words: give TEXT, not --image or --like.")
     try:
         if text is not None:
             check_text(text)  # before any model loads
         if image is not None and not image.is_file():
             _fail(f"{image}: no such file.")
         index = open_index(index_dir, model, pretrained)
-        embedder = _embedder(index, model, pretrained, device)
-        if text is not None:
-            query = embedder.text(text)
-        elif image is not None:
-            query = embedder.image(image.read_bytes(), str(image))
-        else:
-            query = embedder.like(like, index)
+        if mode != "visual" and text is not None and not index.has_words():
+            click.echo(f"note: {index_dir} holds no words yet (indexed before transcripts and "
+                       f"on-screen text were): run `vidclip index RESULTS_DIR --index "
+                       f"{index_dir}` to add them.", err=True)
+        needs_model = mode != "text" or text is None
+        embedder = _embedder(index, model, pretrained, device) if needs_model else None
         filters = Filters(tag=tag, flagged=flagged, source_glob=source_glob,
                           min_duration_s=min_duration)
-        hits = index.search(query, top, filters)
+        hits = search(index, mode, text=text, vector=_query(index, embedder, text, image, like),
+                      top=top, filters=filters)
     except VidclipError as exc:
         _fail(exc.message)
     if thumbnails is not None:

@@ -40,15 +40,15 @@ def write_hit_thumbnails(hits, outdir: Path) -> list[str]:
 
     outdir.mkdir(parents=True, exist_ok=True)
     notes = []
-    for rank, hit in enumerate(hits, 1):
-        m = hit.moment
-        target = outdir / _name(rank, m.video.source, m.start_s)
-        kept = _kept(m.video.key, m.scene) if m.kind == "scene" else None
+    for rank, hit in enumerate(hits, 1):  # vidclip.index.hybrid.Found
+        target = outdir / _name(rank, hit.video.source, hit.start_s)
+        kept = _kept(hit.video.key, hit.scene) if hit.kind == "scene" else None
         if kept is not None:
             shutil.copyfile(kept, target)
             continue
         try:
-            frame = frame_at(Path(m.video.source), (m.start_s + m.end_s) / 2, PICTURE_SIDE)
+            frame = frame_at(Path(hit.video.source), (hit.start_s + hit.end_s) / 2,
+                             PICTURE_SIDE)
         except VidclipError as exc:
             notes.append(f"note: no thumbnail for hit {rank}: {exc.message}")
             continue

@@ -1,8 +1,10 @@
 """The captioner interface: evidence in, captions out.
 
 A captioner sees only the evidence the earlier stages produced (scene
-times, tags with calibrated scores, flagged moderation categories). It must
-not invent objects that are not in the evidence. Backends are registered by
+times, tags with calibrated scores, flagged moderation categories, and what
+is said and written on screen in the scene). It must not invent objects
+that are not in the evidence, and may use spoken or written words only as
+said or written (:mod:`vidclip.caption.reported`). Backends are registered by
 name in :mod:`vidclip.caption.registry`, so new ones plug in without touching
 the pipeline.
 """
@@ -25,6 +27,10 @@ class SceneEvidence:
     tags: tuple[LabelScore, ...]
     #: Moderation categories flagged in this scene (names only).
     flagged_categories: tuple[str, ...] = ()
+    #: What is said in the scene: its transcript segments' text, in time order.
+    spoken_lines: tuple[str, ...] = ()
+    #: What is written on screen in the scene: its on-screen text items, in time order.
+    on_screen_text: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

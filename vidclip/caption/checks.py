@@ -8,6 +8,12 @@ description). The language-model flow (:mod:`vidclip.caption.llm`) asks
 again once with :attr:`Verdict.problem` in the prompt, then falls back to
 the template with :attr:`Verdict.reason` in the note.
 
+Words reported as said or written ("Someone says: ...", "A sign reads
+...", :mod:`vidclip.caption.reported`) are first checked against the
+scene's transcript lines and on-screen text, then taken out of the text, so
+the other checks judge the rest: a spoken word counts as supported only
+where the text says it was said.
+
 An alias a vocabulary file gives for a tag (``speedboat | boat``) counts as
 evidence in both checks, so "boat" for a scene tagged speedboat is not a
 label absent from it even though "boat" is a label of its own.
@@ -18,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from vidclip.caption import content, grounding, lexicon
+from vidclip.caption import content, grounding, lexicon, reported
 
 #: The content check knows English words only; other languages get the label check.
 CONTENT_LANGUAGES = ("en",)
@@ -41,8 +47,17 @@ def checks_words(language: str) -> bool:
 
 def judge(text: str, kind: str, evidence: Iterable[str], vocabulary: Iterable[str],
           aliases: Mapping[str, Sequence[str]] | None = None,
-          language: str = "en", places: Iterable[str] = ()) -> Verdict:
-    """Judge ``text`` (a ``caption``, ``description`` or ``summary``) against ``evidence``."""
+          language: str = "en", places: Iterable[str] = (), said: Sequence[str] = (),
+          written: Sequence[str] = ()) -> Verdict:
+    """Judge ``text`` (a ``caption``, ``description`` or ``summary``) against ``evidence``
+    (tag labels) and what is ``said`` and ``written`` on screen."""
+    if checks_words(language):
+        reports = reported.find(text)
+        missing = reported.untraced(reports, said, written)
+        if missing:
+            reason, problem = reported.problem(missing)
+            return Verdict(False, reason, problem)
+        text = reported.masked(text, reports)
     evidence = list(evidence)
     aliases = aliases or {}
     named = [*evidence, *(a for label in evidence for a in aliases.get(label, ()))]
@@ -52,9 +67,10 @@ def judge(text: str, kind: str, evidence: Iterable[str], vocabulary: Iterable[st
     words = content.check_content(text, content.support(evidence, aliases, places), kind) \
         if checks_words(language) else None
     if words is not None:  # a word the label check reported is not reported twice
-        said = {t.word for name in (*labels.unsupported, *labels.sensitive)
-                for t in lexicon.tokens(name)}
-        words = replace(words, untraceable=tuple(w for w in words.untraceable if w not in said))
+        named_once = {t.word for name in (*labels.unsupported, *labels.sensitive)
+                      for t in lexicon.tokens(name)}
+        words = replace(words, untraceable=tuple(w for w in words.untraceable
+                                                 if w not in named_once))
     if labels.ok and (words is None or words.ok):
         unchecked = None if words is not None else \
             f"words not checked one by one: the word lists are English only ({language})"

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vidclip.caption import checks, grounding
+from vidclip.caption import checks, grounding, reported
 from vidclip.caption.base import (
     Captioner,
     CaptionRequest,
@@ -45,6 +45,8 @@ from vidclip.schema import TextSource
 
 #: Scenes listed in the summary prompt; later ones are left out to bound its size.
 MAX_SUMMARY_SCENES = 40
+#: Characters of what is said (and, apart, written) a prompt carries.
+MAX_WORDS_CHARS = 300
 _MAX_CHARS = 400
 _FLAG_SENTENCE = re.compile(r"\s*Flagged for (?:moderation )?review:.*$")
 
@@ -105,15 +107,27 @@ def clean_output(text: str, truncated: bool = False) -> str:
     line = next((ln for ln in text.strip().splitlines() if ln.strip()), "")
     line = re.split(r"\b(?:Tags|Time|Flags|Scenes)\s*[:(]", line)[0]
     line = re.sub(r"^\s*(?:Caption|Description|Summary)\s*:\s*", "", line, flags=re.I)
-    line = " ".join(line.split()).strip(" \"'`")
+    line = _unquoted(" ".join(line.split()))
     if len(line) > _MAX_CHARS:
         line, truncated = line[:_MAX_CHARS], True
-    if not line or re.search(r"[.!?]$", line):
+    if not line or re.search(r"[.!?][\"'\u201d]?$", line):
         return line
     if truncated:
         ends = [m.end() for m in re.finditer(r"[.!?](?=\s)", line)]
         return line[:ends[-1]] if ends else line.rstrip(",;: ") + "\u2026"
     return line + "."
+
+
+def _unquoted(line: str) -> str:
+    """The line without quotes wrapped round it or left unpaired at its ends; a
+    quotation inside it ('Someone says: "Stop."') keeps its marks."""
+    line = line.strip(" `")
+    for mark in "\"'":
+        if len(line) > 1 and line[0] == mark and line[-1] == mark:
+            line = line[1:-1].strip()
+        elif line.count(mark) % 2 and (line.startswith(mark) or line.endswith(mark)):
+            line = line.strip(mark).strip()
+    return line
 
 
 def quality_problem(text: str) -> str | None:
@@ -135,6 +149,17 @@ def language_name(code: str) -> str:
 
 def _flag_names(categories: tuple[str, ...]) -> list[str]:
     return [c.replace("_", " ") for c in categories]
+
+
+def words_lines(said: tuple[str, ...], written: tuple[str, ...]) -> dict[str, str]:
+    """The prompt's ``Said:`` and ``On screen:`` lines (empty without words), bounded."""
+    def line(name: str, texts: tuple[str, ...]) -> str:
+        joined = " / ".join(" ".join(t.split()) for t in texts if t.strip())
+        if len(joined) > MAX_WORDS_CHARS:
+            joined = joined[:MAX_WORDS_CHARS].rsplit(" ", 1)[0] + " \u2026"
+        return f"{name}: {joined}\n" if joined else ""
+
+    return {"speech_line": line("Said", said), "text_line": line("On screen", written)}
 
 
 def _flags_line(categories: tuple[str, ...]) -> str:
@@ -262,7 +287,9 @@ class _Run:
             "end": clock(scene.end_s),
             "tags": grounding.format_tags(scene.tags, self.hedge_below),
             "flags_line": _flags_line(scene.flagged_categories),
+            **words_lines(scene.spoken_lines, scene.on_screen_text),
         }
+        words = (scene.spoken_lines, scene.on_screen_text)
         evidence = [t.label for t in scene.tags]
         low = [t.label for t in scene.tags if t.score < self.hedge_below]
         template_text = self.fallback_text[scene.index]
@@ -274,7 +301,7 @@ class _Run:
         flags = _flag_names(scene.flagged_categories)
         # The model never writes about a flag; its caption ends with the template's warning.
         warning = " " + flag_sentence(scene.flagged_categories) if flags else ""
-        text, note = self.grounded("caption", values, evidence, low, flags)
+        text, note = self.grounded("caption", values, evidence, low, flags, words)
         if text is None and note is None:  # endpoint down
             self.unavailable.append(scene.index)
             caption = SceneCaption(scene.index, template_text, None,
@@ -289,7 +316,7 @@ class _Run:
         description = SceneCaption(scene.index, caption.text, caption.grounded, None,
                                    caption.source)
         if self.settings.descriptions and caption.grounded:
-            text, note = self.grounded("description", values, evidence, low, flags)
+            text, note = self.grounded("description", values, evidence, low, flags, words)
             if text is not None:
                 description = SceneCaption(scene.index, text + warning, True, note,
                                            self.source("description"))
@@ -308,6 +335,9 @@ class _Run:
             "tags": grounding.format_tags(req.video_tags, self.hedge_below),
             "flags_line": _flags_line(req.flagged_categories),
         }
+        said = tuple(line for s in req.scenes for line in s.spoken_lines)
+        written = tuple(line for s in req.scenes for line in s.on_screen_text)
+        values.update(words_lines(said, written))
         evidence = {t.label for t in req.video_tags}
         evidence.update(t.label for s in req.scenes for t in s.tags)
         if not evidence:  # nothing to summarise that the template cannot say
@@ -315,7 +345,8 @@ class _Run:
             return self.fallback.summary, False
         low = [t.label for t in req.video_tags if t.score < self.hedge_below]
         flags = _flag_names(req.flagged_categories)
-        text, self.summary_note = self.grounded("summary", values, sorted(evidence), low, flags)
+        text, self.summary_note = self.grounded("summary", values, sorted(evidence), low, flags,
+                                                (said, written))
         if text is None:
             return self.fallback.summary, False
         if flags:
@@ -323,12 +354,15 @@ class _Run:
         return text, True
 
     def grounded(self, kind: str, values: dict, evidence: list[str], low: list[str],
-                 flags: list[str]) -> tuple[str | None, str | None]:
+                 flags: list[str], words: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+                 ) -> tuple[str | None, str | None]:
         """(text, note): text None means fall back; note None then means the endpoint is down.
 
         Flagged category names count as labels that are never evidence: text
-        that names one describes what it was told only to warn about.
+        that names one describes what it was told only to warn about. ``words``
+        are what is said and what is written: text may report them as such.
         """
+        said, written = words
         template = self.backend.prompt(kind)
         vocabulary = (*self.request.vocabulary, *self.categories, *flags)
         strict_values: dict[str, str] | None = None
@@ -338,7 +372,8 @@ class _Run:
             if self.down:
                 return None, None
             prompt = template.render(values, strict_values=strict_values,
-                                     max_tokens=self.settings.max_tokens)
+                                     max_tokens=self.settings.max_tokens,
+                                     words=bool(said or written))
             try:
                 gen = self.backend.generate(prompt)
             except BackendUnavailable as exc:
@@ -349,11 +384,11 @@ class _Run:
             problem = quality_problem(text)
             verdict = None if problem else checks.judge(
                 text, kind, evidence, vocabulary, self.request.aliases, self.request.language,
-                self.request.places)
+                self.request.places, said, written)
             if verdict is not None and verdict.ok:
                 notes = [f"retried: the first answer {first_reason}" if first_reason else None,
                          verdict.unchecked]
-                return grounding.hedge_low_confidence(text, low), \
+                return reported.hedge_outside(text, low), \
                     "; ".join(n for n in notes if n) or None
             if verdict is None:  # unusable whatever its words: say how
                 reason = retry = problem or ""

@@ -15,9 +15,16 @@ A template is a plain file ``<name>.v<version>.txt`` in ``prompts/``::
     Added to the system text when a first answer failed the grounding check.
     [user]
     Few-shot examples, then the query with $placeholders.
+    [words]
+    Added to the system text when the scene has spoken or on-screen words.
+    [words_user]
+    Examples that use such words, put where the user text says ${words_examples}.
 
 Placeholders use :class:`string.Template` syntax (``$name`` / ``${name}``) so
-braces in prompt text need no escaping. ``[strict]`` is optional. Results
+braces in prompt text need no escaping. ``[strict]``, ``[words]`` and
+``[words_user]`` are optional; a template without ``[words]`` renders the
+same whether or not the scene has words, and one with them renders, for a
+scene without words, exactly as if they were not there. Results
 record the template as ``name@version``; editing a released template means
 adding a new version file, so old results stay explainable.
 
@@ -46,7 +53,7 @@ PACKAGED_PROMPTS_DIR = Path(__file__).parent / "prompt_files"
 CHECKOUT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 _FILE_RE = re.compile(r"^(?P<name>[a-z0-9_]+)\.v(?P<version>\d+)\.txt$")
-_SECTION_RE = re.compile(r"^\[(system|strict|user)\][ \t]*$", re.MULTILINE)
+_SECTION_RE = re.compile(r"^\[(system|strict|user|words|words_user)\][ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -76,15 +83,25 @@ class PromptTemplate:
     strict: str | None = None
     max_tokens: int = 40
     stop: tuple[str, ...] = ("\n",)
+    #: Instructions for evidence with spoken or on-screen words (added to ``system``).
+    words: str | None = None
+    #: Examples for such evidence, filling ``${words_examples}`` of ``user``.
+    words_user: str | None = None
 
     @property
     def ref(self) -> str:
         return f"{self.name}@{self.version}"
 
     def render(self, values: dict[str, str], *, strict_values: dict[str, str] | None = None,
-               max_tokens: int | None = None) -> RenderedPrompt:
-        """Fill the placeholders; ``strict_values`` adds the ``[strict]`` text."""
+               max_tokens: int | None = None, words: bool = False) -> RenderedPrompt:
+        """Fill the placeholders; ``strict_values`` adds the ``[strict]`` text, ``words``
+        the ``[words]`` text and examples (the evidence has spoken or written words)."""
+        examples = f"{self.words_user}\n\n" if words and self.words_user else ""
+        # The words lines are empty for evidence without words (and callers that have none).
+        values = {"speech_line": "", "text_line": "", **values, "words_examples": examples}
         system = self._fill(self.system, values)
+        if words and self.words:
+            system = f"{system} {self._fill(self.words, values)}"
         if strict_values is not None and self.strict:
             system = f"{system}\n{self._fill(self.strict, {**values, **strict_values})}"
         return RenderedPrompt(
@@ -179,6 +196,8 @@ def _parse(path: Path) -> PromptTemplate:
         system=sections["system"],
         user=sections["user"],
         strict=sections.get("strict"),
+        words=sections.get("words"),
+        words_user=sections.get("words_user"),
         max_tokens=int(meta.get("max_tokens", 40)),
         stop=tuple(stop) if isinstance(stop, list) else (str(stop),),
     )

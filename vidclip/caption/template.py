@@ -3,7 +3,9 @@
 It needs no model and cannot invent anything: every noun it writes is a tag
 of that scene. Confidence shows in the wording -- "shows" for strong
 evidence, "appears to show" for tags scored below ``captions.hedge_below``
-(the threshold the language-model captioners hedge at too). English only.
+(the threshold the language-model captioners hedge at too). Where the first
+thing said in a scene is short, it is quoted as said ("Someone says: ...").
+English only.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from vidclip.english import join_words, with_article
 from vidclip.schema import LabelScore, TextSource
 
 _MAX_TAGS = 3
+#: A line of speech is quoted in a template caption when it is at most this long.
+MAX_QUOTED_WORDS = 10
 
 
 def clock(seconds: float) -> str:
@@ -42,6 +46,16 @@ def describe(tags: tuple[LabelScore, ...] | list[LabelScore],
     return " ".join(parts)
 
 
+def speech_sentence(lines: tuple[str, ...]) -> str:
+    """``Someone says: "..."`` for the first line said, when it is short; else empty."""
+    line = " ".join(lines[0].split()).strip(" \"'") if lines else ""
+    if not line or len(line.split()) > MAX_QUOTED_WORDS:
+        return ""
+    if line[-1] not in ".!?":
+        line += "."
+    return f'Someone says: "{line}"'
+
+
 def flag_sentence(categories: tuple[str, ...] | list[str], summary: bool = False) -> str:
     """How every captioner names flagged categories: by category, as a warning."""
     if not categories:
@@ -57,11 +71,16 @@ class TemplateCaptioner(Captioner):
     def __init__(self, hedge_below: float = HEDGE_BELOW):
         self.hedge_below = hedge_below
 
-    def caption_scene(self, scene: SceneEvidence) -> str:
+    def caption_scene(self, scene: SceneEvidence, *, speech: bool = True) -> str:
+        """The scene's caption; ``speech=False`` leaves what is said out (the audio
+        description: a listener hears the dialogue itself)."""
         if not scene.tags:
             text = "No confidently recognised content."
         else:
             text = "The scene " + describe(scene.tags, self.hedge_below) + "."
+        said = speech_sentence(scene.spoken_lines) if speech else ""
+        if said:
+            text += " " + said
         if scene.flagged_categories:
             text += " " + flag_sentence(scene.flagged_categories)
         return text
@@ -81,6 +100,10 @@ class TemplateCaptioner(Captioner):
         source = TextSource(backend=self.name, model=None, prompt=self.prompt)
         scenes = [SceneCaption(s.index, self.caption_scene(s), source=source)
                   for s in request.scenes]
+        # Captions that quote speech do not double as audio descriptions.
+        descriptions = [SceneCaption(s.index, self.caption_scene(s, speech=False), source=source)
+                        for s in request.scenes] if any(s.spoken_lines for s in request.scenes
+                                                       ) else []
         fallback = None
         if not request.language.lower().startswith("en"):
             fallback = ("the template captioner writes English only "
@@ -94,4 +117,5 @@ class TemplateCaptioner(Captioner):
             language="en",
             fallback_reason=fallback,
             summary_source=source,
+            descriptions=descriptions,
         )

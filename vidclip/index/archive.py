@@ -26,6 +26,12 @@ checks again that the directory did not change meanwhile (else it starts
 over in the new one): the catalog and the files it uses always come from
 one directory. A long-running query worker thus answers from the new
 generation from the first query after the swap, without a restart.
+
+Words (:mod:`vidclip.index.words`): the transcript and on-screen text of
+each video are rows of a full-text table in the same catalog, written in
+the same transaction as its vectors (or alone, when only the words
+changed). A writer opening an index made before words were indexed adds the
+table; until then a reader of it finds no words.
 """
 
 from __future__ import annotations
@@ -47,6 +53,17 @@ from vidclip.index import engine
 from vidclip.index.catalog import Catalog, Filters, MomentRow, VideoRow
 from vidclip.index.identity import ModelIdentity
 from vidclip.index.moments import Moments
+from vidclip.index.words import (
+    TEXT_SCHEMA,
+    TextHit,
+    TextRow,
+    delete_words,
+    has_words_table,
+    replace_words,
+    search_words,
+    words_stamp,
+)
+from vidclip.index.words_query import WordsQuery
 
 CATALOG = "catalog.sqlite"
 IDENTITY = "model.json"
@@ -73,6 +90,8 @@ class QueryVector:
     calibration: tuple[float, float] | None = None
     #: A moment id to leave out of the hits (the moment a "more like this" came from).
     exclude_id: int | None = None
+    #: Hits scoring below this are noise, not answers (:data:`vidclip.index.query.MIN_TEXT_SCORE`).
+    min_score: float = 0.0
 
     def score(self, raw: np.ndarray) -> np.ndarray:
         if self.calibration is None:
@@ -159,6 +178,8 @@ class MomentIndex:
         except SearchIndexError as exc:
             raise SearchIndexError(f"{exc.message} " + REBUILD_HINT.format(root=self.root)
                                    ) from None
+        if create:  # the writer: an index from before words were indexed gets their table
+            catalog.db.executescript(TEXT_SCHEMA)
         return _Generation(stamp, catalog, {})
 
     @property
@@ -233,8 +254,8 @@ class MomentIndex:
         best: dict[tuple[str, int], Hit] = {}
         for score, i in zip(query.score(scores), ids, strict=True):
             row = rows.get(int(i))
-            if row is None or int(i) == query.exclude_id:
-                continue  # removed while we searched, or the query's own moment
+            if row is None or int(i) == query.exclude_id or score < query.min_score:
+                continue  # removed while we searched, the query's own moment, or noise
             place = (row.video.key, row.scene)
             if place not in best:  # one hit per scene: its best-scoring moment
                 best[place] = Hit(row, round(float(score), 4))
@@ -268,6 +289,15 @@ class MomentIndex:
         order = np.argsort(-scores, kind="stable")[:k]
         return gen.catalog, scores[order], ids[order]
 
+    def has_words(self) -> bool:
+        """Whether this index holds a words table (every index its writer opened since)."""
+        return has_words_table(self._current().catalog.db)
+
+    def search_words(self, query: WordsQuery, top: int = 10, filters: Filters | None = None
+                     ) -> list[TextHit]:
+        """What was said or written that matches ``query`` (BM25), one hit per scene."""
+        return search_words(self._current().catalog.db, query, top, filters)
+
     def covering(self, source: str, time_s: float) -> tuple[int, np.ndarray] | None:
         return self._current().catalog.covering(source, time_s)
 
@@ -290,9 +320,15 @@ class MomentIndex:
     def has(self, key: str, stamp: str) -> bool:
         return self.catalog.video_stamp(key) == stamp
 
+    def words_stamp(self, key: str) -> str | None:
+        """Which version of the video's words is indexed; None: none are."""
+        return words_stamp(self.catalog.db, key)
+
     def add(self, video: VideoRow, moments: Moments, tags: Sequence[list[dict]],
-            flags: Sequence[list[str]]) -> int:
-        """Index one video's moments (replacing what it had); returns how many."""
+            flags: Sequence[list[str]], words: Sequence[TextRow] | None = None,
+            words_version: str = "") -> int:
+        """Index one video's moments and words (replacing what it had); returns how many
+        moments. ``words`` None keeps no words for it."""
         if moments.vectors.shape[1:] != (self.identity.dim,):
             raise SearchIndexError(f"{video.key}: {moments.vectors.shape[1:]} vectors do not fit "
                                    f"the {self.identity.describe()}.")
@@ -301,8 +337,18 @@ class MomentIndex:
                 self._drop(video.key, meta)
             ids = self.catalog.insert_video(video, moments.kind, moments.scene, moments.start_s,
                                             moments.end_s, tags, flags, moments.vectors)
+            if words is not None:
+                replace_words(self.catalog.db, video.key, words, words_version)
             self._commit_files(meta, ids, moments.vectors)
         return len(ids)
+
+    def set_words(self, key: str, words: Sequence[TextRow], words_version: str) -> int:
+        """Replace an indexed video's words alone (its vectors unchanged); returns how many."""
+        with self._writing():
+            if self.catalog.video_stamp(key) is None:
+                raise SearchIndexError(f"{key}: not in the index; add its moments first.")
+            replace_words(self.catalog.db, key, words, words_version)
+        return len(words)
 
     def remove(self, key: str) -> int:
         """Forget a video (a purged job); returns how many moments it had."""
@@ -315,6 +361,7 @@ class MomentIndex:
 
     def _drop(self, key: str, meta: dict[str, str]) -> int:
         ids = self.catalog.delete_video(key)
+        delete_words(self.catalog.db, key)
         self.catalog.add_stale(ids)  # whichever file holds them, searches now skip them
         return len(ids)
 

@@ -75,8 +75,31 @@ class Filters:
         return any(v is not None for v in (self.tag, self.flagged, self.source_glob,
                                            self.min_duration_s, self.tenant))
 
-    def sql(self) -> tuple[str, list[object]]:
+    def sql(self, rows: str = "m") -> tuple[str, list[object]]:
+        """The WHERE clause over ``rows`` (``m``: moments; ``t``: the words table, whose
+        tag and flags are those of its scene's moment) joined to ``videos v``."""
         where: list[str] = ["1"]
+        args: list[object] = []
+        scene, scene_args = self._scene_sql()
+        if scene and rows == "m":
+            where += scene
+        elif scene:
+            where.append(f"EXISTS (SELECT 1 FROM moments m WHERE m.video = {rows}.video AND "
+                         f"m.scene = {rows}.scene AND m.kind = 0 AND {' AND '.join(scene)})")
+        args += scene_args
+        if self.source_glob is not None:
+            where.append("v.source GLOB ?")
+            args.append(self.source_glob)
+        if self.min_duration_s is not None:
+            where.append(f"{rows}.end_s - {rows}.start_s >= ?")
+            args.append(self.min_duration_s)
+        if self.tenant is not None:
+            where.append("v.tenant = ?")
+            args.append(self.tenant)
+        return " AND ".join(where), args
+
+    def _scene_sql(self) -> tuple[list[str], list[object]]:
+        where: list[str] = []
         args: list[object] = []
         if self.tag is not None:
             where.append("EXISTS (SELECT 1 FROM json_each(m.tags) "
@@ -85,16 +108,7 @@ class Filters:
         if self.flagged is not None:
             where.append("json_array_length(m.flags) > 0" if self.flagged
                          else "json_array_length(m.flags) = 0")
-        if self.source_glob is not None:
-            where.append("v.source GLOB ?")
-            args.append(self.source_glob)
-        if self.min_duration_s is not None:
-            where.append("m.end_s - m.start_s >= ?")
-            args.append(self.min_duration_s)
-        if self.tenant is not None:
-            where.append("v.tenant = ?")
-            args.append(self.tenant)
-        return " AND ".join(where), args
+        return where, args
 
 
 def connect(path: Path, *, create: bool) -> sqlite3.Connection:
@@ -215,6 +229,12 @@ class Catalog:
         return {r[0]: MomentRow(r[0], VideoRow(r[7], r[8], r[9], r[10], r[11], r[12] or ""),
                                 KINDS[r[1]], r[2], r[3], r[4], json.loads(r[5]),
                                 json.loads(r[6])) for r in found}
+
+    def scene_metadata(self, key: str, scene: int) -> tuple[list[dict], list[str]]:
+        """The tags and flags a video's scene moment carries (empty for a scene without one)."""
+        row = self.db.execute("SELECT tags, flags FROM moments WHERE video = ? AND scene = ? "
+                              "AND kind = 0 LIMIT 1", (key, scene)).fetchone()
+        return (json.loads(row[0]), json.loads(row[1])) if row else ([], [])
 
     def covering(self, source_name: str, time_s: float) -> tuple[int, np.ndarray] | None:
         """The shortest moment of a video (matched by source) that covers ``time_s``."""

@@ -5,7 +5,10 @@ scene's top tags and the moderation categories flagged in it (a window
 inherits its scene's). A result file is indexed again only when its moments
 file changed (its size and modification time are the video's ``stamp``),
 so re-running ``vidclip index`` or a resumed ``vidclip batch --index``
-costs nothing for what is already in.
+costs nothing for what is already in. The video's words (transcript and
+on-screen text, :mod:`vidclip.index.words`) are stamped by the result file
+itself: a result whose words changed, or one indexed before words were,
+gets its words (re)indexed without touching its vectors.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from vidclip.index.catalog import VideoRow
 from vidclip.index.files import SUFFIX, load_moments, result_path
 from vidclip.index.identity import ModelIdentity
 from vidclip.index.moments import Moments
+from vidclip.index.words import text_rows
 from vidclip.schema import VideoAnalysis
 
 log = logging.getLogger(__name__)
@@ -42,9 +46,9 @@ def moment_metadata(analysis: VideoAnalysis, moments: Moments
 
 
 def add_analysis(index: MomentIndex, video: VideoRow, analysis: VideoAnalysis,
-                 moments: Moments) -> int:
+                 moments: Moments, words_version: str = "") -> int:
     tags, flags = moment_metadata(analysis, moments)
-    return index.add(video, moments, tags, flags)
+    return index.add(video, moments, tags, flags, text_rows(analysis), words_version)
 
 
 def stamp_of(path: Path) -> str:
@@ -73,14 +77,19 @@ class Indexer:
         key, stamp = str(moments_file.resolve()), stamp_of(moments_file)
         moments, identity = load_moments(moments_file)
         index = self.index_for(identity)
-        if index.has(key, stamp):
+        words_version = stamp_of(result_json)
+        vectors_in = index.has(key, stamp)
+        if vectors_in and index.words_stamp(key) == words_version:
             return None
         try:
             analysis = VideoAnalysis.model_validate_json(result_json.read_bytes())
         except (OSError, ValueError) as exc:
             raise SearchIndexError(f"{result_json}: not a readable result ({exc}).") from None
+        if vectors_in:
+            index.set_words(key, text_rows(analysis), words_version)
+            return 0
         video = VideoRow(key, analysis.video.source, stamp=stamp)
-        return add_analysis(index, video, analysis, moments)
+        return add_analysis(index, video, analysis, moments, words_version)
 
     def close(self) -> None:
         for index in self._open.values():

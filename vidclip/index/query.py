@@ -30,6 +30,13 @@ from vidclip.vocabulary import Vocabulary, embed_prompt_sets, load_templates, ne
 
 #: Text queries whose embedding is kept.
 RECENT_QUERIES = 256
+#: A text query's vector hits scoring below this are noise and left out. A calibrated
+#: score near 0 means "no more like the query than like the neutral anchor". The value
+#: is the lowest of the meaning benchmark's candidates (``python benchmarks/search.py``,
+#: its last table) at which every hit its label queries keep is the right photo: below
+#: it, wrong scenes come back as often as right ones, and right scenes scored there are
+#: ties with the noise around them.
+MIN_TEXT_SCORE = 0.2
 #: Refuse images whose pixel count would take the process's memory (a decompression bomb).
 MAX_IMAGE_PIXELS = 50_000_000
 
@@ -66,7 +73,8 @@ class QueryEmbedder:
         # No disk cache: queries rarely repeat and would fill it.
         t = embed_prompt_sets(self.encoder, [vocabulary.prompts(query)], key, None, bar=False)[0]
         return QueryVector((t - self._anchor).astype(np.float32), self.identity,
-                           (float(self.encoder.logit_scale), float(self.encoder.score_margin)))
+                           (float(self.encoder.logit_scale), float(self.encoder.score_margin)),
+                           min_score=MIN_TEXT_SCORE)
 
     def image(self, data: bytes, name: str = "the image") -> QueryVector:
         return self.pixels(read_image(data, name))

@@ -10,5 +10,8 @@ a typed input to a typed output:
     tag_video        AnalysisContext, SegmentedVideo -> TagResult
     moderate_video   AnalysisContext, SegmentedVideo -> ModerationResult | None
     assemble         ... -> VideoAnalysis                               (the result contract)
+    moderate_said_and_written AnalysisContext, VideoAnalysis -> VideoAnalysis (the policy's
+                                                       lexicons and classifiers over speech
+                                                       and on-screen text)
     caption_analysis CaptionContext, VideoAnalysis -> VideoAnalysis    (captions, summary)
 """

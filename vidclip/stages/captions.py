@@ -1,7 +1,8 @@
 """Stage 6, caption: the caption backend over the evidence of an assembled analysis.
 
 A backend sees only evidence (scene times, tags with scores, the names of
-flagged categories), never pixels; it runs after the image stages and in
+flagged categories, the transcript lines and on-screen text of each scene),
+never pixels; it runs after the image stages and in
 the service on its own queue, from the stored analysis.
 """
 
@@ -9,20 +10,37 @@ from __future__ import annotations
 
 from vidclip.caption.base import CaptionRequest, CaptionResult, SceneEvidence
 from vidclip.context import CaptionContext
-from vidclip.schema import Captions, LabelScore, TextReview, VideoAnalysis
+from vidclip.schema import Captions, LabelScore, Scene, TextReview, VideoAnalysis
+
+#: Lines of speech (and, apart, of on-screen text) a scene's evidence carries.
+MAX_LINES = 8
+
+
+def _inside(scene: Scene, start_s: float, end_s: float) -> bool:
+    """A stretch belongs to the scene it starts in (or, starting before, overlaps first)."""
+    return scene.start_s <= start_s < scene.end_s or (start_s < scene.start_s < end_s
+                                                      and scene.index == 0)
+
+
+def scene_words(analysis: VideoAnalysis, scene: Scene) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(what is said, what is written on screen) in the scene, in time order."""
+    segments = analysis.transcript.segments if analysis.transcript else []
+    said = [" ".join(seg.text.split()) for seg in segments
+            if _inside(scene, seg.start_s, seg.end_s) and seg.text.strip()]
+    written = [" ".join(item.text.split()) for item in analysis.on_screen_text
+               if _inside(scene, item.start_s, item.end_s) and item.text.strip()]
+    return tuple(said[:MAX_LINES]), tuple(dict.fromkeys(written))[:MAX_LINES]
+
+
+def _evidence(analysis: VideoAnalysis, s: Scene) -> SceneEvidence:
+    said, written = scene_words(analysis, s)
+    return SceneEvidence(index=s.index, start_s=s.start_s, end_s=s.end_s, tags=tuple(s.tags),
+                         flagged_categories=tuple(m.category for m in s.moderation if m.flagged),
+                         spoken_lines=said, on_screen_text=written)
 
 
 def caption_request(ctx: CaptionContext, analysis: VideoAnalysis) -> CaptionRequest:
-    scenes = tuple(
-        SceneEvidence(
-            index=s.index,
-            start_s=s.start_s,
-            end_s=s.end_s,
-            tags=tuple(s.tags),
-            flagged_categories=tuple(m.category for m in s.moderation if m.flagged),
-        )
-        for s in analysis.scenes
-    )
+    scenes = tuple(_evidence(analysis, s) for s in analysis.scenes)
     return CaptionRequest(
         scenes=scenes,
         video_tags=tuple(LabelScore(label=t.label, score=t.score) for t in analysis.tags),

@@ -13,13 +13,33 @@ function unavailable() {
   if (top) top.hidden = true;
 }
 
-// One hit of /v1/search: {job_id, source, scene, start_s, end_s, score, tags, flags,
-// links: {thumbnail}} (api/search_schemas.py of the archive index).
+// One hit of /v1/search: {job_id, source, found, scene, start_s, end_s, score, tags, flags,
+// snippet, highlights, links: {thumbnail}} (api/search_schemas.py of the archive index).
 function chip(text, flag) {
   const span = document.createElement("span");
   span.className = flag ? "chip flag-chip" : "chip";
   span.textContent = text;
   return span;
+}
+
+// What was said or written, as text nodes with each match in a <mark> (never as markup).
+function snippetOf(hit) {
+  const quote = document.createElement("q");
+  quote.className = "hit-snippet";
+  const text = String(hit.snippet);
+  let at = 0;
+  for (const [start, end] of hit.highlights || []) {
+    quote.append(text.slice(at, start));
+    const mark = document.createElement("mark");
+    mark.textContent = text.slice(start, end);
+    quote.append(mark);
+    at = end;
+  }
+  quote.append(text.slice(at));
+  const said = document.createElement("span");
+  said.textContent = hit.found === "speech" ? "said: " : "on screen: ";
+  said.append(quote);
+  return said;
 }
 
 function hitItem(hit) {
@@ -43,7 +63,9 @@ function hitItem(hit) {
   const chips = document.createElement("span");
   for (const flag of hit.flags || []) chips.append(chip(flag.replace(/_/g, " "), true));
   for (const tag of (hit.tags || []).slice(0, 4)) chips.append(chip(tag.label, false));
-  text.append(title, when, chips);
+  text.append(title, when);
+  if (hit.snippet) text.append(snippetOf(hit));
+  text.append(chips);
   link.append(img, text);
   li.append(link);
   return li;
