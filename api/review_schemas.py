@@ -28,7 +28,8 @@ class RevisionCreate(_In):
         {"field": "caption", "scene": 2, "base": 0, "text": "A tabby cat sleeps on a sofa."}]})
 
     field: TextField
-    scene: int | None = Field(None, ge=0, description="The scene's index; none for the summary.")
+    scene: int | None = Field(None, ge=0, description="The scene's index (a cue's index for "
+                              "``cue``); none for the summary.")
     base: int = Field(ge=0, description="The revision the edit starts from (0: the machine's "
                       "text). A newer one exists: 409, nothing saved.")
     text: EditText | None = Field(None, description="The new text; omit to mark the current "
@@ -37,7 +38,8 @@ class RevisionCreate(_In):
     @model_validator(mode="after")
     def _scene(self) -> RevisionCreate:
         if (self.field == "summary") != (self.scene is None):
-            raise ValueError("give a scene for a caption or description, none for the summary")
+            raise ValueError("give a scene for a caption or description (the cue's index for a "
+                             "cue), none for the summary")
         return self
 
 
@@ -59,6 +61,9 @@ class RevisionList(BaseModel):
 class RevisionSaved(RevisionPublic):
     note: str | None = Field(None, description="Something the editor should know (markup is "
                              "kept as typed and shown as text).")
+    warnings: list[str] = Field(default_factory=list, description="For a cue: where the text "
+                                "breaks the track's style (line length, lines, reading speed). "
+                                "It is saved as typed all the same.")
 
 
 # -- reviews -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Pages about jobs: the list with uploads and live progress, and the video
-page (player, scene strip, lanes, captions and descriptions edited in place)."""
+page (player, scene strip, lanes, captions, descriptions and caption cues
+edited in place, on-screen text boxes over the player)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from api.routers.results import current_analysis
 from api.routers.revisions import save_revision
 from api.session import CSRF_FIELD
 from api.ui.auth import UiProblem, UiSessionDep, UiUserDep, checked_form
-from api.ui.templating import render
+from api.ui.speech_view import evidence, speech_view, text_items
+from api.ui.templating import has_route, render
 from vidclip.jobs.options import DEFAULT_FORMATS
 from vidclip.jobs.principal import Principal, Role
 from vidclip.jobs.revisions import latest_by_text
@@ -79,7 +81,17 @@ def _bundled_vocabularies() -> list[str]:
 def _lanes(analysis) -> dict:
     flags = [c for c in analysis.moderation.categories if c.flagged]
     tags = sorted(analysis.tags, key=lambda t: -t.score)[:TAG_LANES]
-    return {"flags": flags, "tags": [t for t in tags if t.segments]}
+    return {"flags": flags, "tags": [t for t in tags if t.segments],
+            "evidence": evidence(flags), "speech": speech_view(analysis),
+            "texts": text_items(analysis)}
+
+
+def _tracks(request: Request, job_id: str) -> dict:
+    """Which text-track routes this server has: the caption track in TTML, and
+    the scene captions under ``scenes.*`` once the caption track took ``captions.*``."""
+    base = f"/v1/jobs/{job_id}"
+    scenes = "scenes" if has_route(request.app, f"{base}/scenes.vtt") else "captions"
+    return {"ttml": has_route(request.app, f"{base}/captions.ttml"), "scenes": scenes}
 
 
 @router.get("/jobs/{job_id}")
@@ -98,7 +110,8 @@ def video_page(request: Request, job_id: JobId, user: UiUserDep):
         bases = {key: rev.seq for key, rev in latest_by_text(revisions).items()}
         review = store.reviews.for_job(job.id, user.tenant) if user.can(Role.REVIEWER) else None
         context.update(analysis=analysis, lanes=_lanes(analysis), history=history, bases=bases,
-                       review=review, has_media=bool(job.media_path))
+                       review=review, has_media=bool(job.media_path),
+                       tracks=_tracks(request, job.id))
     return render(request, "video.html", **context)
 
 
@@ -123,5 +136,6 @@ def save_text(request: Request, job_id: JobId, session: UiSessionDep,
         raise UiProblem(422, "That edit was not saved", str(exc.errors()[0]["msg"])) from exc
     except ApiError as exc:
         raise UiProblem(exc.status, "That edit was not saved", exc.message) from exc
-    anchor = "summary" if scene is None else f"cue-{scene}"
+    anchor = ("summary" if scene is None else f"speech-{scene}" if field == "cue"
+              else f"cue-{scene}")
     return RedirectResponse(f"/ui/jobs/{job_id}#{anchor}", 303)

@@ -14,6 +14,7 @@ from api.routers.moderation import DEFAULT_TARGET, build_report, write_version
 from api.routers.reviews import record_event
 from api.session import CSRF_FIELD
 from api.ui.auth import UiProblem, UiSessionDep, UiUserDep, checked_form, require
+from api.ui.speech_view import evidence
 from api.ui.templating import render
 from vidclip.jobs.principal import Role
 from vidclip.jobs.review_states import Action, State
@@ -39,7 +40,8 @@ def queue_page(request: Request, user: UiUserDep,
     except ValueError as exc:
         raise UiProblem(400, "That page link is broken", "Go back to the queue.") from exc
     jobs = {i.job_id: job_public(store.get(i.job_id)) for i in items}
-    return render(request, "queue.html", items=items, jobs=jobs, next_cursor=more,
+    words = {i.id: evidence(c for c in i.categories if c.flagged) for i in items}
+    return render(request, "queue.html", items=items, jobs=jobs, words=words, next_cursor=more,
                   state=state.value if state else "", category=category or "",
                   states=[s.value for s in State],
                   categories=store.reviews.categories_in_use(user.tenant))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.results import MARKUP_EVIDENCE
 from vidclip.jobs.principal import Role
 from vidclip.jobs.status import JobStatus
 from vidclip.schema import (
@@ -132,6 +133,45 @@ def test_bad_edits_get_a_clear_message(api, text, message):
     r = api.call("rui", "POST", f"/v1/jobs/{job['id']}/revisions",
                  json={"field": "caption", "scene": 0, "base": 0, "text": text})
     assert r.status_code == 422 and message in r.json()["error"]["message"]
+
+
+def test_a_cue_edit_keeps_its_lines_warns_and_is_refused_where_no_cue_is(api):
+    from tests.results import heard_and_read
+
+    job = finished(api, heard_and_read("a.mp4"))
+    url = f"/v1/jobs/{job['id']}/revisions"
+    text = "Welcome aboard, all of you, to the old harbour of Kingsport.\r\nMind the gap."
+    saved = api.call("rui", "POST", url, json={"field": "cue", "scene": 0, "base": 0,
+                                                "text": text})
+    assert saved.status_code == 201, saved.text
+    body = saved.json()
+    assert body["after"] == text.replace("\r\n", "\n")  # as typed: not rewrapped
+    assert body["before"] == "Welcome to the harbour." and body["field"] == "cue"
+    assert body["warnings"] == ["line 1 is 60 characters long; the style allows 42",
+                                "it reads at 38.9 characters a second; the style allows 20"]
+    cue = api.call("sam", "GET", f"/v1/jobs/{job['id']}/result").json()["caption_track"]["cues"][0]
+    assert cue["text"] == body["after"] and cue["review"]["reviewed_by"] == "rui"
+    kept = api.call("rui", "POST", url, json={"field": "cue", "scene": 2, "base": 0})
+    assert kept.status_code == 201 and kept.json()["warnings"] == []
+    stale = api.call("ana", "POST", url, json={"field": "cue", "scene": 0, "base": 0,
+                                                "text": "Hello."})
+    assert stale.status_code == 409 and "caption cue 0" in stale.json()["error"]["message"]
+    assert stale.json()["error"]["detail"]["current"]["after"] == body["after"]
+    for edit, message in (({"scene": 9}, "the caption track has 4 cues"),
+                          ({"scene": None}, "the cue's index for a cue"),
+                          ({"text": "  \n "}, "cue: the text is empty")):
+        bad = api.call("rui", "POST", url, json={"field": "cue", "scene": 1, "base": 0,
+                                                 "text": "Hi.", **edit})
+        assert bad.status_code == 422 and message in bad.json()["error"]["message"], bad.text
+    mute = finished(api, heard_and_read("a.mp4", speech=False))
+    none = api.call("rui", "POST", f"/v1/jobs/{mute['id']}/revisions",
+                    json={"field": "cue", "scene": 0, "base": 0, "text": "Hi."})
+    assert none.status_code == 422 and "no caption cues" in none.json()["error"]["message"]
+    review = api.call("rui", "GET", "/v1/reviews").json()["items"]
+    segments = [s for i in review if i["job_id"] == job["id"] for c in i["categories"]
+                for s in c["segments"]]
+    assert {(s["source"], s["evidence"]) for s in segments} >= {("speech", MARKUP_EVIDENCE),
+                                                                ("text", "NO PARKING")}
 
 
 def test_edits_need_a_reviewer_of_the_tenant(api):

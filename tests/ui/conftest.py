@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +75,7 @@ SESSION_SECRET = uuid.uuid4().hex
 class Service:
     url: str
     settings: object
-    worker: WorkerProcess
+    worker: WorkerProcess | None
     app: object
 
     @property
@@ -91,42 +93,51 @@ def service_settings(base: Path, redis: str, **overrides):
     return build_settings(base, redis, **values)
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, redis_url):  # noqa: F811  (the imported fixture)
-    """The API on a free port, and one worker (analyze, caption, index and query)."""
+@contextmanager
+def serving(base: Path, redis: str, worker_queues: str | None = None, **overrides):
+    """The API on a free port (settings from arguments only, never the caller's
+    shell), and a worker for ``worker_queues`` when given."""
     from api.app import create_app
 
-    base = tmp_path_factory.mktemp("ui-service")
     with pytest.MonkeyPatch.context() as mp:
         for name in list(os.environ):
             if name.startswith("VIDCLIP_") and name != "VIDCLIP_CACHE_DIR":
                 mp.delenv(name)
-        settings = service_settings(base, redis_url)
+        settings = service_settings(base, redis, **overrides)
         app = create_app(settings)
-        # One process serves every queue: jobs, the index's one writer, and search.
-        worker = WorkerProcess(settings, base / "worker.log", "-Q", "analyze,caption,index,query")
+        worker = (WorkerProcess(settings, base / "worker.log", "-Q", worker_queues)
+                  if worker_queues else None)
         try:
             with LiveServer(app) as server:
                 yield Service(server.url, settings, worker, app)
         finally:
-            worker.stop()
+            if worker is not None:
+                worker.stop()
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory, redis_url):  # noqa: F811  (the imported fixture)
+    """The API on a free port, and one worker (analyze, caption, index and query)."""
+    # One process serves every queue: jobs, the index's one writer, and search.
+    with serving(tmp_path_factory.mktemp("ui-service"), redis_url,
+                 "analyze,caption,index,query") as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
 def dev_service(tmp_path_factory, redis_url):  # noqa: F811
     """Development mode, no keys, no worker, no search route: the pages need no sign-in."""
-    from api.app import create_app
+    with serving(tmp_path_factory.mktemp("ui-dev"), redis_url, dev_mode=True, keys=[],
+                 search_enabled=False) as live:
+        yield live
 
-    base = tmp_path_factory.mktemp("ui-dev")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("VIDCLIP_") and name != "VIDCLIP_CACHE_DIR":
-                mp.delenv(name)
-        settings = service_settings(base, redis_url, dev_mode=True, keys=[],
-                                    search_enabled=False)
-        app = create_app(settings)
-        with LiveServer(app) as server:
-            yield Service(server.url, settings, None, app)  # type: ignore[arg-type]
+
+@pytest.fixture(scope="module")
+def hand_service(tmp_path_factory, redis_url):  # noqa: F811
+    """The API with the test keys and no worker: its jobs are written into the store
+    by hand (``tests.results.store_finished``), as a worker would write them."""
+    with serving(tmp_path_factory.mktemp("ui-hand"), redis_url) as live:
+        yield live
 
 
 @pytest.fixture
@@ -166,3 +177,22 @@ def look(page, name: str) -> None:
     assert not bad, f"{name}: " + "; ".join(
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
         for v in bad)
+
+
+def api(service: Service, who: str):
+    """An HTTP client acting with one test key."""
+    import httpx
+
+    return httpx.Client(base_url=service.url, headers={"X-API-Key": token(who)}, timeout=30)
+
+
+def wait_js(page, expression: str, arg=None, timeout_s: float = 20.0) -> None:
+    """Wait until a JavaScript expression is true in the page. Polled from here with
+    ``page.evaluate``: Playwright's ``wait_for_function`` polls with ``new Function``
+    inside the page, which the pages' Content-Security-Policy (no eval) forbids."""
+    script = f"(arg) => Boolean({expression})"
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(script, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_s} s: {expression}")
+        time.sleep(0.1)

@@ -15,16 +15,12 @@ import pytest
 
 from tests.conftest import SHARED_MEDIA
 from tests.service.conftest import wait_for
-from tests.ui.conftest import look, sign_in, token
+from tests.ui.conftest import api, look, sign_in, wait_js
 
 pytestmark = [pytest.mark.service, pytest.mark.slow]
 
 CLIP = "testvideo.mp4"
 JOB_S = 240
-
-
-def api(service, who: str) -> httpx.Client:
-    return httpx.Client(base_url=service.url, headers={"X-API-Key": token(who)}, timeout=30)
 
 
 def drop_file(page, selector: str, name: str, data: bytes, mime: str) -> None:
@@ -40,18 +36,6 @@ def drop_file(page, selector: str, name: str, data: bytes, mime: str) -> None:
                                                          cancelable: true }));
             }
         }""", [selector, name, base64.b64encode(data).decode(), mime])
-
-
-def wait_js(page, expression: str, arg=None, timeout_s: float = 20.0) -> None:
-    """Wait until a JavaScript expression is true in the page. Polled from here with
-    ``page.evaluate``: Playwright's ``wait_for_function`` polls with ``new Function``
-    inside the page, which the pages' Content-Security-Policy (no eval) forbids."""
-    script = f"(arg) => Boolean({expression})"
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(script, arg):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout_s} s: {expression}")
-        time.sleep(0.1)
 
 
 def acme_job(service) -> dict:
@@ -191,7 +175,7 @@ def test_edit_a_caption_in_place_and_download_the_vtt(service, new_page):
     assert cue.locator("del").text_content() != "" and edited in cue.locator("ins").text_content()
     assert page.locator("#cue-1 b, #cue-1 script").count() == 0
     with page.expect_download() as download:
-        page.get_by_role("link", name="VTT").click()
+        page.locator("#panel-scenes").get_by_role("link", name="VTT", exact=True).click()
     vtt = download.value.path().read_text()
     assert "A leaf &lt;b&gt;in&lt;/b&gt; the light &amp;" in vtt.replace("\n", " ")
     with api(service, "sam") as http:

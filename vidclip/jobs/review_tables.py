@@ -106,7 +106,7 @@ class TextRevision(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     job_id: Mapped[str] = mapped_column(
         String(32), ForeignKey("vidclip_jobs.id", ondelete="CASCADE"), index=True)
-    #: caption, description or summary
+    #: caption, description, summary or cue (a caption-track cue: ``scene`` is its index)
     field: Mapped[str] = mapped_column(String(16))
     #: The scene's index; -1 for the summary (NULLs would never clash in a unique key).
     scene: Mapped[int] = mapped_column(Integer)

@@ -1,11 +1,14 @@
-"""People's edits of captions, descriptions and the summary, kept as revisions.
+"""People's edits of captions, descriptions, the summary and the caption
+track's cues, kept as revisions.
 
 The stored result stays what the machine wrote; every edit is a row (who,
 when, the text before and after), and the result a reader gets -- the JSON,
 the WebVTT and SRT tracks, the descriptions and transcripts -- is the stored
 one with each text's latest revision laid over it (:func:`apply_revisions`),
 its ``*_review`` marker saying who reviewed it and when. A revision whose
-text is unchanged records a review alone.
+text is unchanged records a review alone. A cue's revision (field ``cue``)
+names the cue's index in the ``scene`` column and lays its text over
+``caption_track.cues[i].text``, setting that cue's ``review``.
 
 Concurrency: the editor names the revision it started from (``base``, 0 for
 the machine's text) and the new row takes ``base + 1``; a second edit from
@@ -27,12 +30,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from vidclip.jobs.cue_edits import find_cue
 from vidclip.jobs.review_tables import TextRevision
 from vidclip.jobs.tables import utcnow
 from vidclip.schema import TextReview, VideoAnalysis
 
-Field = Literal["caption", "description", "summary"]
-FIELDS: tuple[str, ...] = ("caption", "description", "summary")
+Field = Literal["caption", "description", "summary", "cue"]
+FIELDS: tuple[str, ...] = ("caption", "description", "summary", "cue")
 SUMMARY_SCENE = -1
 #: Longer than any caption or description a track can show in its time.
 MAX_CHARS = 2000
@@ -138,7 +142,7 @@ class RevisionStore:
 
     @staticmethod
     def _conflict(job_id: str, field: str, scene: int | None) -> str:
-        where = "the summary" if field == "summary" else f"the {field} of scene {scene}"
+        where = where_text(field, scene)
         return (f"{where} was changed by someone else after you opened it; your text was not "
                 "saved. Reload to see theirs, then edit again.")
 
@@ -146,6 +150,15 @@ class RevisionStore:
         """A purge deletes the job's texts, people's edits among them."""
         with self._tx() as session:
             session.execute(delete(TextRevision).where(TextRevision.job_id == job_id))
+
+
+def where_text(field: str, scene: int | None) -> str:
+    """The text an edit is of, as a sentence names it."""
+    if field == "summary":
+        return "the summary"
+    if field == "cue":
+        return f"caption cue {scene}"
+    return f"the {field} of scene {scene}"
 
 
 def latest_by_text(revisions: Iterable[RevisionInfo]) -> dict[tuple[str, int | None],
@@ -161,6 +174,9 @@ def latest_by_text(revisions: Iterable[RevisionInfo]) -> dict[tuple[str, int | N
 def current_text(analysis: VideoAnalysis, field: str, scene: int | None) -> str | None:
     if field == "summary" or scene is None:
         return analysis.captions.summary
+    if field == "cue":
+        cue = find_cue(analysis.caption_track, scene)
+        return cue.text if cue is not None else None
     return getattr(analysis.scenes[scene], field)
 
 
@@ -175,6 +191,10 @@ def apply_revisions(analysis: VideoAnalysis,
         review = TextReview(status="reviewed", reviewed_by=rev.author, reviewed_at=rev.at)
         if field == "summary":
             out.captions.summary, out.captions.summary_review = rev.after, review
+        elif field == "cue":
+            cue = find_cue(out.caption_track, scene) if scene is not None else None
+            if cue is not None:
+                cue.text, cue.review = rev.after, review
         elif scene is not None and 0 <= scene < len(out.scenes):
             setattr(out.scenes[scene], field, rev.after)
             setattr(out.scenes[scene], f"{field}_review", review)
