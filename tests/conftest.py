@@ -15,6 +15,22 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_MEDIA = REPO.parent / "shared" / "media"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Files with the most ``slow`` tests first, each file's tests kept together.
+
+    Run in parallel (``--dist loadfile``), the files are handed out in this
+    order: the long ones start at once instead of being the last to finish
+    while the other processes sit idle. Within a file the order is untouched.
+    """
+    files: dict[Path, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.path, []).append(item)
+    slow = {path: sum(1 for item in tests if item.get_closest_marker("slow"))
+            for path, tests in files.items()}
+    ordered = sorted(files, key=lambda path: -slow[path])  # stable: collection order otherwise
+    items[:] = [item for path in ordered for item in files[path]]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _offline_and_isolated(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
