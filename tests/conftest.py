@@ -15,6 +15,19 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_MEDIA = REPO.parent / "shared" / "media"
 
 
+def pytest_addoption(parser, pluginmanager):
+    """Where pytest-xdist is missing (or ``-p no:xdist``), the parallel options in
+    ``addopts`` (pyproject.toml) are accepted and the suite runs in one process."""
+    if pluginmanager.has_plugin("xdist"):
+        return
+    group = parser.getgroup("xdist", "parallel runs (without pytest-xdist: one process)")
+    # pytest reserves lowercase short options for plugins; xdist registers -n the same way.
+    group._addoption("-n", "--numprocesses", dest="numprocesses", default=None,
+                     help="ignored: pytest-xdist is not installed")
+    group.addoption("--maxprocesses", dest="maxprocesses", default=None, help="ignored")
+    group.addoption("--dist", dest="dist", default="no", help="ignored")
+
+
 def pytest_collection_modifyitems(config, items):
     """Files with the most ``slow`` tests first, each file's tests kept together.
 
