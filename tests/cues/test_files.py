@@ -13,8 +13,13 @@ from tests.cues.words import LONG_TEXT, analysis_with, spoken
 from vidclip.config import TimedTextOptions
 from vidclip.cues.segmenter import build_caption_track
 from vidclip.output import write_outputs
-from vidclip.output.captions import (NoCaptionTrack, read_ttml, to_captions_srt,
-                                     to_captions_ttml, to_captions_vtt)
+from vidclip.output.captions import (
+    NoCaptionTrack,
+    read_ttml,
+    to_captions_srt,
+    to_captions_ttml,
+    to_captions_vtt,
+)
 from vidclip.schema import SoundEvent
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from vidclip.schema import Scene, Transcript, TranscriptSegment, VideoAnalysis, Word
+import itertools
+
 from tests.results import heard_and_read
+from vidclip.schema import Scene, Transcript, TranscriptSegment, VideoAnalysis, Word
 
 FPS = 25.0
 
@@ -26,7 +28,7 @@ def analysis_with(segments: list[TranscriptSegment], cuts: tuple[float, ...] = (
     edges = [0.0, *cuts, analysis.video.duration_s]
     analysis.scenes = [Scene(index=i, start_s=a, end_s=b, start_frame=round(a * FPS),
                              end_frame=round(b * FPS), transition="start" if i == 0 else "cut")
-                       for i, (a, b) in enumerate(zip(edges, edges[1:]))]
+                       for i, (a, b) in enumerate(itertools.pairwise(edges))]
     analysis.transcript = Transcript(language="en", backend="pocketsphinx", segments=segments,
                                      sounds=list(sounds))
     return analysis

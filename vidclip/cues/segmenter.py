@@ -28,8 +28,14 @@ from dataclasses import dataclass
 
 from vidclip.config import TimedTextOptions
 from vidclip.cues.phrases import bad_break_after, ends_clause, ends_sentence
-from vidclip.schema import (CaptionCue, CaptionStyleInfo, CaptionTrack, SoundEvent,
-                            Transcript, VideoAnalysis)
+from vidclip.schema import (
+    CaptionCue,
+    CaptionStyleInfo,
+    CaptionTrack,
+    SoundEvent,
+    Transcript,
+    VideoAnalysis,
+)
 
 #: Silence this long between words ends a cue (a breath group ends there).
 PAUSE_BREAK_S = 1.5
@@ -147,11 +153,11 @@ def _group(words: list[_Word], style: TimedTextOptions, cuts: list[float]) -> li
         if current and _must_break(current, word, cuts):
             groups.append(current)
             current = []
-        elif current and not _fits(current + [word], style):
+        elif current and not _fits([*current, word], style):
             keep = _phrase_end(current)
             groups.append(current[:keep])
             current = current[keep:]
-            if current and not _fits(current + [word], style):
+            if current and not _fits([*current, word], style):
                 groups.append(current)
                 current = []
         current.append(word)

@@ -22,6 +22,8 @@ from vidclip.schema import VideoAnalysis
 
 #: How each kind of entry is introduced to a reader (and its CSS class).
 KIND_LABELS = {"speech": "Said", "sound": "Heard", "picture": "Seen", "text": "On screen"}
+#: The page's key to those labels, in the same order.
+LEGEND = ("Said: speech", "Heard: sounds", "Seen: the picture", "On screen: text on screen")
 FALLBACK = ("No transcript of the speech (speech recognition was off, or the file has no "
             "audio): these are descriptions of the picture.")
 
@@ -96,8 +98,7 @@ def combined_html(analysis: VideoAnalysis, *, title: str, summary: str | None,
         intro += f"  <p>{esc(FALLBACK)}</p>\n"
     if summary:
         intro += f"  <p>{esc(summary)}</p>\n"
-    legend = ", ".join(f"{v}: {k.replace('picture', 'the picture').replace('text', 'text on screen')}"
-                       for k, v in KIND_LABELS.items())
+    legend = ", ".join(LEGEND)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{esc(language, quote=True)}">\n'
