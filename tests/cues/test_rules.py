@@ -18,11 +18,11 @@ def bad_track():
                                                              label="music", evidence="audio")])
     style = style_info(TimedTextOptions(), 25.0)
     cues = [
-        # Wrong words, over the cut at 5 s, a line ending on "the", three lines.
-        CaptionCue(index=0, start_s=0.5, end_s=5.5, text="Are you coming with the\nus?\nfoo"),
+        # Over the cut at 5 s, a line ending on "with", three lines.
+        CaptionCue(index=0, start_s=0.5, end_s=5.5, text="Are you\ncoming with\nus?"),
         # A new speaker without a dash, one frame after the cue before, too short.
         CaptionCue(index=1, start_s=5.54, end_s=5.9, text="Yes."),
-        # Far too fast, and too long on screen; a line of 50 characters.
+        # Far too fast, too long on screen, a line of 50 characters, words not said.
         CaptionCue(index=2, start_s=9.0, end_s=17.0,
                    text="Then run to the boat before the tide turns, quick!\n" + "x" * 200),
         # A sound nobody heard.

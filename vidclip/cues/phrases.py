@@ -32,8 +32,9 @@ _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 
 
 def bare(word: str) -> str:
-    """The word as the lists hold it: lower case, no surrounding punctuation."""
-    return word.strip(".,;:!?\"'()[]\u201c\u201d\u2018\u2019").lower()
+    """The word as the lists hold it: lower case, no surrounding punctuation (nor
+    a speaker's dash)."""
+    return word.strip(".,;:!?\"'()[]\u201c\u201d\u2018\u2019- ").lower()
 
 
 def bad_break_after(word: str) -> bool:

@@ -17,6 +17,9 @@ from vidclip.schema import CaptionCue, CaptionStyleInfo, CaptionTrack, VideoAnal
 
 #: Times are written in milliseconds: a rule holds within this much.
 TOLERANCE_S = 0.0015
+#: A cue starts this close to its first word (a cue may start a little early
+#: or late so that it can be read, see vidclip.cues.segmenter).
+SYNC_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -94,16 +97,22 @@ def _cut_rules(track: CaptionTrack, cuts: list[float]) -> list[Violation]:
             if cue.start_s < cut - TOLERANCE_S and cue.end_s > cut + TOLERANCE_S:
                 out.append(Violation(cue.index, "shot_change", f"runs across the shot change "
                                      f"at {cut:.3f} s"))
-            near_start = TOLERANCE_S < abs(cue.start_s - cut) < snap - TOLERANCE_S
-            blocked = i > 0 and cues[i - 1].end_s + gap > cut + TOLERANCE_S
-            if near_start and cue.start_s > cut and not blocked:
+        before = [c for c in cuts if c <= cue.start_s + TOLERANCE_S]
+        # A sound cue starts with its sound (evidence), not on a cut before it.
+        if before and TOLERANCE_S < cue.start_s - before[-1] < snap - TOLERANCE_S \
+                and cue.kind == "speech":
+            cut = before[-1]
+            if not (i > 0 and cues[i - 1].end_s + gap > cut + TOLERANCE_S):  # not blocked
                 out.append(Violation(cue.index, "snap", f"starts {cue.start_s - cut:.3f} s after "
                                      f"the shot change at {cut:.3f} s; it should start on it"))
+        after = [c for c in cuts if c > cue.start_s + TOLERANCE_S]
+        if after:
+            cut = after[0]
             limit = min(cut, cues[i + 1].start_s - gap if i + 1 < len(cues) else cut,
                         cue.start_s + style.max_duration_s)
-            if cut - snap + TOLERANCE_S < cue.end_s < limit - TOLERANCE_S and cue.start_s < cut:
-                out.append(Violation(cue.index, "snap", f"ends {cut - cue.end_s:.3f} s before the "
-                                     f"shot change at {cut:.3f} s; it should end on it"))
+            if cut - snap + TOLERANCE_S < cue.end_s < limit - TOLERANCE_S:
+                out.append(Violation(cue.index, "snap", f"ends {cut - cue.end_s:.3f} s before "
+                                     f"the shot change at {cut:.3f} s; it should end on it"))
     return out
 
 
@@ -132,18 +141,24 @@ def _transcript_rules(track: CaptionTrack, analysis: VideoAnalysis) -> list[Viol
                   min(len(shown), len(spoken)))
         out.append(Violation(None, "verbatim", f"the cues' words differ from the transcript's "
                              f"from word {at + 1} ({len(shown)} shown, {len(spoken)} said)"))
-    previous: str | None = None
+    # Each cue's words are the next ones said (verbatim, checked above): their
+    # times and speakers are the cue's.
+    flat = [(a, b, w, who) for a, b, text, who in said for w in _words_of(text)]
+    at, previous = 0, None
     for cue in speech:
-        inside = [s for s in said if cue.start_s - TOLERANCE_S <= (s[0] + s[1]) / 2
-                  <= cue.end_s + TOLERANCE_S]
-        if not inside:
-            out.append(Violation(cue.index, "sync", "no word is said while it is on screen"))
+        mine = flat[at:at + len(_words_of(cue.text))]
+        at += len(mine)
+        if not mine:
             continue
-        first = inside[0][3]
-        if first is not None and previous is not None and first != previous \
+        first, last = mine[0], mine[-1]
+        if abs(cue.start_s - first[0]) > SYNC_S or cue.end_s < last[0]:
+            out.append(Violation(cue.index, "sync", f"on screen {cue.start_s:.3f}-"
+                                 f"{cue.end_s:.3f} s; its words are said {first[0]:.3f}-"
+                                 f"{last[1]:.3f} s"))
+        if first[3] is not None and previous is not None and first[3] != previous \
                 and not cue.text.startswith("- "):
             out.append(Violation(cue.index, "speaker", "a new speaker without '- '"))
-        previous = inside[-1][3] if inside[-1][3] is not None else previous
+        previous = next((w[3] for w in reversed(mine) if w[3] is not None), previous)
     for cue in track.cues:
         if cue.kind != "sound":
             continue

@@ -41,6 +41,9 @@ from vidclip.schema import (
 PAUSE_BREAK_S = 1.5
 #: How late a cue may start so the one before it meets its reading time.
 MAX_LAG_S = 0.5
+#: How early a cue may start, before its first word, when what follows leaves
+#: it too little time to be read (a cut, or the next cue, close after).
+MAX_LEAD_S = 0.5
 #: The frame rate the frame rules count in when the video does not say.
 DEFAULT_FPS = 25.0
 _EPS = 1e-6
@@ -64,6 +67,8 @@ class _Item:
     said_end: float
     text: str
     kind: str  # "speech" | "sound"
+    #: The middle of the first word: a shot change before it starts the cue.
+    first_mid: float = 0.0
 
 
 def shot_changes(analysis: VideoAnalysis) -> list[float]:
@@ -90,8 +95,8 @@ def build_caption_track(analysis: VideoAnalysis, style: TimedTextOptions) -> Cap
     fps = frame_rate(analysis)
     cuts = shot_changes(analysis)
     groups = _group(transcript_words(transcript), style, cuts)
-    items = [_Item(g[0].start, g[-1].end, _layout_words(_shown(g, style), style), "speech")
-             for g in groups]
+    items = [_Item(g[0].start, g[-1].end, _layout_words(_shown(g, style), style), "speech",
+                   g[0].mid) for g in groups]
     if style.sounds:
         items += _sound_items(transcript.sounds, items, cuts, style, fps)
     items.sort(key=lambda it: it.start)
@@ -243,7 +248,7 @@ def _sound_items(sounds: list[SoundEvent], speech: list[_Item], cuts: list[float
             pieces = [p for s, e in pieces for p in
                       (((s, cut), (cut, e)) if s < cut < e else ((s, e),))]
         gap = style.min_gap_frames / fps
-        out += [_Item(s, e, f"[{label}]", "sound") for s, e in pieces
+        out += [_Item(s, e, f"[{label}]", "sound", s) for s, e in pieces
                 if e - s >= style.min_duration_s + gap]
     return out
 
@@ -259,28 +264,45 @@ def _time(items: list[_Item], style: TimedTextOptions, fps: float,
         later_cuts = [c for c in cuts if c > start + _EPS]
         next_cut = later_cuts[0] if later_cuts else float("inf")
         chars = len(it.text.replace("\n", " "))
-        want = max(it.said_end, start + style.min_duration_s, start + chars / style.max_cps)
+        # (A millisecond over: the times are written rounded to milliseconds.)
+        need = max(style.min_duration_s, chars / style.max_cps) + 0.001
+        want = max(it.said_end, start + need)
         cap = min(start + style.max_duration_s, next_cut)
         if i + 1 < len(items):
             # The next cue may start a little late so this one can be read.
             nxt = items[i + 1]
             if starts[i + 1] - gap < min(want, cap):
-                latest = min(starts[i + 1] + MAX_LAG_S, nxt.said_end - style.min_duration_s,
+                latest = min(starts[i + 1] + MAX_LAG_S, nxt.said_end,
                              *(c for c in cuts if c > starts[i + 1] + _EPS))
                 starts[i + 1] = max(starts[i + 1], min(min(want, cap) + gap, latest))
             cap = min(cap, starts[i + 1] - gap)
+        if it.kind == "sound":
+            cap = min(cap, it.said_end)  # a sound cue never outlasts the sound
         end = min(want, cap)
         if end >= next_cut - snap and cap >= end:
             end = cap  # onto the cut close after (or the gap before a cue starting on it)
+        if end - start < need - _EPS and it.kind == "speech":
+            start = starts[i] = _lead(start, need - (end - start), ends[-1] + gap if ends
+                                      else 0.0, cuts)
         ends.append(max(end, start + 0.001))
     return [CaptionCue(index=i, start_s=round(s, 3), end_s=round(e, 3), text=it.text,
                        kind="sound" if it.kind == "sound" else "speech")
             for i, (it, s, e) in enumerate(zip(items, starts, ends))]
 
 
+def _lead(start: float, short_by: float, free_from: float, cuts: list[float]) -> float:
+    """An earlier start for a cue ``short_by`` seconds short of its reading time:
+    at most :data:`MAX_LEAD_S` early, never over the cue before or a cut."""
+    before = [c for c in cuts if c <= start + _EPS]
+    floor = max(free_from, before[-1] if before else 0.0, start - MAX_LEAD_S)
+    return max(floor, start - short_by) if floor < start else start
+
+
 def _snapped_start(item: _Item, cuts: list[float], snap: float) -> float:
     start = item.start
-    inside = [c for c in cuts if start < c < item.said_end and c - start <= snap]
+    if item.kind == "sound":  # only inside the sound: on the cut it was split at
+        return start
+    inside = [c for c in cuts if start < c <= item.first_mid]
     if inside:  # the first word only grazes the shot before: start on the cut
         return inside[-1]
     before = [c for c in cuts if start - snap <= c <= start]
