@@ -257,7 +257,8 @@ def _time(items: list[_Item], style: TimedTextOptions, fps: float,
           cuts: list[float]) -> list[CaptionCue]:
     gap = style.min_gap_frames / fps
     snap = style.snap_frames / fps
-    starts = [_snapped_start(it, cuts, snap) for it in items]
+    starts = [_snapped_start(it, cuts, snap, items[i - 1].said_end if i else 0.0)
+              for i, it in enumerate(items)]
     ends: list[float] = []
     for i, it in enumerate(items):
         start = starts[i]
@@ -298,12 +299,14 @@ def _lead(start: float, short_by: float, free_from: float, cuts: list[float]) ->
     return max(floor, start - short_by) if floor < start else start
 
 
-def _snapped_start(item: _Item, cuts: list[float], snap: float) -> float:
+def _snapped_start(item: _Item, cuts: list[float], snap: float, said_before: float) -> float:
+    """The cue's start on a cut inside its first word, or on a cut within
+    ``snap`` before it that no earlier words come after."""
     start = item.start
     if item.kind == "sound":  # only inside the sound: on the cut it was split at
         return start
     inside = [c for c in cuts if start < c <= item.first_mid]
     if inside:  # the first word only grazes the shot before: start on the cut
         return inside[-1]
-    before = [c for c in cuts if start - snap <= c <= start]
+    before = [c for c in cuts if max(start - snap, said_before) <= c <= start]
     return before[-1] if before else start
