@@ -12,7 +12,7 @@ from :class:`~vidclip.config.TimedTextOptions`:
 * ``min_gap_frames`` frames between cues;
 * a cue never runs across a shot change (a scene boundary of the analysis): the
   words are split there, and a cue edge within ``snap_frames`` of a cut moves
-  onto it;
+  onto it (a cue whose words begin that little before a cut shows from the cut);
 * a new speaker starts a new cue marked "- " (only where the transcript names
   speakers: a pause alone says nothing sure about who speaks, so it only ends
   a cue);
@@ -43,7 +43,7 @@ PAUSE_BREAK_S = 1.5
 MAX_LAG_S = 0.5
 #: How early a cue may start, before its first word, when what follows leaves
 #: it too little time to be read (a cut, or the next cue, close after).
-MAX_LEAD_S = 0.5
+MAX_LEAD_S = 0.75
 #: The frame rate the frame rules count in when the video does not say.
 DEFAULT_FPS = 25.0
 _EPS = 1e-6
@@ -94,7 +94,7 @@ def build_caption_track(analysis: VideoAnalysis, style: TimedTextOptions) -> Cap
         return None
     fps = frame_rate(analysis)
     cuts = shot_changes(analysis)
-    groups = _group(transcript_words(transcript), style, cuts)
+    groups = _group(transcript_words(transcript), style, cuts, style.snap_frames / fps)
     items = [_Item(g[0].start, g[-1].end, _layout_words(_shown(g, style), style), "speech",
                    g[0].mid) for g in groups]
     if style.sounds:
@@ -144,18 +144,20 @@ def _fits(group: list[_Word], style: TimedTextOptions) -> bool:
             and group[-1].end - group[0].start <= style.max_duration_s + _EPS)
 
 
-def _must_break(group: list[_Word], word: _Word, cuts: list[float]) -> bool:
+def _must_break(group: list[_Word], word: _Word, cuts: list[float], snap: float) -> bool:
     if word.new_speaker or word.start - group[-1].end >= PAUSE_BREAK_S:
         return True
-    # A shot change between the middles of the cue's first word and this word.
-    return any(group[0].mid < c <= word.mid for c in cuts)
+    # A shot change between the middles of the cue's first word and this word;
+    # unless the cue began within ``snap`` of it: then it all shows from the cut.
+    return any(group[0].mid < c <= word.mid and c - group[0].start > snap for c in cuts)
 
 
-def _group(words: list[_Word], style: TimedTextOptions, cuts: list[float]) -> list[list[_Word]]:
+def _group(words: list[_Word], style: TimedTextOptions, cuts: list[float],
+           snap: float) -> list[list[_Word]]:
     groups: list[list[_Word]] = []
     current: list[_Word] = []
     for word in words:
-        if current and _must_break(current, word, cuts):
+        if current and _must_break(current, word, cuts, snap):
             groups.append(current)
             current = []
         elif current and not _fits([*current, word], style):
@@ -305,7 +307,8 @@ def _snapped_start(item: _Item, cuts: list[float], snap: float, said_before: flo
     start = item.start
     if item.kind == "sound":  # only inside the sound: on the cut it was split at
         return start
-    inside = [c for c in cuts if start < c <= item.first_mid]
+    inside = [c for c in cuts if start < c < item.said_end
+              and (c <= item.first_mid or c - start <= snap)]
     if inside:  # the first word only grazes the shot before: start on the cut
         return inside[-1]
     before = [c for c in cuts if max(start - snap, said_before) <= c <= start]
