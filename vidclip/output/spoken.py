@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from vidclip.output.timed_text import TimedText
 from vidclip.output.transcript import clock, iso_duration
 from vidclip.schema import VideoAnalysis
 
@@ -52,12 +53,10 @@ def speech_entries(analysis: VideoAnalysis) -> list[Entry]:
     return sorted(out, key=lambda e: (e.start_s, e.end_s))
 
 
-def all_entries(analysis: VideoAnalysis) -> list[Entry]:
-    """Speech, sounds, scene descriptions and on-screen text, in time order."""
-    from vidclip.output.text_tracks import description_cues
-
+def all_entries(analysis: VideoAnalysis, descriptions: list[TimedText]) -> list[Entry]:
+    """Speech, sounds, the scene ``descriptions`` and on-screen text, in time order."""
     out = speech_entries(analysis)
-    out += [Entry(a, b, text, "picture") for a, b, text in description_cues(analysis)]
+    out += [Entry(a, b, text, "picture") for a, b, text in descriptions]
     out += [Entry(t.start_s, t.end_s, " / ".join(t.text.split("\n")), "text")
             for t in analysis.on_screen_text]
     order = list(KIND_LABELS)
@@ -81,13 +80,13 @@ def speech_text(analysis: VideoAnalysis, *, title: str, notice: str | None) -> s
     return "\n".join(lines) + "\n"
 
 
-def combined_html(analysis: VideoAnalysis, *, title: str, summary: str | None,
-                  language: str, notice: str | None) -> str:
+def combined_html(analysis: VideoAnalysis, descriptions: list[TimedText], *, title: str,
+                  summary: str | None, language: str, notice: str | None) -> str:
     """A standalone page: ``lang``, one ``h1``, entries in an ordered list with
     ``<time>`` offsets and what kind each is; every text escaped."""
     esc = html.escape
     items = []
-    for e in all_entries(analysis):
+    for e in all_entries(analysis, descriptions):
         label = KIND_LABELS[e.kind] + (f" ({e.speaker})" if e.speaker else "")
         items.append(
             f'    <li class="{e.kind}"><time datetime="{iso_duration(e.start_s)}">'

@@ -125,7 +125,7 @@ def to_transcript_html(analysis: VideoAnalysis) -> str:
     from vidclip.output import spoken
 
     notices = [n for n in (_speech_notice(analysis), _notice(analysis)) if n]
-    return spoken.combined_html(analysis, title=_title(analysis),
+    return spoken.combined_html(analysis, description_cues(analysis), title=_title(analysis),
                                 summary=analysis.captions.summary,
                                 language=(analysis.transcript.language if analysis.transcript
                                           and analysis.transcript.language
