@@ -165,3 +165,16 @@ def test_a_segment_without_word_times_is_spread_over_its_span():
     analysis = analysis_with([segment])
     assert track_of(analysis).cues[0].text == "Nothing is timed here."
     assert check_track(analysis.caption_track, analysis) == []
+
+
+def test_the_cli_caption_style_sets_the_reading_speed():
+    from vidclip._cli.main import analyze
+    from vidclip._cli.options import config_from_options
+
+    def config(*args):
+        ctx = analyze.make_context("analyze", ["clip.mp4", *args])
+        return config_from_options(ctx.params).timed_text
+
+    assert config("--caption-style", "children").max_cps == 17.0
+    assert config().max_cps == 20.0
+    assert "captions" in analyze.make_context("analyze", ["clip.mp4"]).params["formats"]
