@@ -75,3 +75,21 @@ def test_the_captions_format_writes_three_files(captioned, tmp_path):
     assert sorted(p.name for p in written.values()) == [
         "clip.captions.srt", "clip.captions.ttml", "clip.captions.vtt"]
     assert io.StringIO(written["captions.vtt"].read_text()).readline().startswith("WEBVTT")
+
+
+def test_the_combined_transcript_escapes_and_orders_what_was_said_seen_and_written():
+    from tests.results import MARKUP_TEXT, heard_and_read
+    from vidclip.output import to_transcript_html, to_transcript_text
+
+    analysis = heard_and_read()
+    analysis.transcript.segments[0].text = "Fish & <b>chips</b>"
+    page = to_transcript_html(analysis)
+    assert '<html lang="en">' in page and page.count("<h1>") == 1
+    assert MARKUP_TEXT not in page and "<b>chips" not in page
+    assert "Fish &amp; &lt;b&gt;chips&lt;/b&gt;" in page
+    assert page.index("A harbour, shot 0.") < page.index("Fish &amp;") < page.index(
+        "GRAND OPENING") < page.index("[music]")
+    assert "<strong>Said (S1):</strong>" in page and "<strong>Heard:</strong>" in page
+    text = to_transcript_text(analysis)
+    assert "[0:01 - 0:02] S1: Fish & <b>chips</b>" in text  # plain text: as said
+    assert "\n\n[0:03 - 0:05] S2: Thanks for having me." in text

@@ -178,3 +178,15 @@ def test_the_cli_caption_style_sets_the_reading_speed():
     assert config("--caption-style", "children").max_cps == 17.0
     assert config().max_cps == 20.0
     assert "captions" in analyze.make_context("analyze", ["clip.mp4"]).params["formats"]
+
+
+def test_a_corrected_transcript_lays_out_again_in_the_tracks_style():
+    from vidclip.stages.timed_text import relay_captions
+
+    analysis = analysis_with([spoken("Welcome to the harbor.", 1.0)])
+    analysis.caption_track = build_caption_track(analysis, CHILDREN)
+    analysis.transcript.segments[0].words[3].text = "harbour."
+    again = relay_captions(analysis)
+    assert again.caption_track.cues[0].text == "Welcome to the harbour."
+    assert again.caption_track.style.max_cps == 17.0
+    assert analysis.caption_track.cues[0].text == "Welcome to the harbor."  # a copy
