@@ -40,6 +40,7 @@ from vidclip.stages.moderation import moderate_video
 from vidclip.stages.scenes import segment_video
 from vidclip.stages.tags import tag_video
 from vidclip.stages.thumbnails import SceneThumbnails, scene_thumbnails
+from vidclip.stages.timed_text import lay_out_captions
 from vidclip.stages.words import moderate_said_and_written
 from vidclip.stream import DecodeStats, EncodedFrames, EncodeStats
 from vidclip.vocabulary import EmbedProgressFn, Vocabulary
@@ -255,6 +256,7 @@ class Pipeline:
                           segment_s=segment_s, tag_s=tag_s, moderate_s=moderate_s)
         analysis = assemble(ctx, video, tags, moderation, timings)
         analysis = moderate_said_and_written(ctx, analysis)
+        analysis = lay_out_captions(ctx, analysis)
         if caption:
             analysis = self.caption(analysis, progress=report)
         analysis.timings.total_s = clock.total()

@@ -78,8 +78,18 @@ def _analyse_into(pipeline, video: Path, outdir: Path, stem: str, formats,
     return _write_run(run, outdir, stem, formats)
 
 
+#: Whether this process already said why the caption files are missing.
+_SAID_NO_CAPTIONS: list[bool] = []
+
+
 def _write_run(run, outdir: Path, stem: str, formats) -> list[str]:
     from vidclip.output import write_outputs
+    from vidclip.output.captions import NO_TRANSCRIPT
+
+    if "captions" in formats and run.analysis.caption_track is None and not _SAID_NO_CAPTIONS:
+        _SAID_NO_CAPTIONS.append(True)
+        reason = _no_transcript_reason(run.analysis)
+        click.echo(f"vidclip: {NO_TRANSCRIPT}" + (f" ({reason})" if reason else ""), err=True)
 
     embeddings = (run.embeddings, run.times_s, run.indices) if "npy" in formats else None
     thumbnails = run.thumbnails.scenes if run.thumbnails is not None else None
@@ -92,6 +102,11 @@ def _write_run(run, outdir: Path, stem: str, formats) -> list[str]:
     paths = write_outputs(run.analysis, outdir, stem, formats, embeddings, thumbnails,
                           moments)
     return [str(p) for p in paths.values()]
+
+
+def _no_transcript_reason(analysis) -> str | None:
+    """What the result says about the missing transcript, when it says."""
+    return next((s.reason for s in analysis.skipped if s.part == "transcript"), None)
 
 
 @cli.command()

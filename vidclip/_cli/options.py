@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from vidclip.config import OUTPUT_FORMATS, AnalysisConfig, deep_merge
+from vidclip.cues.styles import CAPTION_STYLES, caption_style
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ def _parse_kv(ctx, param, values: tuple[str, ...]) -> dict[str, str]:
 _SHORTCUTS = [
     click.option("-o", "--outdir", type=click.Path(file_okay=False), default="vidclip-out",
                  show_default=True, help="Directory for the outputs."),
-    click.option("--formats", default="json,vtt,srt,csv,descriptions", show_default=True,
+    click.option("--formats", default="json,captions,vtt,srt,csv,descriptions,transcript,html",
+                 show_default=True,
                  callback=_parse_formats, help=f"Comma list of {', '.join(OUTPUT_FORMATS)}."),
     click.option("--frames", "count", type=click.IntRange(min=1), default=None,
                  help="Tag N frames spread evenly instead of --fps [sampling.strategy=count]."),
@@ -137,6 +139,9 @@ _SHORTCUTS = [
     click.option("--caption-option", "caption_options", multiple=True, callback=_parse_kv,
                  metavar="KEY=VALUE",
                  help="Caption backend setting, e.g. base_url=..., model=... [captions.options]."),
+    click.option("--caption-style", type=click.Choice(list(CAPTION_STYLES)), default=None,
+                 help="Caption reading speed: adult (20 characters a second) or children "
+                 "(17) [timed_text.max_cps]."),
     click.option("-q", "--quiet", is_flag=True, help="No progress bars."),
 ]
 
@@ -164,6 +169,8 @@ def config_from_options(o: dict) -> AnalysisConfig:
     elif o["count"]:
         strategy = "count"
         values = deep_merge(values, {"sampling": {"count": o["count"]}})
+    if o.get("caption_style"):
+        values = deep_merge(values, {"timed_text": caption_style(o["caption_style"])})
     return AnalysisConfig().with_overrides(deep_merge(values, {
         "sampling": {"strategy": strategy},
         "tags": {"labels": _split(o["labels"]) or None},

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from vidclip.output.timed_text import Cue
+from vidclip.cues.rules import layout_warnings
 from vidclip.schema import CaptionCue, CaptionStyleInfo, CaptionTrack
 
 #: A cue is read in a few seconds: far more than any style allows on screen.
@@ -44,16 +44,9 @@ def clean_cue_text(text: str) -> str:
 def cue_warnings(text: str, start_s: float, end_s: float,
                  style: CaptionStyleInfo) -> list[str]:
     """Where the cue breaks the style's line length, line count or reading
-    speed, one sentence each; empty when it keeps them."""
-    cue = Cue(start_s, end_s, text)
-    out = [f"line {n} is {len(line)} characters long; the style allows {style.max_line}"
-           for n, line in enumerate(cue.lines, start=1) if len(line) > style.max_line]
-    if len(cue.lines) > style.max_lines:
-        out.append(f"{len(cue.lines)} lines; the style allows {style.max_lines}")
-    if cue.cps > style.max_cps + 1e-9:
-        rate = "no time" if cue.duration_s <= 0 else f"{cue.cps:.1f} characters a second"
-        out.append(f"it reads at {rate}; the style allows {style.max_cps:g}")
-    return out
+    speed, one sentence each; empty when it keeps them (the same rules as
+    :func:`vidclip.cues.rules.check_track`)."""
+    return [message for _, message in layout_warnings(text, start_s, end_s, style)]
 
 
 def find_cue(track: CaptionTrack | None, index: int) -> CaptionCue | None:

@@ -31,8 +31,12 @@ class JobProgress(BaseModel):
 class JobLinks(BaseModel):
     self: str
     result: str
-    captions_vtt: str
+    captions_vtt: str = Field(description="The captions of the speech and sounds (the scene "
+                              "captions for a job without a transcript).")
     captions_srt: str
+    captions_ttml: str = Field(description="The same captions as TTML (IMSC 1 text profile).")
+    scenes_vtt: str = Field(description="Per-scene captions of the picture.")
+    scenes_srt: str
     tags_csv: str
     descriptions_vtt: str
     transcript_txt: str
@@ -74,7 +78,9 @@ class JobPublic(BaseModel):
 def links_for(job_id: str) -> JobLinks:
     base = f"{API_PREFIX}/jobs/{job_id}"
     return JobLinks(self=base, result=f"{base}/result", captions_vtt=f"{base}/captions.vtt",
-                    captions_srt=f"{base}/captions.srt", tags_csv=f"{base}/tags.csv",
+                    captions_srt=f"{base}/captions.srt",
+                    captions_ttml=f"{base}/captions.ttml", scenes_vtt=f"{base}/scenes.vtt",
+                    scenes_srt=f"{base}/scenes.srt", tags_csv=f"{base}/tags.csv",
                     descriptions_vtt=f"{base}/descriptions.vtt",
                     transcript_txt=f"{base}/transcript.txt",
                     transcript_html=f"{base}/transcript.html",

@@ -14,6 +14,9 @@ SUFFIXES = {"json": ".json", "vtt": ".vtt", "srt": ".srt", "csv": ".tags.csv", "
             "descriptions": ".descriptions.vtt", "transcript": ".transcript.txt",
             "html": ".transcript.html", "thumbnails": ".thumbnails",
             "moments": ".moments.npz"}
+#: The caption track (speech and sounds) is three files: the one format a
+#: player loads as captions is the WebVTT one.
+CAPTION_SUFFIXES = {"vtt": ".captions.vtt", "srt": ".captions.srt", "ttml": ".captions.ttml"}
 
 
 def thumbnail_path(outdir: Path, stem: str, scene: int) -> Path:
@@ -22,7 +25,16 @@ def thumbnail_path(outdir: Path, stem: str, scene: int) -> Path:
 
 
 def output_paths(outdir: Path, stem: str, formats: tuple[str, ...]) -> dict[str, Path]:
-    return {fmt: outdir / f"{stem}{SUFFIXES[fmt]}" for fmt in formats}
+    """Where each format goes; ``captions`` appears as ``captions.vtt``,
+    ``captions.srt`` and ``captions.ttml``."""
+    paths = {}
+    for fmt in formats:
+        if fmt == "captions":
+            paths.update({f"captions.{kind}": outdir / f"{stem}{suffix}"
+                          for kind, suffix in CAPTION_SUFFIXES.items()})
+        else:
+            paths[fmt] = outdir / f"{stem}{SUFFIXES[fmt]}"
+    return paths
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -58,12 +70,24 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Returns the paths written. JSON goes last: its presence marks a finished video.
 
+    ``captions`` without a transcript writes nothing (the caller says why:
+    :data:`vidclip.output.captions.NO_TRANSCRIPT`).
+
     ``moments`` is a ``.moments.npz`` file's content (vidclip.index.files).
     """
-    from vidclip.output import tables, text_tracks
+    from vidclip.output import captions, tables, text_tracks
 
     outdir.mkdir(parents=True, exist_ok=True)
     paths = output_paths(outdir, stem, formats)
+    if "captions" in formats and analysis.caption_track is None:
+        # Never an empty caption file a player would take for a silent video.
+        for kind in CAPTION_SUFFIXES:
+            del paths[f"captions.{kind}"]
+    else:
+        for kind, writer in (("vtt", captions.to_captions_vtt), ("srt", captions.to_captions_srt),
+                             ("ttml", captions.to_captions_ttml)):
+            if f"captions.{kind}" in paths:
+                _write_text(paths[f"captions.{kind}"], writer(analysis))
     if "vtt" in paths:
         _write_text(paths["vtt"], text_tracks.to_webvtt(analysis))
     if "srt" in paths:

@@ -106,22 +106,40 @@ def to_srt(analysis: VideoAnalysis) -> str:
 
 
 def to_transcript_text(analysis: VideoAnalysis) -> str:
-    """The scene descriptions with timestamps, as plain text (summary first)."""
-    from vidclip.output import transcript
+    """What was said with timestamps (speakers marked); without a transcript,
+    the scene descriptions, saying so first."""
+    from vidclip.output import spoken, transcript
 
+    if spoken.has_speech(analysis):
+        return spoken.speech_text(analysis, title=_title(analysis),
+                                  notice=_speech_notice(analysis))
     return transcript.transcript_text(description_cues(analysis), title=_title(analysis),
                                       summary=analysis.captions.summary,
-                                      notice=_notice(analysis))
+                                      notice=" ".join(n for n in (spoken.FALLBACK,
+                                                                  _notice(analysis)) if n))
 
 
 def to_transcript_html(analysis: VideoAnalysis) -> str:
-    """The same transcript as an accessible HTML page."""
-    from vidclip.output import transcript
+    """The accessible page: speech, sounds, scene descriptions and on-screen text
+    in time order."""
+    from vidclip.output import spoken
 
-    return transcript.transcript_html(description_cues(analysis), title=_title(analysis),
-                                      summary=analysis.captions.summary,
-                                      language=analysis.captions.language,
-                                      notice=_notice(analysis))
+    notices = [n for n in (_speech_notice(analysis), _notice(analysis)) if n]
+    return spoken.combined_html(analysis, description_cues(analysis), title=_title(analysis),
+                                summary=analysis.captions.summary,
+                                language=(analysis.transcript.language if analysis.transcript
+                                          and analysis.transcript.language
+                                          else analysis.captions.language),
+                                notice=" ".join(dict.fromkeys(notices)) or None)
+
+
+def _speech_notice(analysis: VideoAnalysis) -> str | None:
+    t = analysis.transcript
+    if t is None or not t.segments:
+        return None
+    writer = ", ".join(p for p in (t.backend, t.model) if p)
+    return (f"The speech was transcribed by a machine ({writer}) and not reviewed by a "
+            "person: it may be wrong.")
 
 
 def _notice(analysis: VideoAnalysis) -> str | None:

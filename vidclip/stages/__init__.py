@@ -13,5 +13,7 @@ a typed input to a typed output:
     moderate_said_and_written AnalysisContext, VideoAnalysis -> VideoAnalysis (the policy's
                                                        lexicons and classifiers over speech
                                                        and on-screen text)
+    lay_out_captions AnalysisContext, VideoAnalysis -> VideoAnalysis    (the caption track of
+                                                       the transcript, timed-text rules)
     caption_analysis CaptionContext, VideoAnalysis -> VideoAnalysis    (captions, summary)
 """
