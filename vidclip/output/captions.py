@@ -10,6 +10,7 @@ read back, see :func:`read_ttml`).
 
 from __future__ import annotations
 
+import html
 import io
 import xml.etree.ElementTree as ET
 
@@ -80,8 +81,7 @@ def to_captions_ttml(analysis: VideoAnalysis) -> str:
     import ttconv.imsc.writer as imsc_writer
     import ttconv.srt.reader as srt_reader
 
-    srt_text = to_captions_srt(analysis)
-    doc = srt_reader.to_model(io.StringIO(srt_text))
+    doc = srt_reader.to_model(io.StringIO(_srt_for_ttconv(to_captions_srt(analysis))))
     if doc is None:  # no cue: ttconv reads nothing, but an empty track is still a track
         from ttconv.model import ContentDocument
 
@@ -90,6 +90,16 @@ def to_captions_ttml(analysis: VideoAnalysis) -> str:
     tree = imsc_writer.from_model(doc)
     root = tree.getroot() if isinstance(tree, ET.ElementTree) else tree
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _srt_for_ttconv(srt_text: str) -> str:
+    """The SubRip text with cue lines escaped: ttconv reads SubRip's few tags
+    with an HTML parser, so a said "<tonight>" would otherwise be taken for one."""
+    out = []
+    for line in srt_text.split("\n"):
+        is_timing = " --> " in line and line[:1].isdigit()
+        out.append(line if is_timing or line.isdigit() else html.escape(line, quote=False))
+    return "\n".join(out)
 
 
 def read_ttml(text: str):
