@@ -31,6 +31,7 @@ from vidclip.control import CancelFn, Cancelled, ProgressFn, never_cancel, no_pr
 from vidclip.encode import ModelChoice, build_chosen, choose_model
 from vidclip.encode.base import Encoder
 from vidclip.index.moments import Moments, compute_moments
+from vidclip.ocr.subtitles import mark_subtitles
 from vidclip.schema import Timings, VideoAnalysis
 from vidclip.stages.assemble import assemble
 from vidclip.stages.captions import caption_analysis
@@ -277,6 +278,7 @@ class Pipeline:
             "on_screen_text": written,
             "text_reader": reader_info(choice.backend, choice.reader, frames_read,
                                        choice.fallback_reason)})
+        analysis = mark_subtitles(analysis)
         analysis = moderate_said_and_written(ctx, analysis)
         if caption:
             analysis = self.caption(analysis, progress=report)
