@@ -60,8 +60,10 @@ def render(kind: str, text: str, back: np.ndarray, rng: random.Random) -> np.nda
     draw = ImageDraw.Draw(layer)
     box = draw.multiline_textbbox((0, 0), text, font=font, align="center")
     w, h = box[2] - box[0], box[3] - box[1]
-    x, y = {"title": ((WIDTH - w) / 2, HEIGHT * 0.4), "lower_third": (WIDTH * 0.06, HEIGHT * 0.78),
-            "subtitle": ((WIDTH - w) / 2, HEIGHT * 0.92 - h), "sign": ((WIDTH - w) / 2, HEIGHT * 0.3),
+    x, y = {"title": ((WIDTH - w) / 2, HEIGHT * 0.4),
+            "lower_third": (WIDTH * 0.06, HEIGHT * 0.78),
+            "subtitle": ((WIDTH - w) / 2, HEIGHT * 0.92 - h),
+            "sign": ((WIDTH - w) / 2, HEIGHT * 0.3),
             "numbers": (WIDTH * 0.6, HEIGHT * 0.1)}[kind]
     pad = size // 3
     # A plate behind the text: light on dark or dark on light, as real graphics do.

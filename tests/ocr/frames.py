@@ -13,11 +13,12 @@ def render(text: str, size: int = 56, width: int = 960, height: int = 540,
            light_on_dark: bool = True, y: float = 0.45) -> np.ndarray:
     from PIL import Image, ImageDraw, ImageFont
 
-    back, ink = ((20, 24, 40), (245, 245, 245)) if light_on_dark else ((240, 236, 225), (15, 15, 15))
+    light, dark = (245, 245, 245), (20, 24, 40)
+    back, ink = (dark, light) if light_on_dark else (light, dark)
     image = Image.new("RGB", (width, height), back)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(str(FONT), size)
-    x0, y0, x1, y1 = draw.textbbox((0, 0), text, font=font)
+    x0, _, x1, _ = draw.textbbox((0, 0), text, font=font)
     draw.text(((width - (x1 - x0)) / 2, y * height), text, fill=ink, font=font)
     return np.asarray(image)
 

@@ -11,12 +11,14 @@ from vidclip.ocr.openai_backend import OpenAIReader
 ANSWER = {"lines": [{"text": "GRAND OPENING", "box": [0.2, 0.4, 0.8, 0.5], "confidence": 0.9}]}
 
 
+SEEN: list = []
+
+
 class _Chat(BaseHTTPRequestHandler):
-    seen: list = []
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        _Chat.seen.append((self.path, self.headers.get("Authorization"), body))
+        SEEN.append((self.path, self.headers.get("Authorization"), body))
         reply = {"id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
                  "choices": [{"index": 0, "finish_reason": "stop", "message": {
                      "role": "assistant", "content": "```json\n" + json.dumps(ANSWER) + "\n```"}}]}
@@ -42,6 +44,6 @@ def test_round_trip(monkeypatch):
     finally:
         server.shutdown()
     assert line.text == "GRAND OPENING" and line.box == (0.2, 0.4, 0.8, 0.5)
-    path, auth, body = _Chat.seen[-1]
+    path, auth, body = SEEN[-1]
     assert path == "/v1/chat/completions" and auth == "Bearer secret"
     assert body["messages"][0]["content"][1]["image_url"]["url"].startswith("data:image/jpeg")

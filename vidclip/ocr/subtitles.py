@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from vidclip.schema import OnScreenText, VideoAnalysis
+from vidclip.schema import VideoAnalysis
 
 SAME_WORDS = 0.5
 SLACK_S = 1.0
