@@ -34,6 +34,9 @@ def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
     to_read, slots = [], []
     for frame, time_s, index in zip(batch.frames, batch.times_s, batch.indices):
         scene = scene_of(int(index))
+        # A scene's first look stands for its start: text on a card appears with the cut.
+        if scene not in last and scene < len(video.scenes):
+            time_s = video.scenes[scene].start_s
         small = sampling.thumbnail(frame)
         before = last.get(scene)
         if before is not None and not sampling.changed(before[0], small):
