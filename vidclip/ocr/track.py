@@ -149,4 +149,4 @@ def _result(item: _Item) -> OnScreenText:
     return OnScreenText(start_s=round(item.start_s, 3), end_s=round(item.end_s, 3),
                         text=item.text, box=[round(v, 4) for v in item.box],
                         confidence=round(min(1.0, max(0.0, item.confidence)), 4),
-                        kind=kind_of(item.box))  # type: ignore[arg-type]
+                        kind=kind_of(item.box))
