@@ -108,6 +108,8 @@ class QueueInfo(BaseModel):
     #: kind "offline" with a fallback_reason means CLIP could not be had there.
     models: list[dict[str, Any]] = Field(default_factory=list)
     caption_backends: list[str] = Field(default_factory=list)
+    #: The on-screen text readers those workers default to (text.backend).
+    text_readers: list[str] = Field(default_factory=list)
 
 
 class ServiceInfo(BaseModel):

@@ -31,6 +31,7 @@ from vidclip.control import CancelFn, Cancelled, ProgressFn, never_cancel, no_pr
 from vidclip.encode import ModelChoice, build_chosen, choose_model
 from vidclip.encode.base import Encoder
 from vidclip.index.moments import Moments, compute_moments
+from vidclip.ocr.subtitles import mark_subtitles
 from vidclip.schema import Timings, VideoAnalysis
 from vidclip.stages.assemble import assemble
 from vidclip.stages.captions import caption_analysis
@@ -39,6 +40,7 @@ from vidclip.stages.encode_many import encode_many
 from vidclip.stages.moderation import moderate_video
 from vidclip.stages.scenes import segment_video
 from vidclip.stages.tags import tag_video
+from vidclip.stages.text import read_text, reader_info
 from vidclip.stages.thumbnails import SceneThumbnails, scene_thumbnails
 from vidclip.stages.timed_text import lay_out_captions
 from vidclip.stages.words import moderate_said_and_written
@@ -123,6 +125,7 @@ class Pipeline:
         self._vocabulary: Vocabulary | None = None
         self._analysis: AnalysisContext | None = None
         self._captions: CaptionContext | None = None
+        self._reader_choice = None
 
     # -- heavy state, built once -------------------------------------------------
     def setup(self, progress: EmbedProgressFn | None = None) -> AnalysisContext:
@@ -147,6 +150,15 @@ class Pipeline:
                                                   self._read_vocabulary())
             return self._captions
 
+    def text_reader(self):
+        """The on-screen text reader (:mod:`vidclip.ocr.choose`), loaded once."""
+        with self._lock:
+            if self._reader_choice is None:
+                from vidclip.ocr.choose import choose_reader
+
+                self._reader_choice = choose_reader(self.config.text)
+            return self._reader_choice
+
     def _read_vocabulary(self) -> Vocabulary:
         if self._vocabulary is None:
             self._vocabulary = read_vocabulary(self.config)
@@ -158,6 +170,8 @@ class Pipeline:
             return self._read_vocabulary()
 
     def close(self) -> None:
+        if self._reader_choice is not None and self._reader_choice.reader is not None:
+            self._reader_choice.reader.close()
         if self._captioner is not None:
             self._captioner.close()
         self.encoder.close()
@@ -251,10 +265,21 @@ class Pipeline:
         moderation = moderate_video(ctx, video)
         report("moderate", 1.0)
         moderate_s = clock.lap("moderate")
+        choice = self.text_reader()
+        written, frames_read = (read_text(ctx, str(source), video, choice.reader)
+                                if choice.reader is not None else ([], 0))
+        report("text", 1.0)
+        text_s = clock.lap("text")
         timings = Timings(decode_s=round(streamed.decode.seconds, 3),
                           encode_s=round(streamed.encode.seconds, 3),
-                          segment_s=segment_s, tag_s=tag_s, moderate_s=moderate_s)
+                          segment_s=segment_s, tag_s=tag_s, moderate_s=moderate_s,
+                          text_s=text_s)
         analysis = assemble(ctx, video, tags, moderation, timings)
+        analysis = analysis.model_copy(update={
+            "on_screen_text": written,
+            "text_reader": reader_info(choice.backend, choice.reader, frames_read,
+                                       choice.fallback_reason)})
+        analysis = mark_subtitles(analysis)
         analysis = moderate_said_and_written(ctx, analysis)
         analysis = lay_out_captions(ctx, analysis)
         if caption:

@@ -34,6 +34,11 @@ FRAMES_DECODED = Counter("vidclip_frames_decoded_total",
 IMAGES_ENCODED = Counter("vidclip_images_encoded_total", "Frames embedded by the image model.")
 ENCODE_SECONDS = Counter("vidclip_encode_seconds_total",
                          "Time spent inside the image model (images/s = the ratio of rates).")
+TEXT_FRAMES_READ = Counter("vidclip_text_frames_read_total",
+                           "Frames the on-screen text reader ran on.")
+TEXT_READER_FAILURES = Counter(
+    "vidclip_text_reader_failures_total", "Analyses whose on-screen text could not be read "
+    "(the reader did not load, or failed on the video).")
 MODEL_LOAD_SECONDS = Histogram(
     "vidclip_model_load_duration_seconds", "Time to load the image model in a pool process.",
     ["model"], buckets=(0.5, 1, 2.5, 5, 10, 30, 60, 120, 300))
@@ -53,7 +58,8 @@ GPU_PEAK = Gauge(
 
 #: Result timings fields of the analysis (the caption task reports caption_s).
 _ANALYSIS_TIMINGS = (("decode", "decode_s"), ("encode", "encode_s"), ("segment", "segment_s"),
-                     ("tag", "tag_s"), ("moderate", "moderate_s"))
+                     ("tag", "tag_s"), ("moderate", "moderate_s"),
+                     ("text", "text_s"))
 
 
 def observe_run(run) -> None:
@@ -65,6 +71,11 @@ def observe_run(run) -> None:
     FRAMES_DECODED.inc(run.decode.frames)
     IMAGES_ENCODED.inc(run.encode.frames)
     ENCODE_SECONDS.inc(run.encode.seconds)
+    reader = run.analysis.text_reader
+    if reader is not None:
+        TEXT_FRAMES_READ.inc(reader.frames_read)
+        if reader.fallback_reason:
+            TEXT_READER_FAILURES.inc()
     observe_gpu()
 
 

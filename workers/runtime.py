@@ -176,6 +176,7 @@ class Runtime:
         model = self._encoder.describe().model_dump(mode="json") if self._encoder else None
         record = WorkerRecord(worker=f"{socket.gethostname()}:{os.getpid()}", queues=self.queues,
                               model=model, captions=self.settings.captions.backend,
+                              text_reader=_text_backend(self.settings),
                               version=__version__, started_at=now())
         presence = Presence(self.settings.broker_url, self.settings.queue_prefix)
         self._heartbeat = Heartbeat(presence, record).start()
@@ -234,3 +235,8 @@ def current() -> Runtime:
     if _current is None:
         raise RuntimeError("no worker runtime: build the Celery app with workers.app.create_app")
     return _current
+
+
+def _text_backend(settings) -> str:
+    """The text reader a job gets unless it asks otherwise (never loads it here)."""
+    return str(dict(settings.default_options).get("text", {}).get("backend", "auto"))

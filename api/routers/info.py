@@ -36,10 +36,12 @@ def _gather(settings) -> ServiceInfo:
             if record.model is not None and record.model not in models:
                 models.append(record.model)
         backends = sorted({r.captions for r in serving})
+        readers = sorted({r.text_reader for r in serving if r.text_reader})
         queues[queue.value] = QueueInfo(workers=len(serving),
                                         models=models if queue is Queue.ANALYZE else [],
                                         caption_backends=backends
-                                        if queue is Queue.CAPTION else [])
+                                        if queue is Queue.CAPTION else [],
+                                        text_readers=readers if queue is Queue.ANALYZE else [])
     return ServiceInfo(version=__version__, queues=queues)
 
 

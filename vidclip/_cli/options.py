@@ -57,6 +57,8 @@ FIELD_OPTIONS = (
     FieldOption("--captioner", "captions.backend"),
     FieldOption("--language", "captions.language"),
     FieldOption("--hedge-below", "captions.hedge_below"),
+    FieldOption("--text", "text.backend"),
+    FieldOption("--text-min-confidence", "text.min_confidence"),
 )
 
 

@@ -11,7 +11,7 @@ worker read an arbitrary file, load other weights or call an arbitrary host.
 from __future__ import annotations
 
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -73,6 +73,12 @@ class JobCaptionOptions(_Strict):
     language: Language | None = None
 
 
+class JobTextOptions(_Strict):
+    backend: Literal["auto", "off", "rapidocr", "openai"] | None = Field(
+        None, description="Reading on-screen text: auto (the bundled RapidOCR reader), off, "
+        "or a reader the worker has set up.")
+
+
 class AnalysisOverrides(_Strict):
     """The analysis options a client may set; the rest come from the server."""
 
@@ -81,6 +87,7 @@ class AnalysisOverrides(_Strict):
     tags: JobTagOptions | None = None
     moderation: JobModerationOptions | None = None
     captions: JobCaptionOptions | None = None
+    text: JobTextOptions | None = None
     decoder: DecoderName | None = None
     include_frames: bool | None = None
 

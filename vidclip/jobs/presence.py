@@ -31,6 +31,8 @@ class WorkerRecord(BaseModel):
     #: The image model (vidclip.schema.ModelInfo as JSON); None for caption-only workers.
     model: dict[str, Any] | None = None
     captions: str = Field(description="The caption backend the worker runs.")
+    text_reader: str | None = Field(None, description="The on-screen text reader the "
+                                    "worker's jobs default to (text.backend).")
     version: str
     started_at: datetime
 

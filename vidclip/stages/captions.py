@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from vidclip.caption.base import CaptionRequest, CaptionResult, SceneEvidence
 from vidclip.context import CaptionContext
+from vidclip.ocr.describe import read_aloud
 from vidclip.schema import Captions, LabelScore, Scene, TextReview, VideoAnalysis
 
 #: Lines of speech (and, apart, of on-screen text) a scene's evidence carries.
@@ -71,16 +72,18 @@ def apply_captions(analysis: VideoAnalysis, result: CaptionResult) -> VideoAnaly
     for scene in analysis.scenes:
         c = by_index.get(scene.index)
         d = described.get(scene.index, c)
+        written = read_aloud(scene.start_s, scene.end_s, analysis.on_screen_text)
+        description = " ".join(p for p in (written, d.text if d else None) if p) or None
         scenes.append(scene.model_copy(update={
             "caption": c.text if c else None,
             "caption_grounded": c.grounded if c else None,
             "caption_source": c.source if c else None,
             "caption_note": c.note if c else None,
-            "description": d.text if d else None,
+            "description": description,
             "description_source": d.source if d else None,
             # Every text a captioner writes, the template's too, waits for a person.
             "caption_review": TextReview() if c else None,
-            "description_review": TextReview() if d else None,
+            "description_review": TextReview() if description else None,
         }))
     captions = Captions(
         summary=result.summary,

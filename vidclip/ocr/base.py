@@ -1,0 +1,35 @@
+"""The reader interface: frames in, per-frame lines with boxes out."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Line:
+    """One recognised line on one frame."""
+
+    text: str
+    #: [x0, y0, x1, y1] as fractions (0-1) of the displayed frame.
+    box: tuple[float, float, float, float]
+    confidence: float
+
+
+class TextReader(ABC):
+    """Reads text on RGB uint8 frames (H x W x 3); loads its model lazily."""
+
+    name: str = "reader"
+
+    @abstractmethod
+    def read(self, frames: list[np.ndarray]) -> list[list[Line]]:
+        """One list of lines per frame, in the frames' order."""
+
+    def describe(self) -> str | None:
+        """The model's name as the result reports it."""
+        return None
+
+    def close(self) -> None:
+        """Release the model (nothing to do for most readers)."""

@@ -1,0 +1,68 @@
+"""Stage 4b, on-screen text: read the planned frames and track what they say.
+
+Runs after visual moderation. The frames are decoded again by number
+(:func:`vidclip.decode.seek.read_frames`, the decoder that applies rotation),
+only those :func:`vidclip.ocr.sampling.plan` picks; a frame that did not
+change since the last one read in its scene reuses that one's lines.
+"""
+
+from __future__ import annotations
+
+from vidclip.context import AnalysisContext
+from vidclip.decode.seek import read_frames
+from vidclip.ocr import sampling
+from vidclip.ocr.base import Line, TextReader
+from vidclip.ocr.track import track
+from vidclip.schema import OnScreenText, TextReaderInfo
+from vidclip.stages.scenes import SegmentedVideo
+
+
+def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
+              reader: TextReader) -> tuple[list[OnScreenText], int]:
+    """The tracked items and how many frames the reader ran on."""
+    options = ctx.config.text
+    fps = video.info.fps or 25.0
+    spans = [(s.start_frame, s.end_frame) for s in video.scenes]
+    wanted = sampling.plan(spans, fps, options.interval_s)
+    if not wanted:
+        return [], 0
+    backend = "pyav" if video.info.decoder != "decord" else ctx.config.decoder
+    batch = read_frames(source, wanted, sampling.SHORT_SIDE, backend)
+    scene_of = _scene_index(spans)
+    observed: list[tuple[float, list[Line]]] = []
+    last: dict[int, tuple] = {}
+    to_read, slots = [], []
+    for frame, time_s, index in zip(batch.frames, batch.times_s, batch.indices):
+        scene = scene_of(int(index))
+        # A scene's first look stands for its start: text on a card appears with the cut.
+        if scene not in last and scene < len(video.scenes):
+            time_s = video.scenes[scene].start_s
+        small = sampling.thumbnail(frame)
+        before = last.get(scene)
+        if before is not None and not sampling.changed(before[0], small):
+            observed.append((float(time_s), before[1]))  # same picture: same lines
+            continue
+        holder: list[Line] = []
+        last[scene] = (small, holder)
+        to_read.append(frame)
+        slots.append(holder)
+        observed.append((float(time_s), holder))
+    for holder, lines in zip(slots, reader.read(to_read)):
+        holder.extend(lines)
+    end_s = video.info.start_time_s + video.info.duration_s
+    return track(observed, end_s, options.min_confidence), len(to_read)
+
+
+def _scene_index(spans: list[tuple[int, int]]):
+    def find(frame: int) -> int:
+        for i, (start, end) in enumerate(spans):
+            if start <= frame < end:
+                return i
+        return len(spans)
+    return find
+
+
+def reader_info(backend: str, reader: TextReader | None, frames_read: int,
+                fallback_reason: str | None) -> TextReaderInfo:
+    return TextReaderInfo(backend=backend, model=reader.describe() if reader else None,
+                          fallback_reason=fallback_reason, frames_read=frames_read)
