@@ -1,6 +1,8 @@
 """Per-frame detections -> tracked items, each from when its text appears until it goes.
 
-1. Lines below ``min_confidence`` are dropped (precision first).
+1. Lines below ``min_confidence`` are dropped (precision first), and so are
+   lines no text has the shape of: a box taller than ``MAX_LINE_HEIGHT`` of the
+   frame (the detector outlining a whole photo), or a lone character.
 2. Lines of one frame form blocks: a line joins the block above it when the
    vertical gap is under ``BLOCK_GAP`` line heights and they overlap
    horizontally. A block's text is its lines top to bottom, joined by "\\n".
@@ -53,9 +55,19 @@ def alike(a: str, b: str) -> float:
     return SequenceMatcher(None, a.lower(), b.lower()).ratio()
 
 
+#: A line of text is never most of the frame's height; a detection that is, is
+#: the detector taking a textured photo for text (seen on skimage's photos).
+MAX_LINE_HEIGHT = 0.5
+
+
+def _text_shaped(line: Line) -> bool:
+    height = line.box[3] - line.box[1]
+    return height <= MAX_LINE_HEIGHT and sum(c.isalnum() for c in line.text) >= 2
+
+
 def blocks(lines: Sequence[Line], min_confidence: float) -> list[Line]:
     """The frame's lines grouped into blocks, each one Line with its lines joined."""
-    kept = sorted((x for x in lines if x.confidence >= min_confidence),
+    kept = sorted((x for x in lines if x.confidence >= min_confidence and _text_shaped(x)),
                   key=lambda x: (x.box[1], x.box[0]))
     groups: list[list[Line]] = []
     for line in kept:
