@@ -25,8 +25,8 @@ def archive(clips, tmp_path_factory):
         shutil.copy(clip, videos / clip.name)
     out, index = root / "out", root / "index"
     res = CliRunner().invoke(cli, ["batch", str(videos), "-o", str(out), "--index", str(index),
-                                   "--formats", "json,thumbnails", "--no-moderation", "--text", "off",
-                                   *TINY])
+                                   "--formats", "json,thumbnails", "--no-moderation",
+                                   "--text", "off", *TINY])
     assert res.exit_code == 0, res.output
     return videos, out, index
 
