@@ -18,7 +18,7 @@ import html
 from dataclasses import dataclass
 
 from vidclip.output.timed_text import TimedText
-from vidclip.output.transcript import clock, iso_duration
+from vidclip.output.transcript import clock, html_page, time_range_html
 from vidclip.schema import VideoAnalysis
 
 #: How each kind of entry is introduced to a reader (and its CSS class).
@@ -88,33 +88,15 @@ def combined_html(analysis: VideoAnalysis, descriptions: list[TimedText], *, tit
     items = []
     for e in all_entries(analysis, descriptions):
         label = KIND_LABELS[e.kind] + (f" ({e.speaker})" if e.speaker else "")
-        items.append(
-            f'    <li class="{e.kind}"><time datetime="{iso_duration(e.start_s)}">'
-            f'{clock(e.start_s)}</time> &ndash; <time datetime="{iso_duration(e.end_s)}">'
-            f"{clock(e.end_s)}</time> <strong>{esc(label)}:</strong> {esc(e.text)}</li>")
+        items.append(f'    <li class="{e.kind}">{time_range_html(e.start_s, e.end_s)} '
+                     f"<strong>{esc(label)}:</strong> {esc(e.text)}</li>")
     intro = f'  <p role="note">{esc(notice)}</p>\n' if notice else ""
     if not has_speech(analysis):
         intro += f"  <p>{esc(FALLBACK)}</p>\n"
     if summary:
         intro += f"  <p>{esc(summary)}</p>\n"
     legend = ", ".join(LEGEND)
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{esc(language, quote=True)}">\n'
-        "<head>\n"
-        '  <meta charset="utf-8">\n'
-        f"  <title>{esc(title)}</title>\n"
-        "</head>\n"
-        "<body>\n"
-        "<main>\n"
-        f"  <h1>{esc(title)}</h1>\n"
-        f"{intro}"
-        "  <h2>Transcript</h2>\n"
-        f"  <p>{esc(legend)}.</p>\n"
-        '  <ol aria-label="What is said, heard, seen and written, in time order">\n'
-        + "\n".join(items) + "\n"
-        "  </ol>\n"
-        "</main>\n"
-        "</body>\n"
-        "</html>\n"
-    )
+    return html_page(title, language, intro + "  <h2>Transcript</h2>\n"
+                     f"  <p>{esc(legend)}.</p>\n"
+                     '  <ol aria-label="What is said, heard, seen and written, in time order">\n'
+                     + "\n".join(items) + "\n  </ol>\n")

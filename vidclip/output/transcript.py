@@ -55,14 +55,25 @@ def transcript_html(entries: list[TimedText], *, title: str = "Video transcript"
     ``<time>`` elements (machine-readable offsets). All text is escaped.
     """
     esc = html.escape
-    items = "\n".join(
-        f'    <li><time datetime="{iso_duration(start)}">{clock(start)}</time>'
-        f' &ndash; <time datetime="{iso_duration(end)}">{clock(end)}</time>: {esc(text)}</li>'
-        for start, end, text in _ordered(entries)
-    )
+    items = "\n".join(f"    <li>{time_range_html(start, end)}: {esc(text)}</li>"
+                      for start, end, text in _ordered(entries))
     summary_html = f"  <p>{esc(summary)}</p>\n" if summary else ""
     if notice:
         summary_html = f'  <p role="note">{esc(notice)}</p>\n' + summary_html
+    return html_page(title, language, summary_html + '  <ol aria-label="Scene descriptions">\n'
+                     f"{items}\n  </ol>\n")
+
+
+def time_range_html(start: float, end: float) -> str:
+    """Two ``<time>`` elements: readable clock times with machine-readable offsets."""
+    return (f'<time datetime="{iso_duration(start)}">{clock(start)}</time> &ndash; '
+            f'<time datetime="{iso_duration(end)}">{clock(end)}</time>')
+
+
+def html_page(title: str, language: str, body: str) -> str:
+    """A standalone page around ``body`` (already escaped): its language, a
+    title and one ``h1`` inside ``main``."""
+    esc = html.escape
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{esc(language, quote=True)}">\n'
@@ -73,10 +84,7 @@ def transcript_html(entries: list[TimedText], *, title: str = "Video transcript"
         "<body>\n"
         "<main>\n"
         f"  <h1>{esc(title)}</h1>\n"
-        f"{summary_html}"
-        '  <ol aria-label="Scene descriptions">\n'
-        f"{items}\n"
-        "  </ol>\n"
+        f"{body}"
         "</main>\n"
         "</body>\n"
         "</html>\n"
