@@ -8,6 +8,8 @@ change since the last one read in its scene reuses that one's lines.
 
 from __future__ import annotations
 
+import bisect
+
 from vidclip.context import AnalysisContext
 from vidclip.decode.seek import read_frames
 from vidclip.ocr import sampling
@@ -54,11 +56,13 @@ def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
 
 
 def _scene_index(spans: list[tuple[int, int]]):
+    """frame -> the index of the scene holding it (len(spans) for none), by
+    bisection over the ordered spans: a long video has thousands of scenes."""
+    starts = [start for start, _ in spans]
+
     def find(frame: int) -> int:
-        for i, (start, end) in enumerate(spans):
-            if start <= frame < end:
-                return i
-        return len(spans)
+        i = bisect.bisect_right(starts, frame) - 1
+        return i if i >= 0 and frame < spans[i][1] else len(spans)
     return find
 
 
