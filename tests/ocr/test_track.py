@@ -53,3 +53,9 @@ def test_kinds_from_position():
     assert kind_of((0.05, 0.75, 0.35, 0.82)) == "lower_third"
     assert kind_of((0.2, 0.35, 0.8, 0.5)) == "title"
     assert kind_of((0.8, 0.05, 0.95, 0.08)) == "other"
+
+
+def test_a_line_held_in_the_subtitle_band_for_the_whole_video_is_not_a_subtitle():
+    band = (0.3, 0.9, 0.7, 0.95)
+    assert kind_of(band, 3.0) == "subtitle"
+    assert kind_of(band, 24.0) == "other"  # a copyright notice, not speech

@@ -10,9 +10,11 @@
    >= ``SAME_TEXT``) or their boxes overlap (IoU >= ``SAME_BOX``) with texts
    half alike; otherwise it opens a new item. An open item not seen on a
    frame ends at that frame's time (it was gone by then).
-4. ``kind`` from position: the subtitle band is the bottom quarter, centred;
-   a lower third sits in the bottom 40 % off centre; a title is large or
-   centred and alone; anything else is ``other``.
+4. ``kind`` from position and timing: the subtitle band is the bottom quarter,
+   centred, for an item on screen no longer than a subtitle stays
+   (``MAX_SUBTITLE_S``; a line held longer there is a caption bar or a notice:
+   ``other``); a lower third sits in the bottom 40 % off centre; a title is
+   large or centred and alone; anything else is ``other``.
 """
 
 from __future__ import annotations
@@ -101,11 +103,16 @@ def _join(group: list[Line]) -> Line:
     return Line(text, box, min(x.confidence for x in group))
 
 
-def kind_of(box: Box) -> str:
+#: A subtitle changes with speech: timed-text guides keep one on screen at most
+#: about 7 s, so a line held well past that in the band is not one.
+MAX_SUBTITLE_S = 10.0
+
+
+def kind_of(box: Box, seconds: float = 0.0) -> str:
     cx = (box[0] + box[2]) / 2
     height = box[3] - box[1]
     if box[1] >= 0.72 and abs(cx - 0.5) < 0.12:
-        return "subtitle"
+        return "subtitle" if seconds <= MAX_SUBTITLE_S else "other"
     if box[1] >= 0.6 and cx < 0.45:
         return "lower_third"
     if height >= 0.08 or (abs(cx - 0.5) < 0.15 and 0.2 < (box[1] + box[3]) / 2 < 0.7):
@@ -161,4 +168,4 @@ def _result(item: _Item) -> OnScreenText:
     return OnScreenText(start_s=round(item.start_s, 3), end_s=round(item.end_s, 3),
                         text=item.text, box=[round(v, 4) for v in item.box],
                         confidence=round(min(1.0, max(0.0, item.confidence)), 4),
-                        kind=kind_of(item.box))
+                        kind=kind_of(item.box, item.end_s - item.start_s))
