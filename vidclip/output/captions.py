@@ -19,7 +19,9 @@ from vidclip.output.timed_text import escape_vtt, format_timestamp
 from vidclip.schema import CaptionCue, VideoAnalysis, is_reviewed
 
 #: Why a caption file is missing, the one line a CLI run prints.
-NO_TRANSCRIPT = ("no transcript (speech was off, or the file has no audio): the caption "
+#: Until speech recognition lands, a transcript comes only from outside (a result
+#: given a transcript); the line says so rather than blame a setting.
+NO_TRANSCRIPT = ("no transcript (this release does not transcribe speech yet): the caption "
                  "files (.captions.vtt/.srt/.ttml) are not written")
 
 
