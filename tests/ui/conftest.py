@@ -47,7 +47,10 @@ def chromium_path() -> str | None:
     return candidate if candidate and Path(candidate).exists() else None
 
 
-@pytest.fixture(scope="session")
+# One browser per test file, not per session: between files xdist may hand this
+# process non-browser work for many minutes, and an idle headless Chromium has been
+# seen spinning a renderer at full CPU all that time, starving the other process.
+@pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api",
                                    reason="Playwright is not installed (pip install playwright)")
