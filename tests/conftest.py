@@ -7,6 +7,7 @@ embedding cache, and with a tiny randomly initialised CLIP built in code.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,22 @@ def _offline_and_isolated(tmp_path_factory):
         mp.setenv("HF_HUB_OFFLINE", "1")
         mp.setenv("VIDCLIP_CACHE_DIR", str(tmp_path_factory.mktemp("vidclip-cache")))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _normal_scheduling():
+    """A test leaves this process's CPU scheduling as it found it.
+
+    A native library that switches the test's thread to real-time scheduling (as
+    SVT-AV1 does when run as root: ``vidclip.testing.synthetic.same_scheduling``)
+    makes every later thread real-time too, and busy-waiting threads then starve the
+    rest of the run, pytest-timeout's own thread included. Put it back and say which
+    test did it.
+    """
+    yield
+    if hasattr(os, "sched_getscheduler") and os.sched_getscheduler(0) != os.SCHED_OTHER:
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+        pytest.fail("the test left this process on real-time CPU scheduling (reset now)")
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,9 @@ delayed-start clips, and the bad inputs a real archive holds.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -50,7 +52,7 @@ def write_video(
     h, w = first.shape[:2]
     times = iter(times_s) if times_s is not None else None
     rate = Fraction(fps).limit_denominator(1001)
-    with av.open(str(path), "w", options=container_options or {}) as out:
+    with same_scheduling(), av.open(str(path), "w", options=container_options or {}) as out:
         stream = out.add_stream(codec, rate=rate)
         if not isinstance(stream, av.VideoStream):
             raise ValueError(f"{codec!r} is not a video codec")
@@ -79,6 +81,28 @@ def write_video(
         for packet in stream.encode():
             out.mux(packet)
     return path
+
+
+@contextmanager
+def same_scheduling() -> Iterator[None]:
+    """Give the calling thread back the CPU scheduling it had before an encoder ran.
+
+    SVT-AV1 (PyAV's ``libsvtav1``), run as root, switches the thread that opens it to
+    real-time ``SCHED_FIFO`` at priority 99 and never switches it back. Every thread
+    and process started from that thread afterwards inherits it, and two such threads
+    busy-waiting for a third on a 2-core machine never let it run: a test process
+    that had written an AV1 clip hung for over an hour at full CPU, its timeout
+    thread starved with it.
+    """
+    if not hasattr(os, "sched_getscheduler"):  # not Linux: nothing to keep
+        yield
+        return
+    policy, param = os.sched_getscheduler(0), os.sched_getparam(0)
+    try:
+        yield
+    finally:
+        if (os.sched_getscheduler(0), os.sched_getparam(0)) != (policy, param):
+            os.sched_setscheduler(0, policy, param)
 
 
 def _chain(first, rest):
