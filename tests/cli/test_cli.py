@@ -104,7 +104,8 @@ def test_bad_input_is_answered_before_any_model_loads(tmp_path):
                                         f"error: {empty}: the file is empty (0 bytes)."]
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"], ids=["one-process", "two-worker-processes"])
+@pytest.mark.parametrize("jobs", [["--jobs", "1"], ["--jobs", "2"], ["--one-at-a-time"]],
+                         ids=["one-process", "two-worker-processes", "one-at-a-time"])
 def test_batch_is_resumable_and_reports_failures(runner, clips, tmp_path, jobs):
     archive = tmp_path / "archive"
     (archive / "a").mkdir(parents=True)
@@ -114,7 +115,7 @@ def test_batch_is_resumable_and_reports_failures(runner, clips, tmp_path, jobs):
     (archive / "b" / "broken.mp4").write_bytes(b"")
     (archive / "readme.txt").write_text("not a video, not picked up")
     out = tmp_path / "out"
-    res = runner.invoke(cli, ["batch", str(archive), "-o", str(out), "--jobs", jobs, *TINY])
+    res = runner.invoke(cli, ["batch", str(archive), "-o", str(out), *jobs, *TINY])
     assert res.exit_code == 1
     summary = json.loads((out / "batch-summary.json").read_text())
     assert (summary["done"], summary["failed"], summary["skipped"]) == (2, 1, 0)
@@ -122,7 +123,7 @@ def test_batch_is_resumable_and_reports_failures(runner, clips, tmp_path, jobs):
     assert failed["source"].endswith("broken.mp4") and "empty" in failed["error"]
     assert (out / "a" / "intro.json").exists() and (out / "b" / "intro.json").exists()
 
-    again = runner.invoke(cli, ["batch", str(archive), "-o", str(out), "--jobs", jobs, *TINY])
+    again = runner.invoke(cli, ["batch", str(archive), "-o", str(out), *jobs, *TINY])
     summary = json.loads((out / "batch-summary.json").read_text())
     assert (summary["done"], summary["failed"], summary["skipped"]) == (0, 1, 2)
     assert again.exit_code == 1

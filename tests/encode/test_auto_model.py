@@ -66,3 +66,40 @@ def test_the_result_records_the_fallback(tmp_path, clips):
                              tags={"labels": ["cat", "dog"]}, moderation={"enabled": False})
     assert result.model.kind == "offline"
     assert "HF_HUB_OFFLINE is set" in result.model.fallback_reason
+
+
+def test_the_default_hub_id_is_open_clips():
+    # choose_model looks the default weights up without importing open_clip.
+    open_clip = pytest.importorskip("open_clip")
+    from vidclip.config import CLIP_MODEL, DEFAULT_PRETRAINED
+    from vidclip.encode.auto import DEFAULT_HUB_ID
+
+    assert open_clip.get_pretrained_cfg(CLIP_MODEL, DEFAULT_PRETRAINED)["hf_hub"] == DEFAULT_HUB_ID
+
+
+def test_cached_default_weights_found_as_hf_hub_download_finds_them(tmp_path):
+    pytest.importorskip("huggingface_hub")
+    from huggingface_hub import hf_hub_download
+
+    from vidclip.encode.auto import DEFAULT_HUB_ID
+    from vidclip.encode.weights import cached_hub_file
+
+    root = _cache_with_default_weights(tmp_path)
+    found = cached_hub_file(DEFAULT_HUB_ID, str(root))
+    repo_id = DEFAULT_HUB_ID.rstrip("/")
+    assert found == hf_hub_download(repo_id, "open_clip_model.safetensors", cache_dir=str(root),
+                                    local_files_only=True)
+    assert cached_hub_file(DEFAULT_HUB_ID, str(tmp_path / "empty")) is None
+
+
+def test_the_offline_choice_imports_no_open_clip(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from vidclip.config import ModelOptions; "
+            "from vidclip.encode.auto import choose_model; "
+            f"c = choose_model(ModelOptions(cache_dir={str(tmp_path)!r})); "
+            "print(c.options.name, 'open_clip' in sys.modules, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["offline", "False", "False"]

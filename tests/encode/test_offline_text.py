@@ -84,3 +84,10 @@ def test_class_sentence(index, expected):
 
 def test_overrides_point_at_real_classes():
     assert all(0 <= i < 1000 for i in imagenet_prompts._overrides())
+
+
+def test_packaged_class_names_are_torchvisions():
+    # Set-up reads them from vidclip/data so that it never imports torchvision.
+    models = pytest.importorskip("torchvision.models")
+    expected = tuple(models.ResNet18_Weights.IMAGENET1K_V1.meta["categories"])
+    assert imagenet_prompts.class_names() == expected

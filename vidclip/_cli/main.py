@@ -190,9 +190,11 @@ def _batch_analyser(config: dict, formats: tuple[str, ...]):
 @click.option("--decoders", type=click.IntRange(min=0), default=0, show_default=True,
               help="Videos decoded at once into shared encoder batches (with --jobs 1); "
               "0: 3 beside a CPU model, 4 beside a GPU.")
+@click.option("--one-at-a-time", is_flag=True, help="With --jobs 1, analyse the videos one "
+              "after the other, each in its own encoder calls, instead of in shared batches.")
 @analysis_options
 def batch(target: Path, no_resume: bool, index_dir: Path | None, jobs: int, decoders: int,
-          **options) -> None:
+          one_at_a_time: bool, **options) -> None:
     """Tag every video in a directory (or listed in a file), resumably."""
     import functools
 
@@ -234,10 +236,15 @@ def batch(target: Path, no_resume: bool, index_dir: Path | None, jobs: int, deco
         if indexer is not None:
             indexer(item)
 
+    shared = analyse_one = None
+    if pipeline is not None and one_at_a_time:
+        analyse_one = functools.partial(_analyse_into, pipeline, formats=formats, quiet=True)
+    elif pipeline is not None:
+        shared = SharedBatch(pipeline, write, decoders)
     try:
         report = run_batch(
-            videos, outdir, root=root, formats=formats, resume=not no_resume, on_item=show,
-            jobs=jobs, shared=SharedBatch(pipeline, write, decoders) if pipeline else None,
+            videos, outdir, analyse_one, root=root, formats=formats, resume=not no_resume,
+            on_item=show, jobs=jobs, shared=shared,
             make_analyser=functools.partial(_batch_analyser, config.model_dump(mode="json"),
                                             tuple(formats)),
         )

@@ -22,7 +22,12 @@ from vidclip.config import (
     OFFLINE_MODEL,
     ModelOptions,
 )
-from vidclip.errors import ModelError, WeightsMissingError
+from vidclip.errors import ModelError
+
+#: open_clip's ``hf_hub`` entry for the default weights
+#: (``open_clip.get_pretrained_cfg(CLIP_MODEL, DEFAULT_PRETRAINED)``; a test
+#: checks they agree), so the cache is looked up without importing open_clip.
+DEFAULT_HUB_ID = "laion/CLIP-ViT-B-32-DataComp.XL-s13B-b90K/"
 
 GET_CLIP = (f"for CLIP, run once with network access (the {CLIP_MODEL} '{DEFAULT_PRETRAINED}' "
             f"weights are cached then) or pass --model {CLIP_MODEL} "
@@ -53,13 +58,12 @@ def choose_model(options: ModelOptions) -> ModelChoice:
     clip = options.model_copy(update={"name": CLIP_MODEL})
     if options.pretrained != DEFAULT_PRETRAINED:
         return ModelChoice(clip)  # weights the user chose: never swapped for another model
-    from vidclip.encode.weights import hub_unavailable, resolve
+    from vidclip.encode.weights import cached_hub_file, hub_unavailable
 
-    try:
-        resolve(clip.name, clip.pretrained, clip.cache_dir, download=False)
+    # Looked up on disk without importing open_clip (and torch with it): on
+    # the offline path that import was most of a process's set-up.
+    if cached_hub_file(DEFAULT_HUB_ID, clip.cache_dir) is not None:
         return ModelChoice(clip)  # cached
-    except WeightsMissingError:
-        pass
     why = hub_unavailable()
     if why is None:
         return ModelChoice(clip)  # downloads on first load

@@ -91,6 +91,36 @@ def resolve(model_name: str, pretrained: str | None, cache_dir: str | None, *,
                            tag_cfg)
 
 
+def hub_cache_root(cache_dir: str | None = None) -> Path:
+    """The Hugging Face hub cache ``hf_hub_download`` reads (its own rules, without
+    importing huggingface_hub: that import alone costs a noticeable part of set-up)."""
+    if cache_dir:
+        return Path(cache_dir).expanduser()
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        if os.environ.get(name):
+            return Path(os.environ[name]).expanduser()
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return Path(xdg) / "huggingface" / "hub"
+
+
+def cached_hub_file(hub_id: str, cache_dir: str | None = None) -> str | None:
+    """The cached checkpoint of an open_clip ``hf_hub`` entry (``org/repo/[file]``), or
+    None: the file names and the ``refs/main`` snapshot :func:`_from_hub` would find."""
+    repo_id, filename = os.path.split(hub_id)  # as _from_hub splits it
+    repo = hub_cache_root(cache_dir) / ("models--" + repo_id.replace("/", "--"))
+    try:
+        revision = (repo / "refs" / "main").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    for name in _hub_candidates(filename or "open_clip_pytorch_model.bin"):
+        path = repo / "snapshots" / revision / name
+        if path.is_file():
+            return str(path)
+    return None
+
+
 def hub_unavailable(host: str = _HUB_HOST) -> str | None:
     """Why weights cannot be downloaded now, or None when they can be."""
     if hub_offline():

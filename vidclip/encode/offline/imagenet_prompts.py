@@ -19,6 +19,7 @@ say nothing of a person wearing them ("military uniform", "bikini"). So:
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 TEMPLATE = "a photo of {}."
 
@@ -465,11 +466,19 @@ def _family(index: int) -> str | None:
     return None
 
 
+#: torchvision's ImageNet-1k class names (``ResNet18_Weights.IMAGENET1K_V1.meta``),
+#: one a line in class-index order: copied into the package so that set-up
+#: does not import torchvision (and torch._dynamo through it) to read them.
+CLASSES_FILE = Path(__file__).resolve().parents[2] / "data" / "imagenet" / "classes.txt"
+
+
+@cache
 def class_names() -> tuple[str, ...]:
     """The 1000 ImageNet names in class-index order, as torchvision ships them."""
-    from torchvision.models import ResNet18_Weights
-
-    return tuple(ResNet18_Weights.IMAGENET1K_V1.meta["categories"])
+    names = tuple(CLASSES_FILE.read_text(encoding="utf-8").splitlines())
+    if len(names) != 1000:
+        raise ValueError(f"{CLASSES_FILE}: {len(names)} ImageNet class names, not 1000")
+    return names
 
 
 def class_phrase(index: int, name: str, overrides: dict[int, str]) -> str:
