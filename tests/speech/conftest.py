@@ -1,0 +1,35 @@
+"""Test speech and audio made here with espeak-ng, sox and ffmpeg."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SENTENCE = "the harbour master opened the gate. the ships came in slowly."
+
+
+def need(*tools: str) -> None:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} to make test audio (apt install espeak-ng "
+                    "sox ffmpeg)")
+
+
+def run(*cmd: str) -> None:
+    subprocess.run(cmd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory) -> Path:
+    need("espeak-ng", "sox", "ffmpeg")
+    d = tmp_path_factory.mktemp("speech")
+    run("espeak-ng", "-s", "140", "-w", str(d / "said.wav"), SENTENCE)
+    run("sox", "-n", "-r", "22050", "-c", "1", str(d / "tone.wav"), "synth", "4", "sine", "440",
+        "vol", "0.5")
+    run("sox", "-n", "-r", "22050", "-c", "1", str(d / "silence.wav"), "trim", "0", "3")
+    run("sox", str(d / "silence.wav"), str(d / "said.wav"), str(d / "tone.wav"),
+        str(d / "silence.wav"), str(d / "mix.wav"))
+    return d
