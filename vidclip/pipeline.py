@@ -34,6 +34,7 @@ from vidclip.index.moments import Moments, compute_moments
 from vidclip.ocr.subtitles import mark_subtitles
 from vidclip.schema import Timings, VideoAnalysis
 from vidclip.stages.assemble import assemble
+from vidclip.stages.audio_only import SKIPPED, audio_only, empty_stream
 from vidclip.stages.captions import caption_analysis
 from vidclip.stages.encode import StreamedVideo, encode_video
 from vidclip.stages.encode_many import encode_many
@@ -173,6 +174,13 @@ class Pipeline:
     def _start_speech(self, source: str) -> SpeechJob | None:
         return start_speech(source, self.config.speech, self.recognizer)
 
+    @staticmethod
+    def _audio_stream(ctx: AnalysisContext, source: str) -> StreamedVideo:
+        from vidclip.speech.audio import AudioSource
+
+        info = AudioSource(source).probe()
+        return empty_stream(ctx, source, info.duration_s, info.codec)
+
     def _read_vocabulary(self) -> Vocabulary:
         if self._vocabulary is None:
             self._vocabulary = read_vocabulary(self.config)
@@ -226,7 +234,10 @@ class Pipeline:
         ctx = self.setup()
         clock = _Clock()
         speech = self._start_speech(str(source))
-        streamed = encode_video(ctx, str(source), report, should_cancel or never_cancel)
+        if audio_only(str(source)):
+            streamed = self._audio_stream(ctx, str(source))
+        else:
+            streamed = encode_video(ctx, str(source), report, should_cancel or never_cancel)
         clock.lap("decode+encode")
         return self._finish(ctx, streamed, clock, report, caption, speech)
 
@@ -304,7 +315,8 @@ class Pipeline:
         analysis = analysis.model_copy(update={
             "on_screen_text": written,
             "transcript": transcript,
-            "skipped": analysis.skipped + ([skipped] if skipped else []),
+            "skipped": analysis.skipped + ([skipped] if skipped else [])
+            + ([SKIPPED] if streamed.info.decoder_note == SKIPPED.reason else []),
             "text_reader": reader_info(choice.backend, choice.reader, frames_read,
                                        choice.fallback_reason)})
         analysis = mark_subtitles(analysis)

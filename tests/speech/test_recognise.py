@@ -58,3 +58,17 @@ def test_video_without_audio_says_why(tmp_path, tiny_model_options, tiny_encoder
     assert analysis.transcript is None
     assert [s.reason for s in analysis.skipped if s.part == "transcript"] == [
         "the file has no audio stream"]
+
+
+def test_audio_only_file_gets_transcript_and_empty_visual_parts(media, tiny_model_options,
+                                                                tiny_encoder):
+    from vidclip.pipeline import Pipeline
+
+    config = AnalysisConfig(model=tiny_model_options, text=TextOptions(backend="off"),
+                            speech=SpeechOptions(backend="pocketsphinx"))
+    with Pipeline(config, encoder=tiny_encoder) as pipeline:
+        analysis = pipeline.analyze(media / "mix.wav", caption=False)
+    assert analysis.scenes == [] and analysis.video.width == 0
+    assert "audio only" in analysis.video.decoder_note
+    assert [s.part for s in analysis.skipped] == ["visual"]
+    assert analysis.transcript.segments and analysis.caption_track.cues
