@@ -33,3 +33,17 @@ def media(tmp_path_factory) -> Path:
     run("sox", str(d / "silence.wav"), str(d / "said.wav"), str(d / "tone.wav"),
         str(d / "silence.wav"), str(d / "mix.wav"))
     return d
+
+
+@pytest.fixture(scope="session")
+def festival_speech(media) -> Path:
+    """The sentence in festival's us-slt HTS voice, 3 s of silence either side
+    (pocketsphinx's US model hears it far better than espeak's formant voice)."""
+    need("text2wave")
+    (media / "sentence.txt").write_text(SENTENCE)
+    run("text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", str(media / "sentence.txt"),
+        "-o", str(media / "festival.wav"))
+    run("sox", str(media / "festival.wav"), "-r", "22050", "-c", "1", str(media / "fest22.wav"))
+    run("sox", str(media / "silence.wav"), str(media / "fest22.wav"), str(media /
+        "silence.wav"), str(media / "festival_mix.wav"))
+    return media / "festival_mix.wav"

@@ -13,18 +13,18 @@ from vidclip.speech.transcribe import transcribe_file
 pytestmark = pytest.mark.slow
 
 
-def test_pocketsphinx_finds_words_inside_the_speech(media):
+def test_pocketsphinx_finds_words_inside_the_speech(festival_speech):
     opts = SpeechOptions(backend="pocketsphinx")
     choice = choose_recognizer(opts)
-    t = transcribe_file(str(media / "mix.wav"), opts, choice.recognizer, choice.backend)
-    said = t.audio.duration_s - 3 - 4 - 3
+    t = transcribe_file(str(festival_speech), opts, choice.recognizer, choice.backend)
+    said = t.audio.duration_s - 3 - 3
     words = [w for s in t.segments for w in s.words]
     assert words, "something was recognised in the espeak sentence"
     assert all(2.5 <= w.start_s <= w.end_s <= 3.0 + said + 0.5 for w in words)
     found = {w.text for w in words} & set(SENTENCE.replace(".", "").split())
-    assert len(found) >= 2, [w.text for w in words]
+    assert len(found) >= 3, [w.text for w in words]
     assert t.language == "en" and t.backend == "pocketsphinx"
-    assert [s.label for s in t.sounds] == ["music"]
+    assert t.sounds == []  # silence around the speech is not a sound
 
 
 def test_video_with_speech_gets_transcript_and_caption_cues(media, tmp_path, tiny_model_options,
