@@ -34,11 +34,13 @@ from vidclip.index.moments import Moments, compute_moments
 from vidclip.ocr.subtitles import mark_subtitles
 from vidclip.schema import Timings, VideoAnalysis
 from vidclip.stages.assemble import assemble
+from vidclip.stages.audio_only import SKIPPED, audio_only, empty_stream
 from vidclip.stages.captions import caption_analysis
 from vidclip.stages.encode import StreamedVideo, encode_video
 from vidclip.stages.encode_many import encode_many
 from vidclip.stages.moderation import moderate_video
 from vidclip.stages.scenes import segment_video
+from vidclip.stages.speech import SpeechJob, start_speech
 from vidclip.stages.tags import tag_video
 from vidclip.stages.text import read_text, reader_info
 from vidclip.stages.thumbnails import SceneThumbnails, scene_thumbnails
@@ -126,6 +128,7 @@ class Pipeline:
         self._analysis: AnalysisContext | None = None
         self._captions: CaptionContext | None = None
         self._reader_choice = None
+        self._recognizer_choice = None
 
     # -- heavy state, built once -------------------------------------------------
     def setup(self, progress: EmbedProgressFn | None = None) -> AnalysisContext:
@@ -159,6 +162,25 @@ class Pipeline:
                 self._reader_choice = choose_reader(self.config.text)
             return self._reader_choice
 
+    def recognizer(self):
+        """The speech recogniser (:mod:`vidclip.speech.choose`), loaded once."""
+        with self._lock:
+            if self._recognizer_choice is None:
+                from vidclip.speech.choose import choose_recognizer
+
+                self._recognizer_choice = choose_recognizer(self.config.speech)
+            return self._recognizer_choice
+
+    def _start_speech(self, source: str) -> SpeechJob | None:
+        return start_speech(source, self.config.speech, self.recognizer)
+
+    @staticmethod
+    def _audio_stream(ctx: AnalysisContext, source: str) -> StreamedVideo:
+        from vidclip.speech.audio import AudioSource
+
+        info = AudioSource(source).probe()
+        return empty_stream(ctx, source, info.duration_s, info.codec)
+
     def _read_vocabulary(self) -> Vocabulary:
         if self._vocabulary is None:
             self._vocabulary = read_vocabulary(self.config)
@@ -170,6 +192,8 @@ class Pipeline:
             return self._read_vocabulary()
 
     def close(self) -> None:
+        if self._recognizer_choice is not None and self._recognizer_choice.recognizer:
+            self._recognizer_choice.recognizer.close()
         if self._reader_choice is not None and self._reader_choice.reader is not None:
             self._reader_choice.reader.close()
         if self._captioner is not None:
@@ -209,9 +233,13 @@ class Pipeline:
         report = progress or no_progress
         ctx = self.setup()
         clock = _Clock()
-        streamed = encode_video(ctx, str(source), report, should_cancel or never_cancel)
+        speech = self._start_speech(str(source))
+        if audio_only(str(source)):
+            streamed = self._audio_stream(ctx, str(source))
+        else:
+            streamed = encode_video(ctx, str(source), report, should_cancel or never_cancel)
         clock.lap("decode+encode")
-        return self._finish(ctx, streamed, clock, report, caption)
+        return self._finish(ctx, streamed, clock, report, caption, speech)
 
     def run_many(
         self,
@@ -230,10 +258,12 @@ class Pipeline:
         """
         ctx = self.setup()
         started: dict[K, float] = {}
+        speech: dict[K, SpeechJob | None] = {}
 
         def keyed() -> Iterator[tuple[K, str]]:
             for key, source in sources:
                 started[key] = time.perf_counter()
+                speech[key] = self._start_speech(str(source))
                 yield key, str(source)
 
         for key, streamed in encode_many(ctx, keyed(), decoders):
@@ -241,17 +271,22 @@ class Pipeline:
                 clock = _Clock(started.pop(key, None))
                 clock.lap("decode+encode")
                 try:
-                    yield key, self._finish(ctx, streamed, clock, no_progress, caption)
+                    yield key, self._finish(ctx, streamed, clock, no_progress, caption,
+                                            speech.pop(key, None))
                 except Exception as exc:  # this video's failure; the others go on
                     yield key, exc
             elif isinstance(streamed, Exception):
                 started.pop(key, None)
+                job = speech.pop(key, None)
+                if job is not None:
+                    job.join()
                 yield key, streamed
             else:  # KeyboardInterrupt, SystemExit: the run's end, not the video's
                 raise streamed
 
     def _finish(self, ctx: AnalysisContext, streamed: StreamedVideo, clock: "_Clock",
-                report: ProgressFn, caption: bool) -> RunOutput:
+                report: ProgressFn, caption: bool,
+                speech: SpeechJob | None = None) -> RunOutput:
         """Every stage after decode + encode, for one video."""
         source = streamed.source
         video = segment_video(ctx, streamed)
@@ -270,13 +305,18 @@ class Pipeline:
                                 if choice.reader is not None else ([], 0))
         report("text", 1.0)
         text_s = clock.lap("text")
+        transcript, skipped, speech_s = speech.join() if speech is not None else (None, None, 0.0)
+        report("speech", 1.0)
         timings = Timings(decode_s=round(streamed.decode.seconds, 3),
                           encode_s=round(streamed.encode.seconds, 3),
                           segment_s=segment_s, tag_s=tag_s, moderate_s=moderate_s,
-                          text_s=text_s)
+                          text_s=text_s, speech_s=speech_s)
         analysis = assemble(ctx, video, tags, moderation, timings)
         analysis = analysis.model_copy(update={
             "on_screen_text": written,
+            "transcript": transcript,
+            "skipped": analysis.skipped + ([skipped] if skipped else [])
+            + ([SKIPPED] if streamed.info.decoder_note == SKIPPED.reason else []),
             "text_reader": reader_info(choice.backend, choice.reader, frames_read,
                                        choice.fallback_reason)})
         analysis = mark_subtitles(analysis)

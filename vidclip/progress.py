@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 #: In order. ``ingest`` (a URL being downloaded) happens only in the service.
-STAGES = ("ingest", "decode", "encode", "segment", "tag", "moderate", "text",
+STAGES = ("ingest", "decode", "encode", "speech", "segment", "tag", "moderate", "text",
           "caption")
 
 #: Rough shares of a CPU run's wall time; only for turning per-stage progress
 #: into one figure, so a judgement, not a measurement to keep in step.
 STAGE_WEIGHTS = {"ingest": 0.05, "decode": 0.15, "encode": 0.55, "segment": 0.05, "tag": 0.05,
-                 "moderate": 0.05, "text": 0.05, "caption": 0.1}
+                 "moderate": 0.05, "text": 0.05, "caption": 0.1,
+                 # Beside decode + encode in its own thread: what is left of it when they end.
+                 "speech": 0.05}
 
 
 def overall_progress(stages: Mapping[str, float]) -> float:

@@ -39,6 +39,11 @@ TEXT_FRAMES_READ = Counter("vidclip_text_frames_read_total",
 TEXT_READER_FAILURES = Counter(
     "vidclip_text_reader_failures_total", "Analyses whose on-screen text could not be read "
     "(the reader did not load, or failed on the video).")
+SPEECH_SECONDS = Counter("vidclip_speech_audio_seconds_total",
+                         "Seconds of audio the speech stage decoded and listened to.")
+SPEECH_FAILURES = Counter(
+    "vidclip_speech_failures_total", "Analyses whose speech could not be transcribed (the "
+    "recogniser did not load, or the audio failed part-way).")
 MODEL_LOAD_SECONDS = Histogram(
     "vidclip_model_load_duration_seconds", "Time to load the image model in a pool process.",
     ["model"], buckets=(0.5, 1, 2.5, 5, 10, 30, 60, 120, 300))
@@ -59,7 +64,7 @@ GPU_PEAK = Gauge(
 #: Result timings fields of the analysis (the caption task reports caption_s).
 _ANALYSIS_TIMINGS = (("decode", "decode_s"), ("encode", "encode_s"), ("segment", "segment_s"),
                      ("tag", "tag_s"), ("moderate", "moderate_s"),
-                     ("text", "text_s"))
+                     ("text", "text_s"), ("speech", "speech_s"))
 
 
 def observe_run(run) -> None:
@@ -76,6 +81,12 @@ def observe_run(run) -> None:
         TEXT_FRAMES_READ.inc(reader.frames_read)
         if reader.fallback_reason:
             TEXT_READER_FAILURES.inc()
+    transcript = run.analysis.transcript
+    if transcript is not None and transcript.audio is not None:
+        SPEECH_SECONDS.inc(transcript.audio.duration_s)
+    if (transcript is not None and transcript.note) or any(
+            s.part == "transcript" and "did not" in s.reason for s in run.analysis.skipped):
+        SPEECH_FAILURES.inc()
     observe_gpu()
 
 

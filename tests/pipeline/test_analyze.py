@@ -53,6 +53,7 @@ def test_tags_moderation_captions_are_filled(result):
     # how the tags were reported travels with them
     assert (a.vocabulary.threshold, a.vocabulary.top_k, a.vocabulary.merge_gap_s) == (0.5, 10, 1.0)
     assert {s for s, _ in stages} == {"decode", "encode", "segment", "tag", "moderate", "text",
+                                     "speech",
                                      "caption"}
 
 

@@ -116,13 +116,15 @@ def _no_transcript_reason(analysis) -> str | None:
 def analyze(videos: tuple[Path, ...], as_json: bool, **options) -> None:
     """Analyse VIDEOS; write OUTDIR/<stem>.json, .vtt, .srt and .tags.csv."""
     from vidclip.decode.probe import probe_facts
+    from vidclip.stages.audio_only import audio_only
 
     formats = options["formats"]
     failures = 0
     readable = []
     for video in videos:  # bad input is answered before any model loads
         try:
-            probe_facts(video)
+            if not audio_only(str(video)):  # speech alone is analysed too
+                probe_facts(video)
             readable.append(video)
         except VidclipError as exc:
             failures += 1

@@ -59,6 +59,10 @@ FIELD_OPTIONS = (
     FieldOption("--hedge-below", "captions.hedge_below"),
     FieldOption("--text", "text.backend"),
     FieldOption("--text-min-confidence", "text.min_confidence"),
+    FieldOption("--speech", "speech.backend"),
+    FieldOption("--speech-model", "speech.model"),
+    FieldOption("--speech-language", "speech.language"),
+    FieldOption("--audio-track", "speech.audio_track"),
 )
 
 

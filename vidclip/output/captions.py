@@ -19,10 +19,9 @@ from vidclip.output.timed_text import escape_vtt, format_timestamp
 from vidclip.schema import CaptionCue, VideoAnalysis, is_reviewed
 
 #: Why a caption file is missing, the one line a CLI run prints.
-#: Until speech recognition lands, a transcript comes only from outside (a result
-#: given a transcript); the line says so rather than blame a setting.
-NO_TRANSCRIPT = ("no transcript (this release does not transcribe speech yet): the caption "
-                 "files (.captions.vtt/.srt/.ttml) are not written")
+#: The result's ``skipped`` entry for the transcript says why there is none.
+NO_TRANSCRIPT = ("no transcript (speech off or no usable audio: see the result's 'skipped'): "
+                 "the caption files (.captions.vtt/.srt/.ttml) are not written")
 
 
 class NoCaptionTrack(ValueError):

@@ -25,7 +25,7 @@ from vidclip.schema import VideoAnalysis
 KIND_LABELS = {"speech": "Said", "sound": "Heard", "picture": "Seen", "text": "On screen"}
 #: The page's key to those labels, in the same order.
 LEGEND = ("Said: speech", "Heard: sounds", "Seen: the picture", "On screen: text on screen")
-FALLBACK = ("No transcript of the speech (this release does not transcribe speech yet): "
+FALLBACK = ("No transcript of the speech (speech off, no audio, or nothing recognised): "
             "these are descriptions of the picture.")
 
 

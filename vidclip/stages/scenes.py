@@ -32,6 +32,9 @@ class SegmentedVideo:
 
 
 def segment_video(ctx: AnalysisContext, video: StreamedVideo) -> SegmentedVideo:
+    if len(video.frames) == 0 and video.info.frame_count == 0:  # audio only: no scenes
+        return SegmentedVideo(video.info, video.frames, [],
+                              Timeline.build(video.frames.times_s, video.frames.indices, []))
     info = settle_info(video, keyframes=ctx.config.sampling.strategy == "keyframes")
     scenes = video.detector.finish(
         total_frames=info.frame_count,

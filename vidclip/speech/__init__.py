@@ -1,0 +1,1 @@
+"""Speech: audio in, voice activity, recognisers behind one interface, the transcript."""

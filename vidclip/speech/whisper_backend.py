@@ -1,0 +1,96 @@
+"""faster-whisper (CTranslate2): int8 on CPU, float16 on CUDA, word timestamps,
+language detection; run over the VAD's regions only (one call per region)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from vidclip.speech.base import (
+    Recognised,
+    RecognisedSegment,
+    RecognisedWord,
+    Recognizer,
+    Region,
+)
+
+
+def default_model(language: str | None) -> str:
+    return "small.en" if (language or "").lower().startswith("en") else "small"
+
+
+def weights_present(model: str) -> bool:
+    """A CTranslate2 model directory, or the model already in the Hugging Face cache."""
+    if Path(model).is_dir():
+        return (Path(model) / "model.bin").is_file()
+    try:
+        from faster_whisper.utils import download_model
+
+        download_model(model, local_files_only=True)
+        return True
+    except Exception:
+        return False
+
+
+def _device(device: str) -> str:
+    if device != "auto":
+        return device
+    try:
+        import ctranslate2
+
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    except Exception:
+        return "cpu"
+
+
+class WhisperRecognizer(Recognizer):
+    name = "whisper"
+
+    def __init__(self, model: str | None, language: str | None = None, device: str = "auto",
+                 options=None) -> None:
+        self.options = dict(options or {})
+        self.model = model or default_model(language)
+        self.device = _device(device)
+        self._model = None
+
+    def load(self) -> None:
+        if self._model is None:
+            from faster_whisper import WhisperModel
+
+            compute = self.options.get("compute_type") or (
+                "float16" if self.device == "cuda" else "int8")
+            self._model = WhisperModel(
+                self.model, device=self.device, compute_type=str(compute),
+                cpu_threads=int(self.options.get("threads", 0) or 0),
+                local_files_only=bool(os.environ.get("HF_HUB_OFFLINE")) or Path(
+                    self.model).is_dir())
+
+    def transcribe(self, regions: list[Region], language: str | None) -> Recognised:
+        self.load()
+        segments: list[RecognisedSegment] = []
+        lang, prob = language, None
+        for region in regions:
+            found, info = self._model.transcribe(
+                region.samples, language=lang, word_timestamps=True, vad_filter=False,
+                beam_size=int(self.options.get("beam_size", 5) or 5),
+                condition_on_previous_text=False)
+            if lang is None:  # detected on the first region, kept for the others
+                lang, prob = info.language, float(info.language_probability)
+            segments += [s for s in (to_segment(seg, region.start_s) for seg in found) if s]
+        return Recognised(segments, language=lang, language_probability=prob)
+
+    def close(self) -> None:
+        self._model = None
+
+
+def to_segment(seg, offset: float) -> RecognisedSegment | None:
+    """faster_whisper.transcribe.Segment (with .words) -> ours, offset onto the timeline."""
+    words = [RecognisedWord(round(offset + w.start, 3), round(offset + max(w.end, w.start), 3),
+                            w.word.strip(), round(float(w.probability), 4))
+             for w in (seg.words or []) if w.word.strip()]
+    text = seg.text.strip()
+    if not text:
+        return None
+    start = words[0].start_s if words else round(offset + seg.start, 3)
+    end = words[-1].end_s if words else round(offset + seg.end, 3)
+    return RecognisedSegment(start, end, text, words)
