@@ -75,12 +75,17 @@ class RssSampler:
 
 
 def child(video: str, args) -> dict:
-    from vidclip.config import AnalysisConfig, ModelOptions, SamplingOptions
+    from vidclip.config import AnalysisConfig, ModelOptions, SamplingOptions, TextOptions
     from vidclip.pipeline import Pipeline
 
     tiny = args.model == "tiny-test"
     cfg = AnalysisConfig(model=ModelOptions(name=args.model, pretrained=None),
-                         sampling=SamplingOptions(fps=args.fps))
+                         sampling=SamplingOptions(fps=args.fps),
+                         # The streaming decode + encode path, which must stay flat over a
+                         # video's length. The on-screen text reader adds a fixed few hundred
+                         # MB when its ONNX sessions first run (measured 2026-12-07, left
+                         # open): benchmarks/ocr_cost.py is where its cost is measured.
+                         text=TextOptions(backend="off"))
     pipe = Pipeline(cfg)
     pipe.setup()
     marks: dict[float, float] = {}  # progress mark -> seconds since start

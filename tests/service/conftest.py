@@ -29,7 +29,10 @@ SESSION = uuid.uuid4().hex[:8]
 #: Analysis options that make a job fast with the tiny model (3 labels, one
 #: template, no moderation policy to embed).
 FAST_OPTIONS = {"tags": {"labels": ["cat", "dog", "car"], "templates": "single"},
-                "moderation": {"enabled": False}}
+                "moderation": {"enabled": False},
+                # The service machinery under test, not reading or hearing: the tests of
+                # those stages run them (and the UI tests store such results by hand).
+                "text": {"backend": "off"}, "speech": {"backend": "off"}}
 API_KEY = "test-key-0123456789abcdef"
 #: The workers' model for tests that act in the middle of a job (kill, cancel):
 #: ViT-B-32 with random weights (real compute, nothing to download) in batches

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import wave
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,7 @@ class OpenAIRecognizer(Recognizer):
         key_env = str(options.get("api_key_env") or "OPENAI_API_KEY")
         self.api_key = os.environ.get(key_env) or "not-needed"
         self.timeout = float(options.get("timeout", 120) or 120)
-        self._client = None
+        self._client: Any = None
 
     def load(self) -> None:
         if self._client is None:

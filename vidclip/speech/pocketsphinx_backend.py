@@ -9,6 +9,7 @@ pronunciations ("word(2)") folded to the word.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,7 @@ class PocketsphinxRecognizer(Recognizer):
 
     def __init__(self, options=None) -> None:
         self.options = dict(options or {})
-        self._decoder = None
+        self._decoder: Any = None
 
     def load(self) -> None:
         if self._decoder is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from vidclip.speech.base import (
     Recognised,
@@ -51,7 +52,7 @@ class WhisperRecognizer(Recognizer):
         self.options = dict(options or {})
         self.model = model or default_model(language)
         self.device = _device(device)
-        self._model = None
+        self._model: Any = None
 
     def load(self) -> None:
         if self._model is None:
@@ -63,7 +64,7 @@ class WhisperRecognizer(Recognizer):
                 self.model, device=self.device, compute_type=str(compute),
                 cpu_threads=int(self.options.get("threads", 0) or 0),
                 local_files_only=bool(os.environ.get("HF_HUB_OFFLINE")) or Path(
-                    self.model).is_dir())
+                    str(self.model)).is_dir())
 
     def transcribe(self, regions: list[Region], language: str | None) -> Recognised:
         self.load()

@@ -18,6 +18,9 @@ from vidclip.ocr.track import track
 from vidclip.schema import OnScreenText, TextReaderInfo
 from vidclip.stages.scenes import SegmentedVideo
 
+#: Planned frames decoded at once (bounded memory on long videos).
+CHUNK = 32
+
 
 def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
               reader: TextReader) -> tuple[list[OnScreenText], int]:
@@ -29,30 +32,37 @@ def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
     if not wanted:
         return [], 0
     backend = "pyav" if video.info.decoder != "decord" else ctx.config.decoder
-    batch = read_frames(source, wanted, sampling.SHORT_SIDE, backend)
+    # Never upscale a small video (it only costs the detector), and decode the planned
+    # frames a chunk at a time: a long video plans thousands.
+    short_side = min(sampling.SHORT_SIDE, min(video.info.width, video.info.height) or
+                     sampling.SHORT_SIDE)
     scene_of = _scene_index(spans)
     observed: list[tuple[float, list[Line]]] = []
     last: dict[int, tuple] = {}
-    to_read, slots = [], []
-    for frame, time_s, index in zip(batch.frames, batch.times_s, batch.indices):
-        scene = scene_of(int(index))
-        # A scene's first look stands for its start: text on a card appears with the cut.
-        if scene not in last and scene < len(video.scenes):
-            time_s = video.scenes[scene].start_s
-        small = sampling.thumbnail(frame)
-        before = last.get(scene)
-        if before is not None and not sampling.changed(before[0], small):
-            observed.append((float(time_s), before[1]))  # same picture: same lines
-            continue
-        holder: list[Line] = []
-        last[scene] = (small, holder)
-        to_read.append(frame)
-        slots.append(holder)
-        observed.append((float(time_s), holder))
-    for holder, lines in zip(slots, reader.read(to_read)):
-        holder.extend(lines)
+    read = 0
+    for at in range(0, len(wanted), CHUNK):
+        batch = read_frames(source, wanted[at:at + CHUNK], short_side, backend)
+        to_read, slots = [], []
+        for frame, time_s, index in zip(batch.frames, batch.times_s, batch.indices):
+            scene = scene_of(int(index))
+            # A scene's first look stands for its start: text on a card appears with the cut.
+            if scene not in last and scene < len(video.scenes):
+                time_s = video.scenes[scene].start_s
+            small = sampling.thumbnail(frame)
+            before = last.get(scene)
+            if before is not None and not sampling.changed(before[0], small):
+                observed.append((float(time_s), before[1]))  # same picture: same lines
+                continue
+            holder: list[Line] = []
+            last[scene] = (small, holder)
+            to_read.append(frame)
+            slots.append(holder)
+            observed.append((float(time_s), holder))
+        for holder, lines in zip(slots, reader.read(to_read)):
+            holder.extend(lines)
+        read += len(to_read)
     end_s = video.info.start_time_s + video.info.duration_s
-    return track(observed, end_s, options.min_confidence), len(to_read)
+    return track(observed, end_s, options.min_confidence), read
 
 
 def _scene_index(spans: list[tuple[int, int]]):
