@@ -48,6 +48,8 @@ class Recognizer(ABC):
 
     name: str = "recognizer"
     model: str | None = None
+    #: Whether threads (``run_many``'s videos) may call :meth:`transcribe` at once.
+    reentrant: bool = False
 
     def load(self) -> None:
         """Load the model now (``auto`` tries this to decide); idempotent."""

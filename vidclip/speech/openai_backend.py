@@ -39,6 +39,7 @@ def _get(obj, key, default=None):
 
 class OpenAIRecognizer(Recognizer):
     name = "openai"
+    reentrant = True  # one HTTP request per call; the client is thread-safe
 
     def __init__(self, model: str | None, options=None) -> None:
         options = dict(options or {})

@@ -1,14 +1,18 @@
 """The offline recogniser: pocketsphinx 5 with the US-English model its wheel ships.
 
-Runs per speech region; word times from the decoder's segmentation, confidence
-from the word posterior where the lattice gives one (else None). Fillers and
-noise tokens (<s>, </s>, <sil>, [NOISE], ...) are dropped and alternate
-pronunciations ("word(2)") folded to the word.
+Decoders run in child processes (:mod:`vidclip.speech.sphinx_process` says
+why); regions are spread over them and their words come back in time order.
+``speech.options.processes`` sets how many (default 1: beside the visual stages
+one keeps up, and each holds its own language model). Word times come from the
+decoder's segmentation, confidence from the word posterior where the lattice
+gives one (else None).
 """
 
 from __future__ import annotations
 
-import re
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -20,63 +24,80 @@ from vidclip.speech.base import (
     Recognizer,
     Region,
 )
+from vidclip.speech.sphinx_process import FRAME_S, DecoderDied, DecoderProcess, Word
 
-FRAME_S = 0.01  # pocketsphinx's default frame rate: 100 frames/s
-_VARIANT = re.compile(r"\(\d+\)$")
-
-
-def _is_filler(word: str) -> bool:
-    return word.startswith(("<", "[", "+")) or not word.strip()
+#: The decoder's settings: its defaults (two search passes) plus a best-path
+#: lattice search, which gives the word posteriors used as confidence.
+DECODER_CONFIG: dict[str, Any] = {"bestpath": True}
 
 
 class PocketsphinxRecognizer(Recognizer):
     name = "pocketsphinx"
     model = "en-us (bundled with pocketsphinx)"
+    reentrant = True  # regions from any thread queue for the next free decoder
 
     def __init__(self, options=None) -> None:
         self.options = dict(options or {})
-        self._decoder: Any = None
+        processes = self.options.get("processes", 1)
+        if not isinstance(processes, int) or isinstance(processes, bool) or processes < 1:
+            raise ValueError(f"speech option processes must be a whole number >= 1, "
+                             f"not {processes!r}")
+        self.processes = processes
+        self._free: queue.Queue[DecoderProcess] = queue.Queue()
+        self._started: list[DecoderProcess] = []
+        self._lock = threading.Lock()
 
     def load(self) -> None:
-        if self._decoder is None:
-            from pocketsphinx import Config, Decoder
-
-            config = Config(loglevel="FATAL", bestpath=True)
-            self._decoder = Decoder(config)
+        """Start every decoder now, so a model that cannot load fails here (where
+        ``auto`` decides), not in the middle of a video."""
+        with self._lock:
+            while len(self._started) < self.processes:
+                decoder = DecoderProcess(DECODER_CONFIG)
+                self._started.append(decoder)
+                self._free.put(decoder)
 
     def transcribe(self, regions: list[Region], language: str | None) -> Recognised:
         if language and not language.lower().startswith("en"):
             raise ValueError(f"pocketsphinx's bundled model is US English; {language!r} asked for")
         self.load()
-        segments = [seg for r in regions if (seg := self._region(r)) is not None]
+        if self.processes == 1 or len(regions) < 2:
+            heard = [self._decode(r) for r in regions]
+        else:
+            # Threads only wait on pipes here; the decoding runs in the children.
+            with ThreadPoolExecutor(self.processes, thread_name_prefix="vidclip-sphinx") as pool:
+                heard = list(pool.map(self._decode, regions))
+        segments = [seg for region, words in zip(regions, heard)
+                    if (seg := _segment(region, words)) is not None]
         return Recognised(segments, language="en")
 
-    def _region(self, region: Region) -> RecognisedSegment | None:
-        decoder = self._decoder
+    def _decode(self, region: Region) -> list[Word]:
         pcm = (np.clip(region.samples, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
-        decoder.start_utt()
-        decoder.process_raw(pcm, full_utt=True)
-        decoder.end_utt()
-        if decoder.hyp() is None:
-            return None
-        logmath = decoder.get_logmath()
-        words = []
-        for seg in decoder.seg():
-            token = _VARIANT.sub("", seg.word)
-            if _is_filler(token):
-                continue
-            try:
-                confidence = float(min(1.0, max(0.0, logmath.exp(seg.prob))))
-            except Exception:
-                confidence = None
-            words.append(RecognisedWord(
-                start_s=round(region.start_s + seg.start_frame * FRAME_S, 3),
-                end_s=round(region.start_s + (seg.end_frame + 1) * FRAME_S, 3),
-                text=token, confidence=confidence))
-        if not words:
-            return None
-        return RecognisedSegment(words[0].start_s, words[-1].end_s,
-                                 " ".join(w.text for w in words), words)
+        decoder = self._free.get()
+        try:
+            return decoder.decode(pcm)
+        except DecoderDied:
+            with self._lock:  # the next load() starts a fresh one in its place
+                self._started.remove(decoder)
+            decoder.close()
+            raise
+        finally:
+            if decoder.alive:
+                self._free.put(decoder)
 
     def close(self) -> None:
-        self._decoder = None
+        with self._lock:
+            started, self._started = self._started, []
+            self._free = queue.Queue()
+        for decoder in started:
+            decoder.close()
+
+
+def _segment(region: Region, heard: list[Word]) -> RecognisedSegment | None:
+    if not heard:
+        return None
+    words = [RecognisedWord(start_s=round(region.start_s + start * FRAME_S, 3),
+                            end_s=round(region.start_s + (end + 1) * FRAME_S, 3),
+                            text=token, confidence=confidence)
+             for token, start, end, confidence in heard]
+    return RecognisedSegment(words[0].start_s, words[-1].end_s,
+                             " ".join(w.text for w in words), words)

@@ -1,6 +1,8 @@
 """Stage 2b, speech: audio decode, voice activity and recognition, in a thread
-beside decode + encode (pocketsphinx, CTranslate2 and onnxruntime release the
-GIL), joined before the stages that read ``analysis.transcript``.
+beside decode + encode, joined before the stages that read
+``analysis.transcript``. The thread mostly waits: PyAV, onnxruntime and
+CTranslate2 release the GIL, and pocketsphinx, which does not, decodes in a
+process of its own.
 
 A failure here never fails the visual analysis: no audio gives ``transcript:
 None`` and a ``skipped`` reason; a recogniser error gives a transcript with the
@@ -9,13 +11,15 @@ None`` and a ``skipped`` reason; a recogniser error gives a transcript with the
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
 from vidclip.config import SpeechOptions
 from vidclip.schema import Skipped, Transcript
 
-#: One recogniser serves every video of a Pipeline; its decoders are not re-entrant.
+#: One recogniser serves every video of a Pipeline; one that is not re-entrant
+#: (``Recognizer.reentrant``) takes one video at a time.
 _RECOGNISING = threading.Lock()
 
 
@@ -43,7 +47,7 @@ class SpeechJob:
             if choice.recognizer is None:
                 self.skipped = not_transcribed(choice)
                 return
-            with _RECOGNISING:
+            with contextlib.nullcontext() if choice.recognizer.reentrant else _RECOGNISING:
                 self.transcript = transcribe_file(source, options, choice.recognizer,
                                                   choice.backend, choice.fallback_reason)
         except NoAudio as exc:
