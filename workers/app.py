@@ -75,7 +75,7 @@ def _load_model(**_) -> None:
 def _load_model_shared(**_) -> None:
     """With shared batches the jobs run in threads of the main process: no pool
     process starts, so the model loads (and the worker announces itself) here."""
-    if runtime.current().settings.worker_shared_batch > 1:
+    if runtime.current().settings.shares_batches:
         _load_model()
 
 
@@ -86,7 +86,7 @@ def _withdraw(**_) -> None:
 
 @signals.worker_shutdown.connect
 def _withdraw_shared(**_) -> None:
-    if runtime.current().settings.worker_shared_batch > 1:
+    if runtime.current().settings.shares_batches:
         runtime.current().withdraw()
 
 

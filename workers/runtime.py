@@ -137,7 +137,7 @@ class Runtime:
                 started = time.perf_counter()
                 encoder = build_encoder(self.settings.model, cache_dir=self.cache_dir)
                 encoder.load()
-                if self.settings.worker_shared_batch > 1:
+                if self.settings.shares_batches:
                     from vidclip.encode.coalesce import CoalescingEncoder
 
                     # Jobs run in threads of this process; their frames share model calls.

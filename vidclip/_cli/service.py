@@ -98,6 +98,31 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     _run_api(_checked(_settings(host=host, port=port)), workers)
 
 
+#: Jobs at once in a GPU worker's one process when VIDCLIP_WORKER_SHARED_BATCH is unset:
+#: enough short videos to keep the GPU's batches full, few enough that each job's
+#: decoder thread keeps up.
+GPU_SHARED_BATCH = 4
+
+
+def _with_shared_batch_default(settings, queues: str):
+    """Shared batches by default where they are the fast path and safe: a worker
+    whose model runs on a GPU. A CPU worker keeps one job per pool process, each
+    under the hard time limit the thread pool cannot enforce."""
+    if settings.worker_shared_batch is not None:
+        return settings
+    analyses = "analyze" in {q.strip() for q in queues.split(",")}
+    shared = GPU_SHARED_BATCH if analyses and _model_on_gpu(settings.model.device) else 0
+    return settings.model_copy(update={"worker_shared_batch": shared})
+
+
+def _model_on_gpu(device: str) -> bool:
+    if device == "auto":
+        import torch  # the worker loads it for its model anyway
+
+        return torch.cuda.is_available()
+    return device.startswith("cuda")
+
+
 def _worker_argv(settings, queues: str, concurrency: int, pool: str, loglevel: str,
                  name: str | None) -> list[str]:
     names = [q.strip() for q in queues.split(",") if q.strip()]
@@ -124,8 +149,8 @@ def _worker_argv(settings, queues: str, concurrency: int, pool: str, loglevel: s
 @click.option("-n", "--hostname", "name", default=None, help="Worker name (default: host).")
 def worker(queues: str, concurrency: int, pool: str, loglevel: str, name: str | None) -> None:
     """Run a Celery worker that analyses and captions queued jobs."""
-    settings = _settings()
-    if settings.worker_shared_batch > 1:
+    settings = _with_shared_batch_default(_settings(), queues)
+    if settings.shares_batches:
         # N jobs at once in one process, one model: a thread each (workers.runtime).
         pool, concurrency = "threads", settings.worker_shared_batch
         click.echo(f"{concurrency} jobs at once in one process, sharing the model's batches "

@@ -151,10 +151,12 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(
         default=None, ge=1, description="CPU threads of each worker process's model; default "
         "the CPU count divided by the worker's concurrency, so processes do not fight over cores.")
-    worker_shared_batch: int = Field(
-        default=0, ge=0, le=64, description="Jobs one worker process analyses at once with one "
-        "model, their frames merged into shared encoder batches (a thread each; a GPU worker is "
-        "then one process per GPU). 0 or 1: one job at a time per pool process.")
+    worker_shared_batch: int | None = Field(
+        default=None, ge=0, le=64, description="Jobs one worker process analyses at once with one "
+        "model, their frames merged into shared encoder batches (a thread each: Celery's thread "
+        "pool, which does not enforce the hard time limit). Unset: 4 on a worker whose model runs "
+        "on a GPU (one process per GPU keeps its batches full), else 0. 0 or 1: one job at a "
+        "time per pool process.")
     task_soft_time_limit_s: int = Field(default=3300, ge=1)
     task_time_limit_s: int = Field(default=3600, ge=1)
     task_max_retries: int = Field(default=3, ge=0, description="Retries of transient faults.")
@@ -290,6 +292,11 @@ class Settings(BaseSettings):
 
     def queue_name(self, queue: str) -> str:
         return f"{self.queue_prefix}{queue}"
+
+    @property
+    def shares_batches(self) -> bool:
+        """Whether this worker runs several jobs in threads of one process."""
+        return (self.worker_shared_batch or 0) > 1
 
     def to_env(self) -> dict[str, str]:
         """``VIDCLIP_*`` variables that rebuild these settings in a child process."""
