@@ -4,7 +4,6 @@ written where there is nothing to caption."""
 from __future__ import annotations
 
 import html
-
 import io
 
 import pytest

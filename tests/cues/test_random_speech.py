@@ -1,8 +1,9 @@
 """Many made-up transcripts at speaking rates people use, with shot changes at
-least two seconds apart: the checker finds no broken rule but, rarely, the one
-the rules themselves cannot all keep: a word or two said just before a cut,
-right after a full cue, cannot stay up 5/6 s without running across the cut
-or over the cue before (a two-speaker cue would hold some of them: not built)."""
+least two seconds apart: the checker finds no broken rule but, very rarely, the
+one the rules themselves cannot all keep: a word or two said just before a cut,
+right after a cue that needs all its own time, cannot stay up 5/6 s without
+running across the cut or over the cue before (where the cue before has time
+to spare it gives it back; in 400 seeds, 2 of 11,228 cues stayed short)."""
 
 from __future__ import annotations
 
@@ -53,4 +54,4 @@ def test_no_rule_is_broken_at_ordinary_speaking_rates():
                 else:
                     broken.append((seed, style.max_cps, found))
     assert broken == []
-    assert squeezed <= cues / 100, (squeezed, cues)
+    assert squeezed <= cues / 1000, (squeezed, cues)

@@ -190,3 +190,21 @@ def test_a_corrected_transcript_lays_out_again_in_the_tracks_style():
     assert again.caption_track.cues[0].text == "Welcome to the harbour."
     assert again.caption_track.style.max_cps == 17.0
     assert analysis.caption_track.cues[0].text == "Welcome to the harbor."  # a copy
+
+
+def test_words_just_before_a_cut_borrow_reading_time_from_the_cue_before():
+    # A full two-line cue runs up to 5.4 s; "the gate at" is said 5.45-5.95 s and a
+    # cut at 6.0 s ends its shot: alone it would be up 0.5 s, under the 5/6 s minimum.
+    # The cue before is up far longer than its reading time, so it gives some back.
+    first = spoken("although most and the guy to settle in the morning the harbour master "
+                   "open", 0.2, rate_wps=14 / 5.2)
+    late = spoken("the gate at", 5.45, rate_wps=6.0)
+    after = spoken("seven in the morning", 6.1, rate_wps=3.0)
+    analysis = analysis_with([first, late, after], cuts=(6.0,))
+    track = track_of(analysis)
+    assert check_track(track, analysis) == []
+    short = next(c for c in track.cues if c.text == "the gate at")
+    assert short.end_s <= 6.0 + 1e-3 and short.end_s - short.start_s >= 5 / 6 - 1e-3
+    before = track.cues[short.index - 1]
+    assert before.end_s <= short.start_s - 2 / FPS + 1e-3  # two frames between them
+    assert before.end_s >= first.words[-1].start_s  # still up when its last word is said

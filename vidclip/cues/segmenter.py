@@ -69,6 +69,8 @@ class _Item:
     kind: str  # "speech" | "sound"
     #: The middle of the first word: a shot change before it starts the cue.
     first_mid: float = 0.0
+    #: When its last word begins: the cue is on screen at least until then.
+    last_start: float = 0.0
 
 
 def shot_changes(analysis: VideoAnalysis) -> list[float]:
@@ -96,7 +98,7 @@ def build_caption_track(analysis: VideoAnalysis, style: TimedTextOptions) -> Cap
     cuts = shot_changes(analysis)
     groups = _group(transcript_words(transcript), style, cuts, style.snap_frames / fps)
     items = [_Item(g[0].start, g[-1].end, _layout_words(_shown(g, style), style), "speech",
-                   g[0].mid) for g in groups]
+                   g[0].mid, g[-1].start) for g in groups]
     if style.sounds:
         items += _sound_items(transcript.sounds, items, cuts, style, fps)
     items.sort(key=lambda it: it.start)
@@ -137,11 +139,13 @@ def _chars(texts: list[str]) -> int:
     return len(" ".join(texts))
 
 
-def _fits(group: list[_Word], style: TimedTextOptions) -> bool:
+def _fits(group: list[_Word], style: TimedTextOptions, snap: float) -> bool:
+    """Whether the words make one cue; their span leaves room for the cue to
+    start ``snap`` early on a cut and still be up when its last word is said."""
     texts = _shown(group, style)
     return (_best_lines(texts, style) is not None
             and _chars(texts) / style.max_cps <= style.max_duration_s + _EPS
-            and group[-1].end - group[0].start <= style.max_duration_s + _EPS)
+            and group[-1].end - group[0].start <= style.max_duration_s - snap + _EPS)
 
 
 def _must_break(group: list[_Word], word: _Word, cuts: list[float], snap: float) -> bool:
@@ -160,11 +164,11 @@ def _group(words: list[_Word], style: TimedTextOptions, cuts: list[float],
         if current and _must_break(current, word, cuts, snap):
             groups.append(current)
             current = []
-        elif current and not _fits([*current, word], style):
+        elif current and not _fits([*current, word], style, snap):
             keep = _phrase_end(current)
             groups.append(current[:keep])
             current = current[keep:]
-            if current and not _fits([*current, word], style):
+            if current and not _fits([*current, word], style, snap):
                 groups.append(current)
                 current = []
         current.append(word)
@@ -250,7 +254,7 @@ def _sound_items(sounds: list[SoundEvent], speech: list[_Item], cuts: list[float
             pieces = [p for s, e in pieces for p in
                       (((s, cut), (cut, e)) if s < cut < e else ((s, e),))]
         gap = style.min_gap_frames / fps
-        out += [_Item(s, e, f"[{label}]", "sound", s) for s, e in pieces
+        out += [_Item(s, e, f"[{label}]", "sound", s, s) for s, e in pieces
                 if e - s >= style.min_duration_s + gap]
     return out
 
@@ -262,6 +266,7 @@ def _time(items: list[_Item], style: TimedTextOptions, fps: float,
     starts = [_snapped_start(it, cuts, snap, items[i - 1].said_end if i else 0.0)
               for i, it in enumerate(items)]
     ends: list[float] = []
+    needs: list[float] = []
     for i, it in enumerate(items):
         start = starts[i]
         later_cuts = [c for c in cuts if c > start + _EPS]
@@ -269,6 +274,7 @@ def _time(items: list[_Item], style: TimedTextOptions, fps: float,
         chars = len(it.text.replace("\n", " "))
         # (A millisecond over: the times are written rounded to milliseconds.)
         need = max(style.min_duration_s, chars / style.max_cps) + 0.001
+        needs.append(need)
         want = max(it.said_end, start + need)
         cap = min(start + style.max_duration_s, next_cut)
         if i + 1 < len(items):
@@ -285,8 +291,16 @@ def _time(items: list[_Item], style: TimedTextOptions, fps: float,
         if end >= next_cut - snap and cap >= end:
             end = cap  # onto the cut close after (or the gap before a cue starting on it)
         if end - start < need - _EPS and it.kind == "speech":
-            start = starts[i] = _lead(start, need - (end - start), ends[-1] + gap if ends
-                                      else 0.0, cuts)
+            # Squeezed (a cut close after): start earlier, over time the cue before
+            # holds beyond its own reading time and the start of its last word.
+            free_from = 0.0
+            if ends:
+                before = items[i - 1]
+                free_from = min(ends[-1], max(starts[i - 1] + needs[i - 1],
+                                              before.last_start)) + gap
+            start = starts[i] = _lead(start, need - (end - start), free_from, cuts)
+            if ends and ends[-1] > start - gap:
+                ends[-1] = start - gap
         ends.append(max(end, start + 0.001))
     return [CaptionCue(index=i, start_s=round(s, 3), end_s=round(e, 3), text=it.text,
                        kind="sound" if it.kind == "sound" else "speech")
