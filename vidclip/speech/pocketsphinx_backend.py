@@ -30,7 +30,7 @@ from vidclip.speech.sphinx_process import FRAME_S, DecoderDied, DecoderProcess, 
 #: lattice search, which gives the word posteriors used as confidence, and at
 #: most 3,000 active HMMs a frame (default 30,000): on benchmarks/speech.py's
 #: voices that cuts the decoding time by a third to a half at the same word
-#: error rate (the pruned hypotheses were ones the second pass dropped anyway).
+#: error rate.
 DECODER_CONFIG: dict[str, Any] = {"bestpath": True, "maxhmmpf": 3000}
 
 
