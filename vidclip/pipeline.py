@@ -103,7 +103,9 @@ class Pipeline:
 
     ``cache_dir`` holds the text-embedding cache (default: ``$VIDCLIP_CACHE_DIR``
     or ``~/.cache/vidclip``). ``encoder`` and ``captioner`` may be passed in to
-    share them between pipelines (a worker keeps one model for every job).
+    share them between pipelines (a worker keeps one model for every job), and
+    so may ``recognizer`` and ``reader``: choices already made (and loaded) for
+    ``config.speech`` and ``config.text`` (a worker makes them when it starts).
     """
 
     def __init__(
@@ -113,6 +115,8 @@ class Pipeline:
         encoder: Encoder | None = None,
         captioner: Captioner | None = None,
         cache_dir: Path | None = None,
+        recognizer=None,
+        reader=None,
     ):
         self.config = config or AnalysisConfig()
         self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
@@ -127,8 +131,8 @@ class Pipeline:
         self._vocabulary: Vocabulary | None = None
         self._analysis: AnalysisContext | None = None
         self._captions: CaptionContext | None = None
-        self._reader_choice = None
-        self._recognizer_choice = None
+        self._reader_choice = reader
+        self._recognizer_choice = recognizer
 
     # -- heavy state, built once -------------------------------------------------
     def setup(self, progress: EmbedProgressFn | None = None) -> AnalysisContext:
