@@ -34,7 +34,7 @@ from vidclip.index.moments import Moments, compute_moments
 from vidclip.ocr.subtitles import mark_subtitles
 from vidclip.schema import Timings, VideoAnalysis
 from vidclip.stages.assemble import assemble
-from vidclip.stages.audio_only import SKIPPED, audio_only, empty_stream
+from vidclip.stages.audio_only import SKIPPED, audio_only, audio_stream
 from vidclip.stages.captions import caption_analysis
 from vidclip.stages.encode import StreamedVideo, encode_video
 from vidclip.stages.encode_many import encode_many
@@ -178,13 +178,6 @@ class Pipeline:
     def _start_speech(self, source: str) -> SpeechJob | None:
         return start_speech(source, self.config.speech, self.recognizer)
 
-    @staticmethod
-    def _audio_stream(ctx: AnalysisContext, source: str) -> StreamedVideo:
-        from vidclip.speech.audio import AudioSource
-
-        info = AudioSource(source).probe()
-        return empty_stream(ctx, source, info.duration_s, info.codec)
-
     def _read_vocabulary(self) -> Vocabulary:
         if self._vocabulary is None:
             self._vocabulary = read_vocabulary(self.config)
@@ -239,7 +232,7 @@ class Pipeline:
         clock = _Clock()
         speech = self._start_speech(str(source))
         if audio_only(str(source)):
-            streamed = self._audio_stream(ctx, str(source))
+            streamed = audio_stream(ctx, str(source))
         else:
             streamed = encode_video(ctx, str(source), report, should_cancel or never_cancel)
         clock.lap("decode+encode")
@@ -258,7 +251,8 @@ class Pipeline:
         or ``(key, error)`` for one that fails (alone: the others go on); in
         finishing order. ``decoders`` videos are decoded at once (0: a default
         for the model's device; :mod:`vidclip.stages.encode_many`). Each result
-        is what :meth:`run` gives for that video.
+        is what :meth:`run` gives for that video, an audio-only file's included
+        (no picture, its transcript and captions).
         """
         ctx = self.setup()
         started: dict[K, float] = {}
