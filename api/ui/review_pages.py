@@ -64,7 +64,7 @@ def _item_page(request: Request, user, item_id: str, status: int = 200, **extra)
 def _has_caption_track(result_json: str | None) -> bool:
     """Whether /captions.vtt answers (a transcript's track), so the player offers no
     captions track that would 404."""
-    return bool(result_json) and json.loads(result_json).get("caption_track") is not None
+    return result_json is not None and json.loads(result_json).get("caption_track") is not None
 
 
 @router.get("/reviews/{item_id}")

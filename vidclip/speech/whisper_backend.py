@@ -73,7 +73,7 @@ class WhisperRecognizer(Recognizer):
         extra = {}
         if self.options.get("temperature") is not None:
             # One temperature: no fallback to sampling, so the same audio gives the same words.
-            extra["temperature"] = float(self.options["temperature"])  # type: ignore[arg-type]
+            extra["temperature"] = float(self.options["temperature"])
         for region in regions:
             found, info = self._model.transcribe(
                 region.samples, language=lang, word_timestamps=True, vad_filter=False,
