@@ -58,8 +58,10 @@ class JobPage(BaseModel):
 
 class Health(BaseModel):
     status: str = Field(examples=["ok"])
-    checks: dict[str, str] = Field(default_factory=dict,
-                                   examples=[{"store": "ok", "broker": "ok"}])
+    checks: dict[str, str] = Field(default_factory=dict, examples=[
+        {"store": "ok", "broker": "ok", "workers": "2 live",
+         "speech": "pocketsphinx (en-us (bundled with pocketsphinx)) [auto]: no faster-whisper "
+         "weights for 'small' on this machine", "text": "off"}])
 
 
 class KeyCreate(BaseModel):
