@@ -43,8 +43,9 @@ log = logging.getLogger(__name__)
 DESCRIPTION = """Scenes, zero-shot tags, moderation flags and captions for videos.
 
 Submit a video (`POST /v1/jobs`: multipart upload, or JSON with a `url` or `path`),
-follow `GET /v1/jobs/{id}` until `succeeded`, then fetch `/result`, `/captions.vtt`,
-`/captions.srt` or `/tags.csv`. Every request under `/v1` needs an `X-API-Key` header;
+follow `GET /v1/jobs/{id}` until `succeeded`, then fetch `/result`, `/captions.vtt`
+(the speech's captions; 404 `no_transcript` without a transcript), `/scenes.vtt`
+(the picture, per scene) or `/tags.csv`. Every request under `/v1` needs an `X-API-Key` header;
 a key has a role (`submitter`, `reviewer`, `admin`) and a tenant, and sees only its
 tenant's jobs (another tenant's job is a 404).
 Errors always look like `{"error": {"code", "message", "detail"?}}`.

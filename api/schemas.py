@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from vidclip.jobs.options import JobOptions
+from vidclip.jobs.presence import BackendState
 from vidclip.jobs.principal import NAME_PATTERN, Role
 from vidclip.jobs.views import JobPublic
 
@@ -57,8 +58,10 @@ class JobPage(BaseModel):
 
 class Health(BaseModel):
     status: str = Field(examples=["ok"])
-    checks: dict[str, str] = Field(default_factory=dict,
-                                   examples=[{"store": "ok", "broker": "ok"}])
+    checks: dict[str, str] = Field(default_factory=dict, examples=[
+        {"store": "ok", "broker": "ok", "workers": "2 live",
+         "speech": "pocketsphinx (en-us (bundled with pocketsphinx)) [auto]: no faster-whisper "
+         "weights for 'small' on this machine", "text": "off"}])
 
 
 class KeyCreate(BaseModel):
@@ -110,6 +113,10 @@ class QueueInfo(BaseModel):
     caption_backends: list[str] = Field(default_factory=list)
     #: The on-screen text readers those workers default to (text.backend).
     text_readers: list[str] = Field(default_factory=list)
+    #: What the default speech and text backends resolved to on those workers (distinct
+    #: states; ``error`` set where one cannot load, which also fails /readyz).
+    speech: list[BackendState] = Field(default_factory=list)
+    text: list[BackendState] = Field(default_factory=list)
 
 
 class ServiceInfo(BaseModel):

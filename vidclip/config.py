@@ -173,7 +173,7 @@ class SpeechOptions(_Options):
     device: str = Field(default="auto", description="Where whisper runs: auto, cpu, cuda.")
     options: dict[str, str | int | float | bool | None] = Field(
         default_factory=dict, description="Backend-specific settings (base_url, api_key_env, "
-        "compute_type, beam_size, ...).")
+        "compute_type, beam_size, temperature, ...).")
 
 
 class TextOptions(_Options):

@@ -34,7 +34,7 @@ from vidclip.index.moments import Moments, compute_moments
 from vidclip.ocr.subtitles import mark_subtitles
 from vidclip.schema import Timings, VideoAnalysis
 from vidclip.stages.assemble import assemble
-from vidclip.stages.audio_only import SKIPPED, audio_only, empty_stream
+from vidclip.stages.audio_only import SKIPPED, audio_only, audio_stream
 from vidclip.stages.captions import caption_analysis
 from vidclip.stages.encode import StreamedVideo, encode_video
 from vidclip.stages.encode_many import encode_many
@@ -103,7 +103,9 @@ class Pipeline:
 
     ``cache_dir`` holds the text-embedding cache (default: ``$VIDCLIP_CACHE_DIR``
     or ``~/.cache/vidclip``). ``encoder`` and ``captioner`` may be passed in to
-    share them between pipelines (a worker keeps one model for every job).
+    share them between pipelines (a worker keeps one model for every job), and
+    so may ``recognizer`` and ``reader``: choices already made (and loaded) for
+    ``config.speech`` and ``config.text`` (a worker makes them when it starts).
     """
 
     def __init__(
@@ -113,6 +115,8 @@ class Pipeline:
         encoder: Encoder | None = None,
         captioner: Captioner | None = None,
         cache_dir: Path | None = None,
+        recognizer=None,
+        reader=None,
     ):
         self.config = config or AnalysisConfig()
         self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
@@ -127,8 +131,8 @@ class Pipeline:
         self._vocabulary: Vocabulary | None = None
         self._analysis: AnalysisContext | None = None
         self._captions: CaptionContext | None = None
-        self._reader_choice = None
-        self._recognizer_choice = None
+        self._reader_choice = reader
+        self._recognizer_choice = recognizer
 
     # -- heavy state, built once -------------------------------------------------
     def setup(self, progress: EmbedProgressFn | None = None) -> AnalysisContext:
@@ -173,13 +177,6 @@ class Pipeline:
 
     def _start_speech(self, source: str) -> SpeechJob | None:
         return start_speech(source, self.config.speech, self.recognizer)
-
-    @staticmethod
-    def _audio_stream(ctx: AnalysisContext, source: str) -> StreamedVideo:
-        from vidclip.speech.audio import AudioSource
-
-        info = AudioSource(source).probe()
-        return empty_stream(ctx, source, info.duration_s, info.codec)
 
     def _read_vocabulary(self) -> Vocabulary:
         if self._vocabulary is None:
@@ -235,7 +232,7 @@ class Pipeline:
         clock = _Clock()
         speech = self._start_speech(str(source))
         if audio_only(str(source)):
-            streamed = self._audio_stream(ctx, str(source))
+            streamed = audio_stream(ctx, str(source))
         else:
             streamed = encode_video(ctx, str(source), report, should_cancel or never_cancel)
         clock.lap("decode+encode")
@@ -254,7 +251,8 @@ class Pipeline:
         or ``(key, error)`` for one that fails (alone: the others go on); in
         finishing order. ``decoders`` videos are decoded at once (0: a default
         for the model's device; :mod:`vidclip.stages.encode_many`). Each result
-        is what :meth:`run` gives for that video.
+        is what :meth:`run` gives for that video, an audio-only file's included
+        (no picture, its transcript and captions).
         """
         ctx = self.setup()
         started: dict[K, float] = {}

@@ -68,6 +68,7 @@ def _load_model(**_) -> None:
             rt.encoder()
         except Exception as exc:  # a job will report it with its own message
             log.warning("model not loaded at start: %s", exc)
+    rt.check_backends()  # /readyz reads what it found in the announcement
     rt.announce()
 
 

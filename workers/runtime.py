@@ -77,6 +77,9 @@ class Runtime:
         #: The queues this worker takes jobs from (``vidclip worker --queues``).
         self.queues: list[str] = ["analyze", "caption"]
         self._heartbeat: Any = None  # vidclip.jobs.presence.Heartbeat while announced
+        #: workers.backends.Resolved for the default speech and text options, once checked.
+        self._speech: Any = None
+        self._text: Any = None
         self._searcher: Any = None
 
     @property
@@ -168,8 +171,29 @@ class Runtime:
                 self._searcher = self._searcher or searcher
         return self._searcher
 
+    def check_backends(self) -> None:
+        """Choose and load the speech and text backends of the default options, once
+        (workers.backends): what loaded serves the jobs, what did not is announced."""
+        from vidclip.jobs.names import Queue
+        from vidclip.jobs.options import server_defaults
+        from workers.backends import resolve_speech, resolve_text
+
+        if Queue.ANALYZE.value not in self.queues or self._speech is not None:
+            return  # only analysis hears and reads
+        config = server_defaults(self.settings)
+        self._speech, self._text = resolve_speech(config), resolve_text(config)
+        for part, resolved in (("speech", self._speech), ("text", self._text)):
+            log.info("%s: %s", part, resolved.state.summary())
+
+    def _loaded(self, resolved, options):
+        """The choice resolved at start, for a job whose options are the defaults."""
+        if resolved is None or resolved.choice is None:
+            return None
+        return resolved.choice if resolved.options == options else None
+
     def announce(self) -> None:
-        """Say in the broker, until :meth:`withdraw`, which queues and model this process serves."""
+        """Say in the broker, until :meth:`withdraw`, which queues and model this process
+        serves, and what its speech and text backends resolved to (:meth:`check_backends`)."""
         from vidclip import __version__
         from vidclip.jobs.presence import Heartbeat, Presence, WorkerRecord, now
 
@@ -177,6 +201,8 @@ class Runtime:
         record = WorkerRecord(worker=f"{socket.gethostname()}:{os.getpid()}", queues=self.queues,
                               model=model, captions=self.settings.captions.backend,
                               text_reader=_text_backend(self.settings),
+                              speech=self._speech.state if self._speech else None,
+                              text=self._text.state if self._text else None,
                               version=__version__, started_at=now())
         presence = Presence(self.settings.broker_url, self.settings.queue_prefix)
         self._heartbeat = Heartbeat(presence, record).start()
@@ -194,7 +220,9 @@ class Runtime:
         encoder = self.encoder()
 
         def build():
-            pipeline = Pipeline(config, encoder=encoder, cache_dir=self.cache_dir)
+            pipeline = Pipeline(config, encoder=encoder, cache_dir=self.cache_dir,
+                                recognizer=self._loaded(self._speech, config.speech),
+                                reader=self._loaded(self._text, config.text))
             pipeline.setup(progress)
             return pipeline
 

@@ -37,12 +37,21 @@ def _gather(settings) -> ServiceInfo:
                 models.append(record.model)
         backends = sorted({r.captions for r in serving})
         readers = sorted({r.text_reader for r in serving if r.text_reader})
+        analyze = queue is Queue.ANALYZE
         queues[queue.value] = QueueInfo(workers=len(serving),
-                                        models=models if queue is Queue.ANALYZE else [],
+                                        models=models if analyze else [],
                                         caption_backends=backends
                                         if queue is Queue.CAPTION else [],
-                                        text_readers=readers if queue is Queue.ANALYZE else [])
+                                        text_readers=readers if analyze else [],
+                                        speech=_distinct(r.speech for r in serving)
+                                        if analyze else [],
+                                        text=_distinct(r.text for r in serving)
+                                        if analyze else [])
     return ServiceInfo(version=__version__, queues=queues)
+
+
+def _distinct(states) -> list:
+    return list({s.model_dump_json(): s for s in states if s is not None}.values())
 
 
 @router.get("/info", response_model=ServiceInfo, responses=responses(401, 503),

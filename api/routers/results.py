@@ -49,14 +49,14 @@ def result(job: OwnedJobDep, store: StoreDep) -> Response:
 
 
 #: path, renderer in vidclip.output, media type, summary. Each is rendered from
-#: the stored result on request, so every job has all of them (the caption
-#: track's once the job has a transcript).
+#: the stored result on request, so every job has all of them, but the caption
+#: track's, which exist once the job has a transcript.
 TEXT_OUTPUTS = (
     ("captions.vtt", "to_captions_vtt", "text/vtt",
      "Captions of the speech and sounds as WebVTT (the file a player loads as captions); "
-     "for a job without a transcript, the scene captions as before (as /scenes.vtt)"),
+     "404 without a transcript"),
     ("captions.srt", "to_captions_srt", "application/x-subrip",
-     "Captions of the speech and sounds as SubRip; without a transcript, the scene captions"),
+     "Captions of the speech and sounds as SubRip; 404 without a transcript"),
     ("captions.ttml", "to_captions_ttml", "application/ttml+xml",
      "Captions of the speech and sounds as TTML (IMSC 1 text profile); 404 without a "
      "transcript"),
@@ -72,29 +72,27 @@ TEXT_OUTPUTS = (
     ("transcript.html", "to_transcript_html", "text/html",
      "An accessible HTML page of what is said, heard, seen and written, in time order"),
 )
-#: Where the caption track is missing (no transcript), what the older clients of
-#: these two paths got: the scene captions. TTML has no such past.
-_BEFORE_SPEECH = {"captions.vtt": "to_webvtt", "captions.srt": "to_srt"}
 
 
-def _render(path: str, renderer: str, analysis) -> str:
+def _render(renderer: str, analysis) -> str:
     from vidclip import output
     from vidclip.output.captions import NoCaptionTrack
 
     try:
         return getattr(output, renderer)(analysis)
     except NoCaptionTrack as exc:
-        if path in _BEFORE_SPEECH:
-            return getattr(output, _BEFORE_SPEECH[path])(analysis)
+        # Never the scene descriptions under the captions' name: a player loading
+        # them as captions would show a deaf viewer none of what is said.
         raise ApiError(404, "no_transcript", f"the job has no caption track: {exc}. The "
-                       "scene captions are at /scenes.vtt.") from None
+                       "descriptions of the picture are at /scenes.vtt (one per scene) and "
+                       "/descriptions.vtt (the audio descriptions).") from None
 
 
 def _add_text_route(path: str, renderer: str, media_type: str, summary: str) -> None:
     def endpoint(job: OwnedJobDep, store: StoreDep) -> Response:
         headers = ({"Content-Disposition": f'attachment; filename="{job.id}.{path}"'}
                    if path.endswith(".csv") else None)
-        return Response(_render(path, renderer, current_analysis(job, store)),
+        return Response(_render(renderer, current_analysis(job, store)),
                         media_type=f"{media_type}; charset=utf-8", headers=headers)
 
     endpoint.__name__ = path.replace(".", "_")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -56,7 +57,14 @@ def _item_page(request: Request, user, item_id: str, status: int = 200, **extra)
     job = store.get(view.job_id)
     return render(request, "review.html", status, item=view, job=job_public(job),
                   purged=job.result_json is None, has_media=bool(job.media_path),
+                  has_captions=_has_caption_track(job.result_json),
                   actions=[a.value for a in Action], **extra)
+
+
+def _has_caption_track(result_json: str | None) -> bool:
+    """Whether /captions.vtt answers (a transcript's track), so the player offers no
+    captions track that would 404."""
+    return result_json is not None and json.loads(result_json).get("caption_track") is not None
 
 
 @router.get("/reviews/{item_id}")

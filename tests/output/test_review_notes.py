@@ -43,7 +43,7 @@ def test_where_some_cues_are_reviewed_each_unreviewed_one_is_marked(analysis):
     blocks = vtt.split("\n\n")
     assert blocks[1].startswith("NOTE\nWritten by a machine")
     marked = [i for i, b in enumerate(blocks) if b == "NOTE unreviewed"]
-    assert len(marked) == 1 and blocks[marked[0] + 1].startswith("captions-2\n00:00:04.200")
+    assert len(marked) == 1 and blocks[marked[0] + 1].startswith("descriptions-2\n00:00:04.200")
 
 
 def test_the_descriptions_track_leaves_out_scenes_without_tags(analysis):

@@ -21,6 +21,8 @@ def test_webvtt_parses_and_cues_match_scenes(analysis, tmp_path):
     assert [(seconds(c.start), seconds(c.end)) for c in cues] == [(0.0, 4.2), (4.2, 9.0)]
     assert all(len(line) <= 42 for c in cues for line in c.text.splitlines())
     assert "-->" not in cues[1].text
+    # They describe the picture: a player must not take them for captions of the speech.
+    assert "Kind: descriptions" in path.read_text() and "Kind: captions" not in path.read_text()
 
 
 def test_srt_round_trips(analysis):

@@ -45,12 +45,20 @@ def test_a_cue_edit_reaches_all_three_caption_files(api):  # noqa: F811
 
 
 def test_without_a_transcript(api):  # noqa: F811
+    """No caption file hands out the scene descriptions as captions: each says 404
+    no_transcript and names the tracks of the picture, which answer under their names."""
     job = finished(api, heard_and_read("a.mp4", speech=False))
-    # The older clients of /captions.vtt got the scene captions: they still do.
-    assert "Scene 0 shows a harbour." in get(api, job, "captions.vtt").text
-    missing = get(api, job, "captions.ttml")
-    assert missing.status_code == 404
-    assert missing.json()["error"]["code"] == "no_transcript"
+    for path in ("captions.vtt", "captions.srt", "captions.ttml"):
+        missing = get(api, job, path)
+        assert missing.status_code == 404, path
+        assert missing.json()["error"]["code"] == "no_transcript", path
+        assert "/scenes.vtt" in missing.json()["error"]["message"], path
+        assert "Scene 0 shows" not in missing.text, path
+    scenes = get(api, job, "scenes.vtt")
+    assert scenes.status_code == 200 and "Scene 0 shows a harbour." in scenes.text
+    assert "Kind: descriptions" in scenes.text  # what it is, not captions
+    described = get(api, job, "descriptions.vtt")
+    assert described.status_code == 200 and "Kind: descriptions" in described.text
     text = get(api, job, "transcript.txt").text
     assert "No transcript of the speech" in text and "A harbour, shot 0." in text
 

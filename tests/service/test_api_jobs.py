@@ -101,8 +101,10 @@ def test_results_wait_for_success_and_unknown_ids_are_404(client):
 
 
 def test_probes_and_openapi(client):
-    assert client.get("/readyz").json() == {"status": "ok",
-                                            "checks": {"store": "ok", "broker": "ok"}}
+    assert client.get("/readyz").json() == {
+        "status": "ok", "checks": {"store": "ok", "broker": "ok",
+                                   "workers": "none live: jobs wait in the queue until a "
+                                   "worker starts"}}
     spec = client.get("/openapi.json").json()
     assert "examples" in spec["components"]["schemas"]["JobCreate"]
     post = spec["paths"]["/v1/jobs"]["post"]

@@ -99,16 +99,16 @@ def test_the_video_is_served_with_range_requests(api, clip):
 def test_an_edit_is_a_revision_and_the_tracks_use_it(api):
     job = finished(api)
     url = f"/v1/jobs/{job['id']}/revisions"
-    vtt_url = f"/v1/jobs/{job['id']}/captions.vtt"
+    vtt_url = f"/v1/jobs/{job['id']}/scenes.vtt"
     assert "not reviewed by a person" in api.call("sam", "GET", vtt_url).text
     edit = {"field": "caption", "scene": 1, "base": 0, "text": "A brown dog <b>runs</b> & jumps."}
     saved = api.call("rui", "POST", url, json=edit)
     assert saved.status_code == 201, saved.text
     assert saved.json()["author"] == "rui" and saved.json()["before"] == "A dog."
     assert "never run as markup" in saved.json()["note"]
-    vtt = api.call("sam", "GET", f"/v1/jobs/{job['id']}/captions.vtt").text
+    vtt = api.call("sam", "GET", vtt_url).text
     assert "A brown dog &lt;b&gt;runs&lt;/b&gt; &amp; jumps." in vtt.replace("\n", " ")
-    srt = api.call("sam", "GET", f"/v1/jobs/{job['id']}/captions.srt").text
+    srt = api.call("sam", "GET", f"/v1/jobs/{job['id']}/scenes.srt").text
     assert "A brown dog <b>runs</b>" in srt.replace("\n", " ")
     result = api.call("sam", "GET", f"/v1/jobs/{job['id']}/result").json()
     assert result["scenes"][1]["caption_review"]["reviewed_by"] == "rui"

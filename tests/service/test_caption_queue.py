@@ -35,7 +35,7 @@ def test_caption_queue_runs_the_language_model_without_the_image_model(
                         timeout=300, every=0.5)
         assert done["status"] == "succeeded", f"{done}\n{captioner.log()[-3000:]}"
         result = client.get(f"/v1/jobs/{job['id']}/result").json()
-        vtt = client.get(f"/v1/jobs/{job['id']}/captions.vtt").text
+        vtt = client.get(f"/v1/jobs/{job['id']}/scenes.vtt").text
     captions = result["captions"]
     assert captions["backend"] == "transformers" and captions["model"].endswith(".gguf")
     assert captions["summary"] and all(s["caption"] for s in result["scenes"])

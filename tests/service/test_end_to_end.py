@@ -98,10 +98,13 @@ def test_upload_to_captions(service, clip):
     result = service.http.get(links["result"]).json()
     assert result["video"]["source"] == clip.name and len(result["scenes"]) == 2
     assert result["captions"]["summary"]
-    vtt = service.http.get(links["captions_vtt"])
+    vtt = service.http.get(links["scenes_vtt"])
     assert vtt.headers["content-type"].startswith("text/vtt")
     assert vtt.text.startswith("WEBVTT") and "-->" in vtt.text
-    assert "-->" in service.http.get(links["captions_srt"]).text
+    assert "-->" in service.http.get(links["scenes_srt"]).text
+    # Speech is off here: no caption track, and no scene descriptions under its name.
+    missing = service.http.get(links["captions_vtt"])
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "no_transcript"
     rows = list(csv.DictReader(io.StringIO(service.http.get(links["tags_csv"]).text)))
     assert {r["label"] for r in rows} <= {"cat", "dog", "car"} and rows
     # accessibility outputs, whatever formats the job asked for

@@ -49,7 +49,7 @@ def test_up_serves_a_job_and_stops_its_worker_on_sigterm(tmp_path, redis_url, cl
             done = wait_for(lambda: http.get(f"/v1/jobs/{job['id']}").json(),
                             lambda j: j["status"] in ("succeeded", "failed"), timeout=120)
             assert done["status"] == "succeeded", (tmp_path / "up.log").read_text()[-3000:]
-            assert http.get(f"/v1/jobs/{job['id']}/captions.vtt").text.startswith("WEBVTT")
+            assert http.get(f"/v1/jobs/{job['id']}/scenes.vtt").text.startswith("WEBVTT")
         workers = _children(up.pid)
         assert workers, "up started no worker process"
         up.send_signal(signal.SIGTERM)

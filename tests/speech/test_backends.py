@@ -95,6 +95,27 @@ def test_whisper_adapter_maps_faster_whisper_types():
     assert (out.start_s, out.end_s) == (5.1, 6.1) and out.words[2].confidence == 0.95
 
 
+def test_whisper_text_outside_its_audio_or_written_twice_is_dropped():
+    """A region padded to whisper's 30 s window: text in the padding is not the audio's;
+    a later window starting inside an earlier one's text would write it twice."""
+    from vidclip.speech.base import RecognisedSegment, RecognisedWord
+    from vidclip.speech.whisper_backend import clip
+
+    def seg(*words):
+        ws = [RecognisedWord(a, b, t, 0.9) for a, b, t in words]
+        return RecognisedSegment(ws[0].start_s, ws[-1].end_s, " ".join(w.text for w in ws), ws)
+
+    inside = seg((1.0, 1.4, "open"), (1.4, 2.0, "gate"))
+    assert clip(inside, 0.0, 4.0) == inside
+    runs_past = clip(seg((3.0, 3.5, "the"), (3.6, 4.4, "ships"), (4.5, 5.0, "came")), 0.0, 4.0)
+    assert runs_past.text == "the ships" and (runs_past.start_s, runs_past.end_s) == (3.0, 4.0)
+    assert clip(seg((12.0, 12.5, "padding")), 0.0, 4.0) is None
+    assert clip(seg((1.2, 1.8, "again")), 2.0, 4.0) is None  # before the segment kept last
+    no_words = RecognisedSegment(1.5, 3.0, "unaligned", [])
+    assert (clip(no_words, 2.0, 4.0).start_s, clip(no_words, 2.0, 2.5).end_s) == (2.0, 2.5)
+    assert clip(RecognisedSegment(5.0, 6.0, "late", []), 0.0, 4.0) is None
+
+
 def test_auto_without_whisper_weights_is_pocketsphinx_and_says_why(capsys, tmp_path):
     choice = choose_recognizer(SpeechOptions(model=str(tmp_path / "no-such-model")))
     assert choice.backend == "pocketsphinx"

@@ -143,10 +143,7 @@ def test_a_saved_edit_shows_in_the_players_captions(hand_service, new_page):
 def test_cue_edits_reach_the_caption_files(hand_service, new_page):
     job = new_job(hand_service)
     with api(hand_service, "rui") as http:
-        if "Welcome to the harbour." not in http.get(f"/v1/jobs/{job}/captions.vtt").text:
-            pytest.skip("/captions.vtt renders the scene captions here: the caption track's "
-                        "writers (captions.vtt/srt/ttml from caption_track) are not on this "
-                        "branch yet")
+        assert "Welcome to the harbour." in http.get(f"/v1/jobs/{job}/captions.vtt").text
         saved = http.post(f"/v1/jobs/{job}/revisions", json={
             "field": "cue", "scene": 0, "base": 0, "text": "Welcome to the quay."})
         assert saved.status_code == 201, saved.text
@@ -280,6 +277,10 @@ def test_a_result_without_speech_or_text_shows_no_empty_lanes(hand_service, new_
     open_video(page, hand_service, bare)
     gone = "#lane-speech, #lane-text, .side .tabs, #panel-speech, #text-overlay, #show-boxes"
     assert page.locator(gone).count() == 0
+    # No transcript: no captions track for the player (its route answers 404), and the
+    # descriptions of the picture stay offered as what they are.
+    assert page.locator("#player track[kind=captions]").count() == 0
+    assert page.locator("#player track[kind=descriptions]").count() == 1
     assert page.locator(".lanes .lane").count() == 3  # scenes, violence, harbour
     page.goto(f"{hand_service.url}/ui/jobs/{quiet}")
     assert page.locator("#lane-speech, #lane-text, #text-overlay").count() == 0

@@ -211,8 +211,8 @@ def batch(target: Path, no_resume: bool, index_dir: Path | None, jobs: int, deco
         options["formats"] = formats
     pipeline = None
     try:
-        videos, root = discover(target)
         config = config_from_options(options)
+        videos, root = discover(target, audio=config.speech.backend != "off")
         if jobs > 1 and config.model.name == DEFAULT_MODEL:
             # Resolved once here, so every worker process runs the same model.
             choice = choose_model(config.model)

@@ -10,10 +10,10 @@ in a pool of worker processes (:mod:`.pool`); :mod:`.items` is what each
 video turns into.
 """
 
-from vidclip.batch.discover import VIDEO_SUFFIXES, discover, output_stem
+from vidclip.batch.discover import AUDIO_SUFFIXES, VIDEO_SUFFIXES, discover, output_stem
 from vidclip.batch.items import Analyser, BatchReport, Item, analyse_item
 from vidclip.batch.runner import run_batch
 from vidclip.batch.shared import SharedBatch
 
-__all__ = ["Analyser", "BatchReport", "Item", "VIDEO_SUFFIXES", "analyse_item", "discover",
-           "output_stem", "run_batch", "SharedBatch"]
+__all__ = ["AUDIO_SUFFIXES", "Analyser", "BatchReport", "Item", "VIDEO_SUFFIXES", "analyse_item",
+           "discover", "output_stem", "run_batch", "SharedBatch"]

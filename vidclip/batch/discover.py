@@ -10,18 +10,24 @@ VIDEO_SUFFIXES = {
     ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".wmv", ".flv", ".mpg", ".mpeg",
     ".ts", ".mts", ".m2ts", ".3gp", ".ogv", ".mxf", ".vob",
 }
+#: Audio-only files: analysed for their speech (transcript and captions), the
+#: visual parts empty and saying why (vidclip.stages.audio_only).
+AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".aac"}
 
 
-def discover(target: str | Path) -> tuple[list[Path], Path | None]:
-    """Videos under a directory (recursively, sorted), or listed in a text file.
+def discover(target: str | Path, audio: bool = True) -> tuple[list[Path], Path | None]:
+    """Videos under a directory (recursively, sorted), with the audio-only files
+    unless ``audio`` is False (speech off: nothing in them to analyse); or the
+    files listed in a text file.
 
     Returns the paths and the root their output paths are made relative to.
     """
     target = Path(target)
+    suffixes = VIDEO_SUFFIXES | AUDIO_SUFFIXES if audio else VIDEO_SUFFIXES
     if target.is_dir():
         found = sorted(
             p for p in target.rglob("*")
-            if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file() and not p.name.startswith(".")
+            if p.suffix.lower() in suffixes and p.is_file() and not p.name.startswith(".")
         )
         return found, target
     if target.is_file():

@@ -5,7 +5,9 @@ writes it again every :data:`BEAT_S` seconds with an expiry of
 :data:`TTL_S`: a worker that dies drops out by itself, with no one to
 clean up after it. The API reads the records to tell clients which model
 each queue's workers run (``GET /v1/info``), since a service that fell back
-to the offline encoder must say so before anyone trusts its tags.
+to the offline encoder must say so before anyone trusts its tags, and
+whether the speech and text backends the jobs default to loaded
+(``GET /readyz``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,35 @@ BEAT_S = 10
 _PREFIX = "vidclip:worker:"
 
 
+class BackendState(BaseModel):
+    """What a worker's speech recogniser or text reader resolved to when it started.
+
+    ``error`` is set when the configured backend cannot load: every job would
+    then go without its transcript (or on-screen text), so /readyz fails. An
+    ``auto`` that degraded to ``none`` is not an error (a deployment without
+    the extra installed runs that way on purpose); ``fallback_reason`` says why.
+    """
+
+    configured: str = Field(description="The option the jobs default to (auto, off, a name).")
+    backend: str | None = Field(None, description="What it resolved to (whisper, "
+                                "pocketsphinx, rapidocr, ..., off, or none); None when it "
+                                "cannot load.")
+    model: str | None = None
+    fallback_reason: str | None = None
+    error: str | None = Field(None, description="Why the configured backend cannot load.")
+
+    def summary(self) -> str:
+        """One line for /readyz: ``cannot load: <reason>`` or what runs, and why."""
+        if self.error is not None:
+            return f"cannot load: {self.error}"
+        name = self.backend or "none"
+        if self.model:
+            name += f" ({self.model})"
+        if self.configured not in ("off", self.backend):
+            name += f" [{self.configured}]"
+        return f"{name}: {self.fallback_reason}" if self.fallback_reason else name
+
+
 class WorkerRecord(BaseModel):
     worker: str = Field(description="host:pid of the worker process.")
     queues: list[str]
@@ -33,6 +64,10 @@ class WorkerRecord(BaseModel):
     captions: str = Field(description="The caption backend the worker runs.")
     text_reader: str | None = Field(None, description="The on-screen text reader the "
                                     "worker's jobs default to (text.backend).")
+    #: What the jobs' default speech and text options resolved to at the worker's
+    #: start; None for workers that do not analyse (and for older workers).
+    speech: BackendState | None = None
+    text: BackendState | None = None
     version: str
     started_at: datetime
 

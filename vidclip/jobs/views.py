@@ -31,8 +31,8 @@ class JobProgress(BaseModel):
 class JobLinks(BaseModel):
     self: str
     result: str
-    captions_vtt: str = Field(description="The captions of the speech and sounds (the scene "
-                              "captions for a job without a transcript).")
+    captions_vtt: str = Field(description="The captions of the speech and sounds (404 "
+                              "no_transcript for a job without a transcript).")
     captions_srt: str
     captions_ttml: str = Field(description="The same captions as TTML (IMSC 1 text profile).")
     scenes_vtt: str = Field(description="Per-scene captions of the picture.")

@@ -86,8 +86,9 @@ def _reviewed_at(t: float, items: list[TimedText], done: list[bool]) -> bool:
     return ok
 
 
-def to_webvtt(analysis: VideoAnalysis, kind: str = "captions") -> str:
-    """The scene captions as a WebVTT track."""
+def to_webvtt(analysis: VideoAnalysis, kind: str = "descriptions") -> str:
+    """The scene captions as a WebVTT track: ``Kind: descriptions``, since they
+    describe the picture; a player's captions are the speech's (``to_captions_vtt``)."""
     return _vtt(analysis, "caption", kind)
 
 

@@ -70,14 +70,24 @@ class WhisperRecognizer(Recognizer):
         self.load()
         segments: list[RecognisedSegment] = []
         lang, prob = language, None
+        extra = {}
+        if self.options.get("temperature") is not None:
+            # One temperature: no fallback to sampling, so the same audio gives the same words.
+            extra["temperature"] = float(self.options["temperature"])
         for region in regions:
             found, info = self._model.transcribe(
                 region.samples, language=lang, word_timestamps=True, vad_filter=False,
                 beam_size=int(self.options.get("beam_size", 5) or 5),
-                condition_on_previous_text=False)
+                condition_on_previous_text=False, **extra)
             if lang is None:  # detected on the first region, kept for the others
                 lang, prob = info.language, float(info.language_probability)
-            segments += [s for s in (to_segment(seg, region.start_s) for seg in found) if s]
+            done_s = region.start_s  # where the last segment kept ends
+            for found_seg in found:
+                seg = to_segment(found_seg, region.start_s)
+                kept = clip(seg, done_s, region.end_s) if seg is not None else None
+                if kept is not None:
+                    segments.append(kept)
+                    done_s = kept.end_s
         return Recognised(segments, language=lang, language_probability=prob)
 
     def close(self) -> None:
@@ -86,12 +96,34 @@ class WhisperRecognizer(Recognizer):
 
 def to_segment(seg, offset: float) -> RecognisedSegment | None:
     """faster_whisper.transcribe.Segment (with .words) -> ours, offset onto the timeline."""
-    words = [RecognisedWord(round(offset + w.start, 3), round(offset + max(w.end, w.start), 3),
+    words = [RecognisedWord(round(float(offset + w.start), 3),
+                            round(float(offset + max(w.end, w.start)), 3),
                             w.word.strip(), round(float(w.probability), 4))
              for w in (seg.words or []) if w.word.strip()]
     text = seg.text.strip()
     if not text:
         return None
-    start = words[0].start_s if words else round(offset + seg.start, 3)
-    end = words[-1].end_s if words else round(offset + seg.end, 3)
+    start = words[0].start_s if words else round(float(offset + seg.start), 3)
+    end = words[-1].end_s if words else round(float(offset + seg.end), 3)
+    return RecognisedSegment(start, end, text, words)
+
+
+def clip(seg: RecognisedSegment, start_s: float, end_s: float) -> RecognisedSegment | None:
+    """``seg`` inside ``[start_s, end_s)``; None when nothing of it is.
+
+    Whisper pads a short region to its 30 s window and may write text into the
+    padding (a model hallucinating past the end does; a random one always
+    does), and a later window may start inside what an earlier one already
+    transcribed. So what starts after the audio, or before the end of the
+    segment before it, is dropped (words written twice would be invented
+    ones), and a word running past the audio is cut at its end.
+    """
+    words = [RecognisedWord(w.start_s, min(w.end_s, end_s), w.text, w.confidence)
+             for w in seg.words if start_s <= w.start_s < end_s]
+    text = seg.text if len(words) == len(seg.words) else " ".join(w.text for w in words)
+    start, end = max(seg.start_s, start_s), min(seg.end_s, end_s)
+    if words:
+        start, end = words[0].start_s, words[-1].end_s
+    if not text or start >= end_s or end < start:
+        return None
     return RecognisedSegment(start, end, text, words)

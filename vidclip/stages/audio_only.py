@@ -30,6 +30,14 @@ def audio_only(path: str) -> bool:
         return False  # the video decoder says what is wrong with it
 
 
+def audio_stream(ctx: AnalysisContext, source: str) -> StreamedVideo:
+    """The empty picture stream of an audio-only file, timed by its audio."""
+    from vidclip.speech.audio import AudioSource
+
+    info = AudioSource(source).probe()
+    return empty_stream(ctx, source, info.duration_s, info.codec)
+
+
 def empty_stream(ctx: AnalysisContext, source: str, duration_s: float, codec: str
                  ) -> StreamedVideo:
     info = VideoInfo(source=source, duration_s=duration_s, fps=0.0, width=0, height=0,

@@ -16,7 +16,10 @@ released, and a thread shares the one loaded model.
 
 Each video is read exactly as :func:`~vidclip.stages.encode.encode_video`
 reads it (same reader options, same cut detector), so its frames, times
-and boundaries are the same; only the encoder calls mix videos. A video that
+and boundaries are the same; only the encoder calls mix videos. An
+audio-only file (wav, mp3, m4a) has no picture to decode: it comes out at
+once as the empty stream :meth:`~vidclip.pipeline.Pipeline.run` gives it
+(:mod:`vidclip.stages.audio_only`), for the speech stage to hear. A video that
 cannot be opened or fails part-way comes out as its error, alone, and its
 frames still waiting are dropped. The feed bounds the frames held between
 decoders and encoder whatever the number or length of the videos; a long
@@ -34,6 +37,7 @@ from typing import Generic, TypeVar
 
 from vidclip.context import AnalysisContext
 from vidclip.errors import DecodeError
+from vidclip.stages.audio_only import audio_only, audio_stream
 from vidclip.stages.encode import QUEUE_BATCHES, StreamedVideo, StreamPlan, VideoStream, open_stream
 from vidclip.stream import BatchEncoder, EncodedFrames, EncodeStats
 
@@ -147,11 +151,14 @@ class _Decoders:
     def _decode(self, video: _Video) -> None:
         self.feed.set_decoding(+1)
         try:
-            video.stream = open_stream(self.ctx, video.source)
-            for batch in video.stream.producer():
-                if not self.feed.put(video, batch, len(batch)):
-                    return
             outcome: object = _DONE
+            if audio_only(video.source):  # no picture: only the speech stage has work
+                outcome = audio_stream(self.ctx, video.source)
+            else:
+                video.stream = open_stream(self.ctx, video.source)
+                for batch in video.stream.producer():
+                    if not self.feed.put(video, batch, len(batch)):
+                        return
         except BaseException as exc:  # the video's own failure, handed to the caller
             outcome = exc
         finally:
@@ -194,6 +201,8 @@ def encode_many(ctx: AnalysisContext, sources: Iterable[tuple[K, str]],
                 elif isinstance(item, BaseException):
                     video.failed = True
                     batcher.discard(video)
+                    yield video.key, item
+                elif isinstance(item, StreamedVideo):  # an audio-only file: nothing to embed
                     yield video.key, item
                 elif item is _DONE:
                     video.decoded = True
