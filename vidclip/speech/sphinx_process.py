@@ -12,9 +12,10 @@ the parent sends 16 kHz mono signed 16-bit samples, the child answers with the
 JSON list of words heard. The child's first frame says whether its model
 loaded. An empty frame from the parent (or end of input) ends the child.
 
-Each region is decoded as one whole utterance (``full_utt``), so its words do
-not depend on what the same decoder heard before: the result is the same
-whichever process takes it.
+Each region is decoded as one whole utterance with the feature extraction
+started afresh (its cepstral mean would otherwise carry over from the last
+region), so its words do not depend on what the same decoder heard before:
+the result is the same whichever process takes it.
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ def _is_filler(word: str) -> bool:
 def heard(decoder: Any, pcm: bytes) -> list[Word]:
     """The words in one utterance, fillers and noise tokens (<s>, <sil>, [NOISE],
     ...) dropped and alternate pronunciations ("word(2)") folded to the word."""
+    decoder.reinit_feat()
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()
