@@ -24,8 +24,8 @@ def test_analyze_writes_every_format(runner, clips, tmp_path):
                               "json,vtt,srt,csv,npy", *TINY])
     assert res.exit_code == 0, res.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["short.frames.npy", "short.json", "short.npy", "short.srt",
-                     "short.tags.csv", "short.vtt"]
+    assert names == ["short.frames.npy", "short.json", "short.npy", "short.scenes.srt",
+                     "short.scenes.vtt", "short.tags.csv"]
     data = json.loads((out / "short.json").read_text())
     assert data["schema_version"] == "1" and data["video"]["frame_count"] == 30
 

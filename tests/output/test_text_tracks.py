@@ -46,7 +46,8 @@ def test_write_outputs_writes_every_format(analysis, tmp_path):
     paths = write_outputs(analysis, tmp_path / "out", "clip",
                           ("json", "vtt", "srt", "csv", "npy"), emb)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "clip.frames.npy", "clip.json", "clip.npy", "clip.srt", "clip.tags.csv", "clip.vtt"]
+        "clip.frames.npy", "clip.json", "clip.npy", "clip.scenes.srt", "clip.scenes.vtt",
+        "clip.tags.csv"]
     assert np.load(paths["npy"]).shape == (3, 4)
 
 

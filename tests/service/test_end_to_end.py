@@ -127,8 +127,8 @@ def test_upload_to_captions(service, clip):
     outdir = service.settings.results_dir / job["id"]
     # (and the moments' vectors, which the archive index is built from)
     assert sorted(p.name for p in outdir.iterdir()) == ["result.json", "result.moments.npz",
-                                                        "result.tags.csv", "result.thumbnails",
-                                                        "result.vtt"]
+                                                        "result.scenes.vtt", "result.tags.csv",
+                                                        "result.thumbnails"]
     hook = wait_for(lambda: [h for h in Hooks.received if job["id"].encode() in h[1]], bool, 30)
     assert hook, "webhook not delivered"
     headers, body = hook[0]

@@ -114,7 +114,7 @@ def _no_transcript_reason(analysis) -> str | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result JSON to stdout.")
 @analysis_options
 def analyze(videos: tuple[Path, ...], as_json: bool, **options) -> None:
-    """Analyse VIDEOS; write OUTDIR/<stem>.json, .vtt, .srt and .tags.csv."""
+    """Analyse VIDEOS; write OUTDIR/<stem>.json, .scenes.vtt, .scenes.srt and .tags.csv."""
     from vidclip.decode.probe import probe_facts
     from vidclip.stages.audio_only import audio_only
 

@@ -3,7 +3,7 @@
 Layout (names are generated; a client's filename never reaches the disk)::
 
     <media_dir>/<job id>/source.<container>      uploaded or downloaded video
-    <results_dir>/<job id>/result.json, .vtt ... what the worker wrote
+    <results_dir>/<job id>/result.json, .scenes.vtt ... what the worker wrote
 
 Path submissions are read where they are, inside ``media_root`` only, and
 are never deleted by a purge.

@@ -10,7 +10,11 @@ import numpy as np
 
 from vidclip.schema import VideoAnalysis
 
-SUFFIXES = {"json": ".json", "vtt": ".vtt", "srt": ".srt", "csv": ".tags.csv", "npy": ".npy",
+#: The scene captions are ``<stem>.scenes.vtt``, not ``<stem>.vtt``: players (VLC,
+#: mpv) load a subtitle file named like the video by themselves, and would show
+#: descriptions of the picture to a viewer who needs what is said.
+SUFFIXES = {"json": ".json", "vtt": ".scenes.vtt", "srt": ".scenes.srt", "csv": ".tags.csv",
+            "npy": ".npy",
             "descriptions": ".descriptions.vtt", "transcript": ".transcript.txt",
             "html": ".transcript.html", "thumbnails": ".thumbnails",
             "moments": ".moments.npz"}
