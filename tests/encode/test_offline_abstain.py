@@ -98,15 +98,16 @@ def test_the_null_answer_is_what_empty_frames_are_called_and_it_abstains(encoder
     probs[1, [5, 8, 9, 1]] = [0.4, 0.3, 0.2, 0.1]
     np.testing.assert_array_equal(null_classes(probs), [5, 6, 7, 8, 9])  # top 3 of each
     assert empty_frames(8).shape == (3, 8, 8, 3)
-    # A frame with detail that the classifier still calls a nematode (the
-    # moon photo: a grey disc on black, "nematode" at 0.6) says nothing.
-    probs = np.zeros((1, 1000), np.float32)
-    probs[0, class_names().index("nematode")] = 0.9
-    textured = np.random.default_rng(0).integers(0, 256, (1, 224, 224, 3), dtype=np.uint8)
-    assert not encoder.sure(textured, probs)[0]
-    probs[0] = 0
-    probs[0, class_names().index("tabby")] = 0.9
-    assert encoder.sure(textured, probs)[0]
+    # A frame the classifier is sure is a nematode (the moon photo: a grey
+    # disc on black, "nematode" at 0.6) keeps its vector but is given no tag.
+    labels = ("worm", "cat", "moon")
+    label_emb = vocabulary.embed_vocabulary(
+        encoder, vocabulary.load_vocabulary(labels=list(labels)), None, bar=False)
+    probs = np.zeros((2, 1000), np.float32)
+    probs[0, class_names().index("nematode")] = 1.0
+    probs[1, class_names().index("tabby")] = 1.0
+    mask = encoder.label_mask(encoder.mix(probs), labels, label_emb)
+    assert mask.tolist() == [[False, False, False], [False, True, False]]
 
 
 def test_without_abstaining_a_black_frame_is_named(encoder):

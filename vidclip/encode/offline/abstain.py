@@ -22,11 +22,14 @@ scenes and timelines.
   classes (short); several related classes -- hartebeest, impala and gazelle
   for a deer -- agree in meaning and add up, which top-1 probability or the
   entropy of the top 5 alone would call unsure.
-- **The classifier's null answer** (:func:`null_classes`): the classes it
-  names for an empty frame (black, dark, white: "nematode", "matchstick",
-  "digital clock"). They are what it says when it sees nothing it knows,
-  and it says them sure of itself for a grey moon on black ("nematode" at
-  0.6), so a frame whose top class is one of them abstains too.
+
+One more answer means nothing, without making the frame abstain: **the
+classifier's null answer** (:func:`null_classes`), the classes it names for
+an empty frame (black, dark, white: "nematode", "matchstick", "digital
+clock"). It gives them, sure of itself, for a grey moon on black
+("nematode" at 0.6). Such a frame keeps its vector (a search for "the moon"
+still finds it) but gets no tag: the null classes ground no label
+(:mod:`.grounding`, :meth:`.conse.ConseEncoder.label_mask`).
 """
 
 from __future__ import annotations

@@ -237,9 +237,7 @@ class ConseEncoder(Encoder):
         if len(frames) == 0:
             return np.zeros(0, bool)
         certain = certainty(probs, self._class_emb.cpu().numpy()) >= self.min_certainty
-        null = self._null if self._null is not None and self.abstain else np.zeros(0, np.int64)
-        answered = ~np.isin(probs.argmax(axis=1), null)
-        return certain & answered & (detail_fraction(frames) >= self.min_detail)
+        return certain & (detail_fraction(frames) >= self.min_detail)
 
     def label_mask(self, frame_emb: np.ndarray, labels: Sequence[str],
                    label_emb: np.ndarray) -> np.ndarray:
@@ -260,6 +258,8 @@ class ConseEncoder(Encoder):
         if cached is not None and cached[0] == digest:
             return cached[1]
         grounding = ground(labels, label_emb, class_texts(), class_emb)
+        if self.abstain and self._null is not None:
+            grounding[self._null] = False  # the null answer is no label (.abstain)
         self._grounding = (digest, grounding)  # one assignment: safe across threads
         return grounding
 
