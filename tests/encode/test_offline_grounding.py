@@ -107,3 +107,19 @@ def test_the_cat_photo_is_tagged_cat_and_nothing_near_it(encoder, tmp_path):
         "speech": {"backend": "off"}})
     analysis = Pipeline(config, encoder=encoder).analyze(tmp_path / "cat.mp4", caption=False)
     assert [t.label for t in analysis.tags] == ["cat"]  # before: kitten, tiger, leopard, lion
+
+
+def test_a_shared_batch_worker_grounds_and_agrees_the_same(encoder, tiny_encoder):
+    from vidclip.encode.coalesce import CoalescingEncoder
+
+    labels, label_emb = _labels(encoder)
+    probs = np.zeros((1, 1000), np.float32)
+    probs[0, _class("tabby")] = 1.0
+    frames = encoder.mix(probs)
+    shared = CoalescingEncoder(encoder)
+    np.testing.assert_array_equal(shared.label_mask(frames, labels, label_emb),
+                                  encoder.label_mask(frames, labels, label_emb))
+    assert shared.scene_agreement == encoder.scene_agreement > 0.5
+    # CLIP and the test model ground nothing and keep the half-of-the-frames rule.
+    assert tiny_encoder.label_mask(frames, labels, label_emb) is None
+    assert CoalescingEncoder(tiny_encoder).scene_agreement == 0.5
