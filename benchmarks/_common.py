@@ -17,7 +17,9 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-SHARED_MEDIA = REPO.parent / "shared" / "media"
+#: The real clips beside the repository; VIDCLIP_SHARED_MEDIA points elsewhere (a git
+#: worktree, whose parent is not the checkout's).
+SHARED_MEDIA = Path(os.environ.get("VIDCLIP_SHARED_MEDIA", REPO.parent / "shared" / "media"))
 
 
 def cache_dir() -> Path:

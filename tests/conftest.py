@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_MEDIA = REPO.parent / "shared" / "media"
+#: The real clips beside the repository; VIDCLIP_SHARED_MEDIA points elsewhere (a git
+#: worktree, whose parent is not the checkout's).
+SHARED_MEDIA = Path(os.environ.get("VIDCLIP_SHARED_MEDIA", REPO.parent / "shared" / "media"))
 
 
 def pytest_addoption(parser, pluginmanager):

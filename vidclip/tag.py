@@ -17,12 +17,19 @@ Aggregation
 - scene: the score that at least half of the scene's sampled frames reach
   (the ceil(n/2)-th best frame score): a tag holds for a scene at a
   threshold exactly when it holds for at least half its frames, and one odd
-  frame -- a flash, a misdetection -- cannot carry it.
+  frame -- a flash, a misdetection -- cannot carry it. An encoder may ask
+  for more agreement (``agreement``: the ceil(agreement * n)-th best).
 - video: the best scene score; ``segments`` are the time ranges whose
   frames score at or above the threshold (each frame covering the time up to
   the midpoints with its neighbours, never across a scene boundary); runs at
   most ``merge_gap_s`` apart merge, so a score flickering around the
   threshold gives one segment rather than a string of one-frame pieces.
+
+Grounding
+---------
+An encoder may say which labels each frame can be tagged with at all
+(``allowed``, :meth:`vidclip.encode.base.Encoder.label_mask`); the others
+score 0 on that frame, for frames, scenes and the video alike.
 """
 
 from __future__ import annotations
@@ -36,14 +43,17 @@ from vidclip.schema import FrameTags, LabelScore, Tag
 from vidclip.timeline import Timeline
 
 
-def scene_logits(logits: np.ndarray, timeline: Timeline) -> np.ndarray:
-    """``(S, L)``: the logit reached by at least half of each scene's frames (NaN if none)."""
+def scene_logits(logits: np.ndarray, timeline: Timeline, agreement: float = 0.5) -> np.ndarray:
+    """``(S, L)``: the logit reached by ``agreement`` of each scene's frames (NaN if none)."""
+    if not 0.0 < agreement <= 1.0:
+        raise ValueError(f"agreement must be in (0, 1], not {agreement}")
     out = np.full((len(timeline.scenes), logits.shape[1]), np.nan, dtype=np.float64)
     for s in range(len(timeline.scenes)):
         rows = timeline.frames_in(s)
         if len(rows) == 0:
             continue
-        k = (len(rows) + 1) // 2  # ceil(n/2)
+        # ceil(agreement * n); the small slack keeps ceil(0.5 * 4) at 2, not 3.
+        k = max(1, int(np.ceil(agreement * len(rows) - 1e-9)))
         out[s] = np.sort(logits[rows], axis=0)[-k]
     return out
 
@@ -77,9 +87,15 @@ def tag(
     top_k: int = 10,
     merge_gap_s: float = 0.0,
     with_frames: bool = True,
+    allowed: np.ndarray | None = None,
+    agreement: float = 0.5,
 ) -> TagResult:
     logits = calibration.text_logits(frame_emb, label_emb)
-    scene_scores = sigmoid(scene_logits(logits, timeline))
+    if allowed is not None:
+        if allowed.shape != logits.shape:
+            raise ValueError(f"allowed has shape {allowed.shape}, the scores {logits.shape}")
+        logits[~allowed] = -np.inf  # sigmoid(-inf) = 0: never a tag
+    scene_scores = sigmoid(scene_logits(logits, timeline, agreement))
     frame_scores = sigmoid(logits, out=logits)  # the logits are not needed after this
     scene_tags = [
         [] if np.isnan(row).all() else _top(row, labels, threshold, top_k) for row in scene_scores

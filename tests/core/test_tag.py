@@ -78,3 +78,33 @@ def test_merge_gap_joins_a_video_tags_segments_across_a_dip(space):
     merged = tag(frames, _timeline(), names, labels, calibration, merge_gap_s=1.0, **kwargs)
     seg3 = {t.label: t for t in merged.video_tags}["label3"].segments
     assert [(s.start_s, s.end_s) for s in seg3] == [(0.0, 5.0)]
+
+
+def test_a_label_not_allowed_on_a_frame_scores_zero_there_only(space):
+    frames, labels, anchor = space
+    names = tuple(f"label{i}" for i in range(len(labels)))
+    calibration = Calibration(anchor, 100.0, 0.2)
+    free = tag(frames, _timeline(), names, labels, calibration, threshold=0.5, top_k=40)
+    allowed = np.ones((len(frames), len(labels)), bool)
+    allowed[:5, 3] = False  # label 3 may not be said of the first scene's frames
+    held = tag(frames, _timeline(), names, labels, calibration, threshold=0.5, top_k=40,
+               allowed=allowed)
+    assert "label3" in [t.label for t in free.scene_tags[0]]
+    assert "label3" not in [t.label for t in held.scene_tags[0]]
+    assert (held.frame_scores[:5, 3] == 0).all()
+    np.testing.assert_allclose(held.frame_scores[5:], free.frame_scores[5:])
+    with pytest.raises(ValueError, match="shape"):
+        tag(frames, _timeline(), names, labels, calibration, allowed=allowed[:3])
+
+
+@pytest.mark.parametrize(("agreement", "carried"), [(0.5, True), (0.6, True), (0.61, False)])
+def test_agreement_is_the_share_of_frames_a_scene_tag_needs(space, agreement, carried):
+    frames, labels, anchor = space
+    frames = frames.copy()
+    frames[0] = frames[2] = frames[3] = labels[20]  # 3 of the first scene's 5 frames: 0.6
+    names = tuple(f"label{i}" for i in range(len(labels)))
+    result = tag(frames, _timeline(), names, labels, Calibration(anchor, 100.0, 0.2),
+                 threshold=0.5, top_k=40, agreement=agreement)
+    assert ("label20" in [t.label for t in result.scene_tags[0]]) is carried
+    with pytest.raises(ValueError, match="agreement"):
+        tag(frames, _timeline(), names, labels, Calibration(anchor, 100.0, 0.2), agreement=0)

@@ -180,7 +180,11 @@ def test_montage_gets_right_tags_per_scene_and_flags_nothing(encoder, tmp_path):
     assert len(analysis.scenes) == len(shots)
     for scene, shot in zip(analysis.scenes, shots):
         assert abs(scene.start_s - shot.start_s) < 0.25
-        assert scene.tags, f"no tag for the {shot.photo.name} scene"
-        assert scene.tags[0].label == RIGHT[shot.photo.name]
+        if shot.photo.name == "rocket":
+            # The classifier says "a missile, a rocket"; no class is a rocket
+            # *launch*, and a tag must be what its class is (.grounding).
+            assert scene.tags == []
+            continue
+        assert [t.label for t in scene.tags] == [RIGHT[shot.photo.name]]
         assert scene.tags[0].score >= 0.9
     assert not analysis.moderation.flagged

@@ -33,6 +33,9 @@ class Encoder(ABC):
     score_margin: float = 0.0
     #: Frames per encoder call; a setting, not a constant.
     batch_size: int = 32
+    #: Share of a scene's sampled frames that must carry a tag for the scene
+    #: to carry it (vidclip.tag); an encoder whose frames waver asks for more.
+    scene_agreement: float = 0.5
     #: Why this encoder runs instead of the CLIP that ``--model auto`` prefers.
     fallback_reason: str | None = None
 
@@ -66,6 +69,16 @@ class Encoder(ABC):
     @abstractmethod
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         """``len(texts)`` strings -> ``(len(texts), D)`` float32, L2-normalised."""
+
+    def label_mask(self, frame_emb: np.ndarray, labels: Sequence[str],
+                   label_emb: np.ndarray) -> np.ndarray | None:
+        """``(F, L)`` bool: which labels each frame may be tagged with; None: every label.
+
+        For an encoder whose similarities measure relatedness rather than
+        identity (the offline encoder: see vidclip.encode.offline.grounding).
+        Tags only: search and moderation score the vectors as they are.
+        """
+        return None
 
     def close(self) -> None:
         """Release device memory; the default does nothing."""

@@ -44,6 +44,7 @@ class CoalescingEncoder(Encoder):
         self.logit_scale = inner.logit_scale
         self.score_margin = inner.score_margin
         self.batch_size = inner.batch_size
+        self.scene_agreement = inner.scene_agreement
         self.fallback_reason = inner.fallback_reason
         self._lock = threading.Lock()
         self._waiting: list[_Call] = []
@@ -68,6 +69,10 @@ class CoalescingEncoder(Encoder):
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_texts(texts)
+
+    def label_mask(self, frame_emb: np.ndarray, labels: Sequence[str],
+                   label_emb: np.ndarray) -> np.ndarray | None:
+        return self.inner.label_mask(frame_emb, labels, label_emb)
 
     def close(self) -> None:
         self.inner.close()

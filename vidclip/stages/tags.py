@@ -9,6 +9,7 @@ from vidclip.tag import TagResult, tag
 
 def tag_video(ctx: AnalysisContext, video: SegmentedVideo) -> TagResult:
     options = ctx.config.tags
+    encoder = ctx.encoder
     return tag(
         video.frames.embeddings,
         video.timeline,
@@ -19,4 +20,7 @@ def tag_video(ctx: AnalysisContext, video: SegmentedVideo) -> TagResult:
         top_k=options.top_k,
         merge_gap_s=options.merge_gap_s,
         with_frames=ctx.config.include_frames,
+        allowed=encoder.label_mask(video.frames.embeddings, ctx.labels.labels,
+                                   ctx.labels.embeddings),
+        agreement=encoder.scene_agreement,
     )

