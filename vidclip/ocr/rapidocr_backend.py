@@ -13,8 +13,10 @@ three quarters of it. So:
 - :meth:`read_again` runs the recogniser only on lines that are new: a line
   whose box and picture match a line read on the earlier frame keeps that
   reading (:func:`vidclip.ocr.change.same_line`).
-- Two intra-op threads and one inter-op thread: the machines this runs on
-  by default have few cores, and the decoder and encoder share them.
+- Two intra-op threads and one inter-op thread, and the threads do not spin
+  waiting for work between runs (onnxruntime's default): the machines this
+  runs on by default have few cores, and a spinning thread takes a core the
+  decoder, the encoder or the next job's worker wants.
 
 Lines are returned down to ``FLOOR`` confidence (RapidOCR's own cut is 0.5) so
 ``benchmarks/ocr.py`` can sweep the threshold; ``text.min_confidence`` decides
@@ -32,8 +34,9 @@ from vidclip.ocr.change import same_line
 
 #: onnxruntime threads per session (2-core machines share them with the encoder).
 THREADS = 2
-#: The detector's input, long side in pixels (a multiple of 32).
-DET_SIDE = 736
+#: The detector's input, long side in pixels (a multiple of 32): 640 read as many words
+#: on benchmarks/ocr.py as 736 and 1280, 512 lost one in twenty (docs/on-screen-text.md).
+DET_SIDE = 640
 #: Lines below this confidence are not returned at all.
 FLOOR = 0.3
 
@@ -61,6 +64,7 @@ class RapidOCRReader(TextReader):
                     "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
                     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                 })
+                _warm(self._engine, self.threads)
             return self._engine
 
     def read(self, frames: list[np.ndarray]) -> list[list[Line]]:
@@ -87,6 +91,24 @@ class RapidOCRReader(TextReader):
 
     def describe(self) -> str | None:
         return "PP-OCR (rapidocr, onnxruntime)"
+
+
+def _warm(engine, threads: int) -> None:
+    """Load both models now (RapidOCR loads each on first use: inside a job's
+    timing) and rebuild their sessions with threads that do not spin."""
+    for loaded in (engine._load_det_model(), engine._load_rec_model()):
+        infer = loaded.session  # RapidOCR's OrtInferSession, holding the onnxruntime session
+        path = getattr(infer.session, "_model_path", None)
+        if path is None:  # an onnxruntime without it: keep RapidOCR's session
+            continue
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.log_severity_level = 4
+        options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        infer.session = ort.InferenceSession(path, options,
+                                             providers=infer.session.get_providers())
 
 
 def _detect(engine, image: np.ndarray, record: dict, height: int, width: int):
