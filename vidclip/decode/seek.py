@@ -30,12 +30,21 @@ def read_frames(source: str | Path, indices: list[int], short_side: int = 224,
 
 
 def iter_frames(source: str | Path, indices: list[int], short_side: int = 224,
-                backend: str = "auto", chunk: int = 32) -> Iterator[FrameBatch]:
+                backend: str = "auto", chunk: int = 32,
+                exact: bool = True) -> Iterator[FrameBatch]:
     """:func:`read_frames` a ``chunk`` of frames at a time, in one pass over the video.
 
     Memory stays bounded on a long video, and PyAV decodes the video once, not
     once per chunk from the start (a chunk per call costs a pass per chunk:
     quadratic on a long video).
+
+    ``exact=False`` lets PyAV skip decoding the frames no other frame refers
+    to (``skip_frame=NONREF``, about half of an x264 stream) while the next
+    wanted frame is more than ``SKIP_MARGIN`` frames away, on a constant frame
+    rate stream where a frame's number follows from its time. A wanted frame
+    skipped all the same (frame threads decode a few ahead) is replaced by the
+    next one decoded, whose own number and time are returned. For callers that
+    need a moment, not that very frame: the text stage's looks.
     """
     wanted = sorted(set(int(i) for i in indices))
     if not wanted:
@@ -56,7 +65,8 @@ def iter_frames(source: str | Path, indices: list[int], short_side: int = 224,
                     return
                 yield FrameBatch(frames, src.times_s[part], np.asarray(part, np.int64))
             return
-    yield from _pyav_chunks(facts, wanted, size, chunk)
+    yield from _pyav_chunks(facts, wanted, size, chunk,
+                            skip=not exact and not facts.variable_frame_rate and facts.avg_fps > 0)
 
 
 def _decord(facts, size: tuple[int, int]) -> DecordSource | None:
@@ -72,33 +82,59 @@ def _empty(size: tuple[int, int]) -> FrameBatch:
                       np.zeros(0, np.int64))
 
 
-def _pyav_chunks(facts, wanted: list[int], size: tuple[int, int],
-                 chunk: int) -> Iterator[FrameBatch]:
+#: Frames before a wanted one from which every frame is decoded again (``exact=False``).
+SKIP_MARGIN = 16
+
+
+def _pyav_chunks(facts, wanted: list[int], size: tuple[int, int], chunk: int,
+                 skip: bool = False) -> Iterator[FrameBatch]:
     import av
 
     convert = Converter(size, facts.rotation)
     frames: list[np.ndarray] = []
     times: list[float] = []
     found: list[int] = []
-    targets, last = set(wanted), wanted[-1]
+    at = 0  # the next wanted frame is wanted[at]
     with av.open(facts.path, metadata_errors="ignore") as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        numbers = _numbering(facts.avg_fps) if skip else None
         try:
-            for index, frame in enumerate(container.decode(stream)):
-                if index in targets:
-                    frames.append(convert(frame))
-                    times.append(frame.time if frame.time is not None else 0.0)
-                    found.append(index)
-                    if len(found) == chunk:
-                        yield _batch(frames, times, found)
-                        frames, times, found = [], [], []
-                if index >= last:
+            for count, frame in enumerate(container.decode(stream)):
+                index = numbers(frame, count) if numbers else count
+                if numbers:
+                    near = wanted[at] - index <= SKIP_MARGIN
+                    stream.codec_context.skip_frame = "DEFAULT" if near else "NONREF"
+                if index < wanted[at]:
+                    continue
+                frames.append(convert(frame))
+                times.append(frame.time if frame.time is not None else 0.0)
+                found.append(index)
+                while at < len(wanted) and wanted[at] <= index:
+                    at += 1  # this frame stands for every wanted one up to it
+                if len(found) == chunk:
+                    yield _batch(frames, times, found)
+                    frames, times, found = [], [], []
+                if at == len(wanted):
                     break
         except av.error.FFmpegError:
             pass  # a damaged tail: keep what was found
     if found:
         yield _batch(frames, times, found)
+
+
+def _numbering(fps: float):
+    """frame -> its number from its time (constant frame rate), the first frame 0;
+    the decode count where a frame has no time."""
+    first: list[float] = []
+
+    def number(frame, count: int) -> int:
+        if frame.time is None:
+            return count
+        if not first:
+            first.append(frame.time)
+        return int(round((frame.time - first[0]) * fps))
+    return number
 
 
 def _batch(frames: list[np.ndarray], times: list[float], found: list[int]) -> FrameBatch:

@@ -45,7 +45,8 @@ def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
     observed: list[tuple[float, list[Line]]] = []
     last: _Read | None = None  # the last frame read, in the scene being looked at
     read = 0
-    for batch in iter_frames(source, wanted, short_side, backend, chunk=CHUNK):
+    # A look needs a moment, not that very frame: the decoder may skip unreferenced frames.
+    for batch in iter_frames(source, wanted, short_side, backend, chunk=CHUNK, exact=False):
         for frame, time_s, index in zip(batch.frames, batch.times_s, batch.indices):
             scene = scene_of(int(index))
             small = change.thumbnail(frame)
