@@ -158,11 +158,33 @@ def score(cases, read, threshold: float) -> tuple[dict[str, list[int]], list[str
     return stats, blank
 
 
-def pick(curve: list[tuple[float, float, float, int]]) -> float:
-    """Precision first among the thresholds that write nothing on text-free frames,
-    then recall, then the lowest threshold (the curve is flat there)."""
-    clean = [c for c in curve if c[3] == 0] or curve
-    return max(clean, key=lambda c: (round(c[2], 3), round(c[1], 3), -c[0]))[0]
+#: The kinds graphics put on screen (the issue's titles, names, subtitles, signs, dates);
+#: "scene" is writing in the picture itself, small and without a plate.
+OVERLAYS = ("title", "lower_third", "subtitle", "sign", "numbers")
+#: How far above the most confident reading of a text-free frame the threshold sits.
+MARGIN = 0.05
+
+
+def extremes(cases, read) -> tuple[float, float]:
+    """The highest confidence of any line read on a text-free frame (before the
+    shape filter), and the lowest of a line read right on an overlay."""
+    blank = [x.confidence for (k, _, _), lines in zip(cases, read) if k == "none" for x in lines]
+    right = [x.confidence for (k, text, _), lines in zip(cases, read) if k in OVERLAYS
+             for x in lines if words(x.text) and all(w in words(text) for w in words(x.text))]
+    return max(blank, default=0.0), min(right, default=1.0)
+
+
+def pick(top_blank: float, low_right: float) -> float:
+    """Precision first: the lowest listed threshold at least ``MARGIN`` above every
+    reading of a text-free frame, so nothing is written there even without the
+    shape filter's help; below that, recall (the lowest such value). Refused when
+    it would cut a right overlay line: then the text-free frames and the overlays
+    overlap and no threshold separates them."""
+    above = [t for t in THRESHOLDS if t >= top_blank + MARGIN]
+    if not above or above[0] > low_right:
+        raise SystemExit(f"no threshold separates text-free readings (up to {top_blank:.3f}) "
+                         f"from right overlay lines (from {low_right:.3f})")
+    return above[0]
 
 
 def main() -> None:
@@ -195,16 +217,23 @@ def main() -> None:
     print(f"{len(cases)} frames, {sum(k == 'none' for k, _, _ in cases)} without text; "
           f"read in {seconds:.1f} s ({seconds / len(cases):.3f} s a frame)")
     curve = []
-    print(f"{'min_conf':>8} {'recall':>7} {'precision':>9} {'words on blank':>14}")
+    print(f"{'min_conf':>8} {'recall':>7} {'precision':>9} {'words on blank':>14} "
+          f"{'overlay recall':>14}")
     for threshold in THRESHOLDS:
         stats, blank = score(cases, read, threshold)
         hit, total, right, found = (sum(s[i] for s in stats.values()) for i in range(4))
+        overlay = [s for kind, s in stats.items() if kind in OVERLAYS]
+        overlay_recall = sum(s[0] for s in overlay) / max(sum(s[1] for s in overlay), 1)
         curve.append((threshold, hit / max(total, 1), right / max(found, 1), len(blank)))
         wrong = [w for (k, text, _), lines in zip(cases, read) if k != "none"
                  for b in blocks(lines, threshold) for w in words(b.text) if w not in words(text)]
-        print(f"{threshold:>8.2f} {curve[-1][1]:>7.3f} {curve[-1][2]:>9.3f} {len(blank):>14}  "
+        print(f"{threshold:>8.2f} {curve[-1][1]:>7.3f} {curve[-1][2]:>9.3f} {len(blank):>14} "
+              f"{overlay_recall:>14.3f}  "
               f"wrong: {' '.join(wrong[:8])}" + (f"; on blank: {' '.join(blank[:6])}" if blank else ""))
-    chosen, current = pick(curve), TextOptions().min_confidence
+    top_blank, low_right = extremes(cases, read)
+    chosen, current = pick(top_blank, low_right), TextOptions().min_confidence
+    print(f"\nmost confident reading on a text-free frame (before the shape filter): "
+          f"{top_blank:.3f}; least confident right overlay line: {low_right:.3f}")
     for label, threshold in (("picked", chosen), ("configured", current)):
         stats, blank = score(cases, read, threshold)
         print(f"\n{label}: min_confidence {threshold:.2f}; words on text-free frames: "
