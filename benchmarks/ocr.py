@@ -174,17 +174,14 @@ def extremes(cases, read) -> tuple[float, float]:
     return max(blank, default=0.0), min(right, default=1.0)
 
 
-def pick(top_blank: float, low_right: float) -> float:
+def pick(top_blank: float, low_right: float) -> float | None:
     """Precision first: the lowest listed threshold at least ``MARGIN`` above every
     reading of a text-free frame, so nothing is written there even without the
-    shape filter's help; below that, recall (the lowest such value). Refused when
-    it would cut a right overlay line: then the text-free frames and the overlays
-    overlap and no threshold separates them."""
+    shape filter's help; below that, recall (the lowest such value). None when it
+    would cut a right overlay line: the text-free readings and the overlays then
+    overlap, and no threshold separates them."""
     above = [t for t in THRESHOLDS if t >= top_blank + MARGIN]
-    if not above or above[0] > low_right:
-        raise SystemExit(f"no threshold separates text-free readings (up to {top_blank:.3f}) "
-                         f"from right overlay lines (from {low_right:.3f})")
-    return above[0]
+    return above[0] if above and above[0] <= low_right else None
 
 
 def main() -> None:
@@ -229,12 +226,17 @@ def main() -> None:
                  for b in blocks(lines, threshold) for w in words(b.text) if w not in words(text)]
         print(f"{threshold:>8.2f} {curve[-1][1]:>7.3f} {curve[-1][2]:>9.3f} {len(blank):>14} "
               f"{overlay_recall:>14.3f}  "
-              f"wrong: {' '.join(wrong[:8])}" + (f"; on blank: {' '.join(blank[:6])}" if blank else ""))
+              f"wrong: {' '.join(wrong[:8])}"
+              + (f"; on blank: {' '.join(blank[:6])}" if blank else ""))
     top_blank, low_right = extremes(cases, read)
     chosen, current = pick(top_blank, low_right), TextOptions().min_confidence
     print(f"\nmost confident reading on a text-free frame (before the shape filter): "
           f"{top_blank:.3f}; least confident right overlay line: {low_right:.3f}")
+    if chosen is None:
+        print("no listed threshold is clean on text-free frames and keeps the overlays")
     for label, threshold in (("picked", chosen), ("configured", current)):
+        if threshold is None:
+            continue
         stats, blank = score(cases, read, threshold)
         print(f"\n{label}: min_confidence {threshold:.2f}; words on text-free frames: "
               f"{len(blank)}")

@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import cache_dir, table  # noqa: E402
-from ocr import TEXTS, background, render, words  # noqa: E402
+from _common import cache_dir, table
+from ocr import TEXTS, background, render, words
 
 FPS = 25
 WIDTH, HEIGHT = 1280, 720

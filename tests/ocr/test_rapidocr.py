@@ -53,7 +53,8 @@ def test_the_detector_size_is_a_setting_and_a_bad_one_is_refused():
 def test_tilted_vertical_and_8k_frames_are_read(reader):
     from PIL import Image
 
-    tilted = np.asarray(Image.fromarray(render("NO PARKING", 60)).rotate(15, fillcolor=(20, 24, 40)))
+    sign = Image.fromarray(render("NO PARKING", 60))
+    tilted = np.asarray(sign.rotate(15, fillcolor=(20, 24, 40)))
     vertical = render("Harbour master", 48, width=720, height=1280)
     # An 8K frame as a reader may get it from a caller (the stage's decoder gives 720p).
     huge = np.asarray(Image.fromarray(render("GRAND OPENING", 56)).resize((7680, 4320)))
@@ -68,7 +69,8 @@ def test_a_line_still_on_screen_is_not_recognised_again(reader, monkeypatch):
     engine = reader.load()
     calls = []
     real = engine.recognize_txt
-    monkeypatch.setattr(engine, "recognize_txt", lambda crops: calls.append(len(crops)) or real(crops))
+    monkeypatch.setattr(engine, "recognize_txt",
+                        lambda crops: calls.append(len(crops)) or real(crops))
     drifted = np.roll(frame, 3, axis=1)
     [again] = [reader.read_again(drifted, frame, first)]
     assert [x.text for x in again] == [x.text for x in first] and calls == []

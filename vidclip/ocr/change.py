@@ -104,7 +104,6 @@ def _worst_tile(a: np.ndarray, b: np.ndarray, shift: tuple[int, int], tile: int 
 def _outside(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """How far each pixel of ``a`` lies outside the range of ``b``'s 3 x 3 neighbourhood."""
     padded = np.pad(b, 1, mode="edge")
-    h, w = b.shape
     rows_hi = np.maximum(np.maximum(padded[:-2], padded[1:-1]), padded[2:])
     rows_lo = np.minimum(np.minimum(padded[:-2], padded[1:-1]), padded[2:])
     hi = np.maximum(np.maximum(rows_hi[:, :-2], rows_hi[:, 1:-1]), rows_hi[:, 2:])

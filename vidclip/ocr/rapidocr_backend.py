@@ -113,8 +113,8 @@ def _warm(engine, threads: int) -> None:
 
 def _detect(engine, image: np.ndarray, record: dict, height: int, width: int):
     """The detector's quads on the original frame, and each line's crop to recognise."""
-    from rapidocr.utils.process_img import map_boxes_to_original
     from rapidocr.main import RapidOCRError
+    from rapidocr.utils.process_img import map_boxes_to_original
 
     try:
         crops, found = engine.detect_and_crop(image, record)
