@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from vidclip.decode import SamplingSpec, open_video
-from vidclip.decode.seek import read_frames
+from vidclip.decode.seek import iter_frames, read_frames
 
 
 @pytest.mark.parametrize("backend", ["decord", "pyav"])
@@ -31,3 +31,19 @@ def test_nothing_asked_nothing_read(clips):
     got = read_frames(clips.short, [], short_side=32)
     assert len(got) == 0 and got.frames.shape[1:] == (32, 56, 3)
     assert read_frames(clips.short, [10_000], short_side=32).indices.tolist() == []
+
+
+def test_frames_a_chunk_at_a_time_skipping_unreferenced_frames_are_the_same_frames(clips):
+    # exact=False lets PyAV skip frames no other refers to between the wanted ones;
+    # on a constant-rate clip the frames it returns are still the frames asked for.
+    wanted = [3, 60, 61, 131, 200]
+    exact = read_frames(clips.montage, wanted, short_side=64, backend="pyav")
+    chunks = list(iter_frames(clips.montage, wanted, short_side=64, backend="pyav",
+                              chunk=2, exact=False))
+    assert [len(c.indices) for c in chunks] == [2, 2, 1]
+    indices = np.concatenate([c.indices for c in chunks])
+    assert indices.tolist() == wanted
+    np.testing.assert_allclose(np.concatenate([c.times_s for c in chunks]), exact.times_s,
+                               atol=1e-4)
+    frames = np.concatenate([c.frames for c in chunks]).astype(int)
+    assert np.abs(frames - exact.frames.astype(int)).mean() < 1.0

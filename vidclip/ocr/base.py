@@ -27,6 +27,15 @@ class TextReader(ABC):
     def read(self, frames: list[np.ndarray]) -> list[list[Line]]:
         """One list of lines per frame, in the frames' order."""
 
+    def read_again(self, frame: np.ndarray, earlier: np.ndarray,
+                   earlier_lines: list[Line]) -> list[Line]:
+        """Read ``frame``, which changed since ``earlier`` was read as ``earlier_lines``.
+
+        A reader that can tell a line is still there, unchanged, reuses its
+        reading instead of recognising it again; this default reads afresh.
+        """
+        return self.read([frame])[0]
+
     def describe(self) -> str | None:
         """The model's name as the result reports it."""
         return None

@@ -9,9 +9,12 @@ from vidclip.ocr.base import TextReader
 
 
 def _rapidocr(options: Mapping) -> TextReader:
-    from vidclip.ocr.rapidocr_backend import RapidOCRReader
+    from vidclip.ocr.rapidocr_backend import DET_SIDE, THREADS, RapidOCRReader
 
-    return RapidOCRReader(threads=int(options.get("threads", 2) or 2))
+    side = int(options.get("det_side") or DET_SIDE)
+    if side < 32 or side % 32:
+        raise ValueError(f"text.options det_side must be a multiple of 32 (>= 32), got {side}")
+    return RapidOCRReader(threads=int(options.get("threads") or THREADS), det_side=side)
 
 
 def _openai(options: Mapping) -> TextReader:

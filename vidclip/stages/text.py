@@ -1,18 +1,23 @@
 """Stage 4b, on-screen text: read the planned frames and track what they say.
 
-Runs after visual moderation. The frames are decoded again by number
-(:func:`vidclip.decode.seek.read_frames`, the decoder that applies rotation),
-only those :func:`vidclip.ocr.sampling.plan` picks; a frame that did not
-change since the last one read in its scene reuses that one's lines.
+Runs after visual moderation. The frames are decoded again by number, in one
+pass (:func:`vidclip.decode.seek.iter_frames`, the decoder that applies
+rotation), only those :func:`vidclip.ocr.sampling.plan` picks. A frame that did
+not change since the last one read in its scene reuses that one's lines
+(:func:`vidclip.ocr.change.changed`); one that changed is read again, the
+reader recognising only its new lines (:meth:`TextReader.read_again`).
 """
 
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
+
+import numpy as np
 
 from vidclip.context import AnalysisContext
-from vidclip.decode.seek import read_frames
-from vidclip.ocr import sampling
+from vidclip.decode.seek import iter_frames
+from vidclip.ocr import change, sampling
 from vidclip.ocr.base import Line, TextReader
 from vidclip.ocr.track import track
 from vidclip.schema import OnScreenText, TextReaderInfo
@@ -38,31 +43,36 @@ def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
                      sampling.SHORT_SIDE)
     scene_of = _scene_index(spans)
     observed: list[tuple[float, list[Line]]] = []
-    last: dict[int, tuple] = {}
+    last: _Read | None = None  # the last frame read, in the scene being looked at
     read = 0
-    for at in range(0, len(wanted), CHUNK):
-        batch = read_frames(source, wanted[at:at + CHUNK], short_side, backend)
-        to_read, slots = [], []
+    # A look needs a moment, not that very frame: the decoder may skip unreferenced frames.
+    for batch in iter_frames(source, wanted, short_side, backend, chunk=CHUNK, exact=False):
         for frame, time_s, index in zip(batch.frames, batch.times_s, batch.indices):
             scene = scene_of(int(index))
-            # A scene's first look stands for its start: text on a card appears with the cut.
-            if scene not in last and scene < len(video.scenes):
-                time_s = video.scenes[scene].start_s
-            small = sampling.thumbnail(frame)
-            before = last.get(scene)
-            if before is not None and not sampling.changed(before[0], small):
-                observed.append((float(time_s), before[1]))  # same picture: same lines
-                continue
-            holder: list[Line] = []
-            last[scene] = (small, holder)
-            to_read.append(frame)
-            slots.append(holder)
-            observed.append((float(time_s), holder))
-        for holder, lines in zip(slots, reader.read(to_read)):
-            holder.extend(lines)
-        read += len(to_read)
+            small = change.thumbnail(frame)
+            if last is None or last.scene != scene:
+                # A scene's first look stands for its start: text on a card appears with the cut.
+                if scene < len(video.scenes):
+                    time_s = video.scenes[scene].start_s
+                last = _Read(scene, small, frame.copy(), reader.read([frame])[0])
+                read += 1
+            elif change.changed(last.thumbnail, small):
+                lines = reader.read_again(frame, last.frame, last.lines)
+                last = _Read(scene, small, frame.copy(), lines)
+                read += 1
+            observed.append((float(time_s), last.lines))  # unchanged: the same lines
     end_s = video.info.start_time_s + video.info.duration_s
     return track(observed, end_s, options.min_confidence), read
+
+
+@dataclass(frozen=True)
+class _Read:
+    """The last frame read in a scene: what the next look is compared with."""
+
+    scene: int
+    thumbnail: np.ndarray
+    frame: np.ndarray
+    lines: list[Line]
 
 
 def _scene_index(spans: list[tuple[int, int]]):
