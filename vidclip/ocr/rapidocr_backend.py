@@ -41,6 +41,13 @@ DET_SIDE = 640
 FLOOR = 0.3
 
 
+#: The steps of RapidOCR's pipeline the reader calls one by one (so that a line
+#: still on screen is not recognised again): not its documented API, hence the
+#: pin to 3.10 in pyproject.toml and this check at load.
+_STEPS = ("preprocess_img", "detect_and_crop", "recognize_txt", "_load_det_model",
+          "_load_rec_model")
+
+
 class RapidOCRReader(TextReader):
     name = "rapidocr"
 
@@ -64,6 +71,14 @@ class RapidOCRReader(TextReader):
                     "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
                     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                 })
+                missing = [m for m in _STEPS if not hasattr(self._engine, m)]
+                if missing:
+                    from importlib.metadata import version
+
+                    self._engine = None
+                    raise RuntimeError(
+                        f"rapidocr {version('rapidocr')} lacks {', '.join(missing)}, which the "
+                        "reader calls to recognise only new lines; install rapidocr 3.10.x")
                 _warm(self._engine, self.threads)
             return self._engine
 
