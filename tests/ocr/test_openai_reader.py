@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import numpy as np
 
+from tests.stub_http import reply_json
 from vidclip.ocr.openai_backend import OpenAIReader
 
 ANSWER = {"lines": [{"text": "GRAND OPENING", "box": [0.2, 0.4, 0.8, 0.5], "confidence": 0.9}]}
@@ -22,12 +23,7 @@ class _Chat(BaseHTTPRequestHandler):
         reply = {"id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
                  "choices": [{"index": 0, "finish_reason": "stop", "message": {
                      "role": "assistant", "content": "```json\n" + json.dumps(ANSWER) + "\n```"}}]}
-        data = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        reply_json(self, reply)
 
     def log_message(self, *args):
         pass

@@ -3,7 +3,6 @@ format; the whisper adapter with faster-whisper's own types; the auto choice."""
 
 from __future__ import annotations
 
-import json
 import threading
 import wave
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +12,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
+from tests.stub_http import reply_json
 from vidclip.config import SpeechOptions
 from vidclip.speech.base import Region
 from vidclip.speech.choose import choose_recognizer
@@ -43,12 +43,7 @@ class _Transcriptions(BaseHTTPRequestHandler):
             "words": [{"word": w, "start": 0.1 + 0.3 * i, "end": 0.35 + 0.3 * i}
                       for i, w in enumerate("the harbour master opened the gate".split())],
         }
-        data = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        reply_json(self, reply)
 
 
 @pytest.fixture()
