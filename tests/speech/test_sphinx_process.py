@@ -111,3 +111,17 @@ def test_the_analysing_process_never_loads_pocketsphinx(festival_speech):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=120, check=True).stdout.split()
     assert int(out[0]) > 0 and out[1] == "False"
+
+
+def test_when_every_decoder_dies_the_call_fails_instead_of_waiting(regions):
+    recognizer = PocketsphinxRecognizer({"processes": 2})
+    try:
+        recognizer.load()
+        for child in recognizer._started:
+            os.kill(child._child.pid, signal.SIGKILL)
+            child._child.wait()
+        with pytest.raises(DecoderDied):
+            recognizer.transcribe(regions * 3, "en")
+        assert words(recognizer.transcribe(regions[:1], "en"))  # fresh decoders took over
+    finally:
+        recognizer.close()

@@ -75,7 +75,7 @@ class PocketsphinxRecognizer(Recognizer):
 
     def _decode(self, region: Region) -> list[Word]:
         pcm = (np.clip(region.samples, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
-        decoder = self._free.get()
+        decoder = self._next_free()
         try:
             return decoder.decode(pcm)
         except DecoderDied:
@@ -86,6 +86,16 @@ class PocketsphinxRecognizer(Recognizer):
         finally:
             if decoder.alive:
                 self._free.put(decoder)
+
+    def _next_free(self) -> DecoderProcess:
+        """A free decoder; if every one has died, say so rather than wait for ever."""
+        while True:
+            try:
+                return self._free.get(timeout=1.0)
+            except queue.Empty:
+                with self._lock:
+                    if not self._started:
+                        raise DecoderDied("no pocketsphinx decoder process is left") from None
 
     def close(self) -> None:
         with self._lock:

@@ -26,7 +26,6 @@ import re
 import struct
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import IO, Any
 
@@ -58,7 +57,7 @@ def _receive(stream: IO[bytes]) -> bytes | None:
 
 
 class DecoderProcess:
-    """One child decoder; :meth:`decode` may be called from one thread at a time."""
+    """One child decoder; :meth:`decode` must be called from one thread at a time."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         env = dict(os.environ)
@@ -68,7 +67,6 @@ class DecoderProcess:
         self._child = subprocess.Popen(
             [sys.executable, "-m", "vidclip.speech.sphinx_process", json.dumps(config)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-        self.lock = threading.Lock()
         hello = self._answer()
         if hello.get("error"):
             self.close()
