@@ -234,7 +234,9 @@ class Pipeline:
         if audio_only(str(source)):
             streamed = audio_stream(ctx, str(source))
         else:
-            streamed = encode_video(ctx, str(source), report, should_cancel or never_cancel)
+            streamed = encode_video(ctx, str(source), report, should_cancel or never_cancel,
+                                    self.text_reader().reader,
+                                    (lambda: speech.busy) if speech is not None else None)
         clock.lap("decode+encode")
         return self._finish(ctx, streamed, clock, report, caption, speech)
 
@@ -264,7 +266,7 @@ class Pipeline:
                 speech[key] = self._start_speech(str(source))
                 yield key, str(source)
 
-        for key, streamed in encode_many(ctx, keyed(), decoders):
+        for key, streamed in encode_many(ctx, keyed(), decoders, self.text_reader().reader):
             if isinstance(streamed, StreamedVideo):
                 clock = _Clock(started.pop(key, None))
                 clock.lap("decode+encode")
@@ -286,6 +288,15 @@ class Pipeline:
                 report: ProgressFn, caption: bool,
                 speech: SpeechJob | None = None) -> RunOutput:
         """Every stage after decode + encode, for one video."""
+        try:
+            return self._after_encode(ctx, streamed, clock, report, caption, speech)
+        finally:
+            if streamed.watcher is not None:  # a stage failed before the text one
+                streamed.watcher.abort()
+
+    def _after_encode(self, ctx: AnalysisContext, streamed: StreamedVideo, clock: "_Clock",
+                      report: ProgressFn, caption: bool, speech: SpeechJob | None
+                      ) -> RunOutput:
         source = streamed.source
         video = segment_video(ctx, streamed)
         pictures = (scene_thumbnails(ctx, str(source), video, streamed.thumbnails)
@@ -299,7 +310,8 @@ class Pipeline:
         report("moderate", 1.0)
         moderate_s = clock.lap("moderate")
         choice = self.text_reader()
-        written, frames_read = (read_text(ctx, str(source), video, choice.reader)
+        written, frames_read = (read_text(ctx, str(source), video, choice.reader,
+                                          streamed.watcher)
                                 if choice.reader is not None else ([], 0))
         report("text", 1.0)
         text_s = clock.lap("text")

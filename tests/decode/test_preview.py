@@ -70,3 +70,42 @@ def test_a_batch_must_hold_exactly_its_sampled_frames():
     with pytest.raises(ValueError):
         FrameBatch(np.zeros((2, 4, 4, 3), np.uint8), np.zeros(2), np.arange(2),
                    np.array([True, False]), np.zeros((2, 8, 8, 3), np.uint8))
+
+
+def test_looks_come_in_the_same_pass_at_their_own_size_and_rate(clips):
+    from vidclip.decode.types import LookSpec
+
+    with open_video(clips.montage, sampling=SamplingSpec("fps", fps=1.0), short_side=64,
+                    preview_side=28, looks=LookSpec(every_s=0.5, short_side=96)) as reader:
+        assert reader.delivers_looks
+        batches = list(reader)
+    looks = [b.looks() for b in batches]
+    frames = np.concatenate([x.frames for x in looks])
+    times = np.concatenate([x.times_s for x in looks])
+    assert frames.shape[1:] == (96, 170, 3)
+    assert len(times) == int(np.ceil(clips.truth.frames / clips.truth.fps / 0.5))
+    assert np.allclose(np.diff(times), 0.5, atol=1.0 / clips.truth.fps)
+    # The same pictures as the sampled frames where both took one.
+    sampled = [b.only_sampled() for b in batches]
+    assert np.concatenate([s.indices for s in sampled]).tolist() == \
+        np.concatenate([x.indices for x in looks]).tolist()[::2]
+
+
+@pytest.mark.parametrize("rotation", ROTATIONS)
+def test_looks_are_upright_and_never_upscaled(decode_clips, rotation):
+    from vidclip.decode.types import LookSpec
+
+    with open_video(decode_clips.rotated[rotation], short_side=64, preview_side=28,
+                    looks=LookSpec(every_s=1.0, short_side=720)) as reader:
+        look = next(iter(reader)).looks().frames[0]
+    assert look.shape == (96, 160, 3)  # the clip's own size, shown 160x96
+    assert quadrant_layout(look) == UPRIGHT
+
+
+def test_only_a_pass_with_previews_delivers_looks(clips):
+    from vidclip.decode.types import LookSpec
+
+    spec = LookSpec(every_s=1.0, short_side=96)
+    with open_video(clips.montage, short_side=64, looks=spec) as reader:
+        assert not reader.delivers_looks
+        assert all(b.looks() is None for b in reader)

@@ -188,3 +188,4 @@ def test_montage_gets_right_tags_per_scene_and_flags_nothing(encoder, tmp_path):
         assert [t.label for t in scene.tags] == [RIGHT[shot.photo.name]]
         assert scene.tags[0].score >= 0.9
     assert not analysis.moderation.flagged
+

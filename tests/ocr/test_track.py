@@ -24,6 +24,18 @@ def test_lines_of_one_block_join_in_reading_order():
     assert block.box == (0.3, 0.40, 0.7, 0.58)
 
 
+def test_two_subtitle_lines_whose_boxes_overlap_are_one_block():
+    # As the detector boxed benchmarks/ocr.py's two-line subtitles: the second
+    # line's box starts a quarter of a line above the first one's end.
+    first = Line("Where were you last night?", (0.333, 0.838, 0.666, 0.894), 1.0)
+    second = Line("I was at the station.", (0.378, 0.881, 0.619, 0.938), 0.98)
+    [block] = blocks([second, first], 0.9)
+    assert block.text == "Where were you last night?\nI was at the station."
+    # A line that starts above the other's middle is not below it.
+    high = Line("OVERLAID", (0.35, 0.864, 0.65, 0.90), 0.99)
+    assert len(blocks([first, high], 0.9)) == 2
+
+
 def test_words_on_one_row_join_left_to_right():
     right = Line("OPENING", (0.5, 0.40, 0.7, 0.48), 0.9)
     left = Line("GRAND", (0.3, 0.40, 0.48, 0.48), 0.9)

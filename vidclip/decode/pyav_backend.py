@@ -86,6 +86,7 @@ def iter_pyav(
     skip_before: int = 0,
     preview: tuple[int, int] | None = None,
     threads: int = 0,
+    looks: tuple[Sampler, tuple[int, int]] | None = None,
 ) -> Generator[FrameBatch, None, PassReport]:
     """Yield chunks of consecutive frames (all of them, or only sampled ones).
 
@@ -93,7 +94,10 @@ def iter_pyav(
     smaller upright size) and ``full_rate``, every frame comes at the preview
     size and the sampled ones also at ``size`` (``FrameBatch.sampled_frames``):
     one decode, two conversions, the big one only where needed. ``threads``
-    is the decoder's thread count (0: FFmpeg's choice). Frames with index below
+    is the decoder's thread count (0: FFmpeg's choice). ``looks`` (with
+    previews only) is a second sampler and its upright size: the frames it
+    takes also come at that size (``FrameBatch.look_frames``), for a stage
+    that wants more pixels than the model at a lower rate. Frames with index below
     ``skip_before`` are decoded but not delivered (resuming after another
     backend failed part-way). Returns (as the generator's value, once the
     pass is over) what it learnt: see :class:`PassReport`.
@@ -103,6 +107,8 @@ def iter_pyav(
     report = PassReport()
     convert = Converter(size, facts.rotation)
     small = Converter(preview, facts.rotation) if preview and full_rate else None
+    looker, look = (looks[0], Converter(looks[1], facts.rotation)) if looks and small else (
+        None, None)
     try:
         container = av.open(facts.path, metadata_errors="ignore")
     except av.error.FFmpegError as exc:
@@ -122,6 +128,8 @@ def iter_pyav(
         counter = PacketCounter()
     frames, times, indices, sampled = [], [], [], []
     big: list = []  # with previews: the sampled frames at full size
+    looked: list[bool] = []
+    seen: list = []  # the looked-at frames at the look size
     all_times: list[float] = []
     count = index = 0
     last_time = None
@@ -159,13 +167,19 @@ def iter_pyav(
                         frames.append(small(frame))
                         if take:
                             big.append(convert(frame))
+                        if looker is not None and look is not None:
+                            looked.append(looker.take(t, index))
+                            if looked[-1]:
+                                seen.append(look(frame))
                     times.append(t)
                     indices.append(index)
                     sampled.append(take)
                     if len(frames) == chunk_size:
                         yield _batch(frames, times, indices, sampled,
-                                     big if small is not None else None, size)
+                                     big if small is not None else None, size,
+                                     _looks(looker, looked, seen, looks))
                         frames, times, indices, sampled, big = [], [], [], [], []
+                        looked, seen = [], []
                 index += 1
                 count += 1
             if sampler.full and not full_rate:
@@ -175,18 +189,31 @@ def iter_pyav(
     finally:
         container.close()
     if frames:
-        yield _batch(frames, times, indices, sampled, big if small is not None else None, size)
+        yield _batch(frames, times, indices, sampled, big if small is not None else None, size,
+                     _looks(looker, looked, seen, looks))
     report.frames, report.times, report.complete = count, all_times, complete
     return report
 
 
-def _batch(frames, times, indices, sampled, big=None, size=(0, 0)) -> FrameBatch:
+def _looks(looker: Sampler | None, looked: list[bool], seen: list, looks):
+    """(mask, frames) for a batch, or None when nothing is looked at."""
+    if looker is None:
+        return None
+    width, height = looks[1]
+    frames = np.stack(seen) if seen else np.zeros((0, height, width, 3), np.uint8)
+    return np.asarray(looked, dtype=bool), frames
+
+
+def _batch(frames, times, indices, sampled, big=None, size=(0, 0), looks=None) -> FrameBatch:
     if big is not None:
         big = np.stack(big) if big else np.zeros((0, size[1], size[0], 3), np.uint8)
+    looked, look_frames = looks if looks is not None else (None, None)
     return FrameBatch(
         np.stack(frames),
         np.asarray(times, dtype=np.float64),
         np.asarray(indices, dtype=np.int64),
         np.asarray(sampled, dtype=bool),
         big,
+        looked,
+        look_frames,
     )

@@ -53,7 +53,7 @@ from vidclip.decode.probe import (
     variable_rate,
 )
 from vidclip.decode.sampling import Sampler
-from vidclip.decode.types import FrameBatch, PassReport, SamplingSpec
+from vidclip.decode.types import FrameBatch, LookSpec, PassReport, SamplingSpec
 from vidclip.errors import ConfigError, DecodeError
 from vidclip.schema import VideoInfo
 
@@ -78,7 +78,8 @@ class VideoReader:
 
     def __init__(self, facts: StreamFacts, sampling: SamplingSpec, short_side: int,
                  chunk_size: int, backend: DecoderName, full_rate: bool,
-                 preview_side: int | None = None, threads: int = 0, device: str = "cpu"):
+                 preview_side: int | None = None, threads: int = 0, device: str = "cpu",
+                 looks: LookSpec | None = None):
         if backend not in DECODERS:
             raise ConfigError(f"unknown decoder {backend!r}: choose {', '.join(DECODERS)}.")
         if short_side < 1 or chunk_size < 1:
@@ -117,6 +118,18 @@ class VideoReader:
             else:
                 self._open_decord()
         self.info = self._info()
+        #: Upright size of the look frames, when this reader delivers them: only a PyAV
+        #: pass with previews does (see :attr:`delivers_looks`).
+        self.look_size: tuple[int, int] | None = None
+        self._looks = looks
+        if looks is not None and self.preview_size is not None and self.decoder == "pyav":
+            short = min(facts.display_width, facts.display_height) or looks.short_side
+            self.look_size = output_size(facts, max(1, min(looks.short_side, short)))
+
+    @property
+    def delivers_looks(self) -> bool:
+        """Whether every pass's batches carry the :class:`LookSpec`'s frames."""
+        return self.look_size is not None
 
     def _open_torchcodec(self, device: str) -> bool:
         try:
@@ -214,9 +227,14 @@ class VideoReader:
                 skip = exc.next_frame
                 self._decord.close()  # later passes go straight to PyAV
                 self._decord = None
+        looks = None
+        if self.look_size is not None and self._looks is not None:
+            looker = Sampler(SamplingSpec("fps", 1.0 / self._looks.every_s),
+                             self.facts.start_time_s, self.info.duration_s, self.info.frame_count)
+            looks = (looker, self.look_size)
         report = yield from pyav_backend.iter_pyav(self.facts, self._sampler(), self.size,
                                                    self.chunk_size, self.full_rate, skip,
-                                                   self.preview_size, self.threads)
+                                                   self.preview_size, self.threads, looks)
         self._after_pyav(report)
 
     def _after_pyav(self, report: PassReport) -> None:
@@ -266,6 +284,7 @@ def open_video(
     preview_side: int | None = None,
     threads: int = 0,
     device: str = "cpu",
+    looks: LookSpec | None = None,
 ) -> VideoReader:
     """Probe ``source`` and open a reader; raises a clear InputError for bad input.
 
@@ -280,8 +299,10 @@ def open_video(
     ignores it and delivers every frame at ``short_side``. ``threads`` caps
     PyAV's decoding threads (0: FFmpeg's choice), e.g. to leave the other
     cores to a CPU model. ``device`` is where the model runs: torchcodec
-    decodes there (and ``auto`` prefers it on a GPU).
+    decodes there (and ``auto`` prefers it on a GPU). ``looks`` asks for a
+    second, sparser sampling at its own size (``FrameBatch.look_frames``);
+    only PyAV with previews delivers it (``reader.delivers_looks``).
     """
     facts = probe_facts(source)
     return VideoReader(facts, sampling or SamplingSpec(), short_side, chunk_size, backend,
-                       full_rate, preview_side, threads, device)
+                       full_rate, preview_side, threads, device, looks)

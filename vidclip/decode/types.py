@@ -44,6 +44,19 @@ class SamplingSpec:
             raise ConfigError(f"max_frames must be >= 1, got {self.max_frames}")
 
 
+@dataclass(frozen=True)
+class LookSpec:
+    """Frames another stage looks at (the text reader), taken in the same pass.
+
+    One frame every ``every_s`` seconds of video, on its own timestamps,
+    converted at a shorter side of ``short_side`` (never above the video's
+    own): the reader wants more pixels than the model, at a lower rate.
+    """
+
+    every_s: float
+    short_side: int
+
+
 @dataclass
 class FrameBatch:
     """Consecutive decoded frames, in presentation order.
@@ -61,6 +74,9 @@ class FrameBatch:
     ``sampled_frames`` holds the sampled ones at the full output size, in
     order: converting each frame at the model's size was most of the
     decoder's cost. :meth:`only_sampled` returns the full-size frames either way.
+
+    With a :class:`LookSpec`, ``looked`` marks the frames it chose and
+    ``look_frames`` holds them at its size, in order.
     """
 
     frames: np.ndarray
@@ -69,6 +85,8 @@ class FrameBatch:
     #: Which frames the sampling chose; all of them when not given.
     sampled: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     sampled_frames: np.ndarray | None = None
+    looked: np.ndarray | None = None
+    look_frames: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if len(self.sampled) != len(self.indices):
@@ -77,6 +95,11 @@ class FrameBatch:
             self.sampled = np.ones(len(self.indices), dtype=bool)
         if self.sampled_frames is not None and len(self.sampled_frames) != int(self.sampled.sum()):
             raise ValueError("sampled_frames must hold exactly the sampled frames")
+        looked, seen = self.looked, self.look_frames
+        if (looked is None) != (seen is None) or (
+                looked is not None and seen is not None
+                and (len(looked) != len(self.indices) or len(seen) != int(looked.sum()))):
+            raise ValueError("look_frames must hold exactly the looked-at frames")
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -85,6 +108,12 @@ class FrameBatch:
         keep = self.sampled
         frames = self.frames[keep] if self.sampled_frames is None else self.sampled_frames
         return FrameBatch(frames, self.times_s[keep], self.indices[keep], self.sampled[keep])
+
+    def looks(self) -> "FrameBatch | None":
+        """The looked-at frames as a batch of their own; None without a :class:`LookSpec`."""
+        if self.looked is None or self.look_frames is None:
+            return None
+        return FrameBatch(self.look_frames, self.times_s[self.looked], self.indices[self.looked])
 
 
 @dataclass

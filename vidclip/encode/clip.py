@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from vidclip.config import CLIP_MODEL, ModelOptions
 from vidclip.encode.base import Encoder
 from vidclip.encode.clip_text import TrimmedTextTower, encode_padded
 from vidclip.encode.skip_init import weights_from_checkpoint
+from vidclip.encode.threads import leaving_cores
 from vidclip.errors import ModelError
 from vidclip.schema import ModelInfo
 
@@ -262,26 +263,11 @@ class ClipEncoder(Encoder):
                 out.append(emb.cpu().numpy())
         return np.concatenate(out)
 
-    @contextmanager
-    def sharing_cpu(self, cores: int) -> Iterator[None]:
-        """Fewer torch threads while the decoder thread runs beside the model.
-
-        With both on every core, torch's threads wait on each other at every
-        operation whenever the decoder holds one of their cores
-        (:mod:`vidclip.stream.batch_encoder` has the policy).
-        """
-        import torch
-
+    def sharing_cpu(self, cores: int) -> AbstractContextManager:
+        """Fewer torch threads while another stage's thread runs beside the model
+        (:func:`vidclip.encode.threads.leaving_cores`)."""
         self.load()
-        if cores <= 0 or not self._device.startswith("cpu"):
-            yield
-            return
-        before = torch.get_num_threads()
-        torch.set_num_threads(max(1, before - cores))
-        try:
-            yield
-        finally:
-            torch.set_num_threads(before)
+        return leaving_cores(self._device, cores)
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         import torch

@@ -22,6 +22,9 @@ class TextReader(ABC):
     """Reads text on RGB uint8 frames (H x W x 3); loads its model lazily."""
 
     name: str = "reader"
+    #: Whether threads (``run_many``'s videos) may call :meth:`read` at once; a CPU
+    #: model's threads already take the machine's cores, so by default not.
+    reentrant: bool = False
 
     @abstractmethod
     def read(self, frames: list[np.ndarray]) -> list[list[Line]]:

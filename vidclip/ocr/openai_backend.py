@@ -28,6 +28,7 @@ PROMPT = ("Read every piece of text visible in this image. Answer with JSON only
 
 class OpenAIReader(TextReader):
     name = "openai"
+    reentrant = True  # one HTTP request per call; the client is thread-safe
 
     def __init__(self, base_url: str, model: str, api_key: str | None = None,
                  timeout_s: float = 60.0) -> None:

@@ -13,10 +13,12 @@ three quarters of it. So:
 - :meth:`read_again` runs the recogniser only on lines that are new: a line
   whose box and picture match a line read on the earlier frame keeps that
   reading (:func:`vidclip.ocr.change.same_line`).
-- Two intra-op threads and one inter-op thread, and the threads do not spin
-  waiting for work between runs (onnxruntime's default): the machines this
-  runs on by default have few cores, and a spinning thread takes a core the
-  decoder, the encoder or the next job's worker wants.
+- One thread per model, which does not spin waiting for work between runs
+  (onnxruntime's default): the reader works beside the decoder and the
+  encoder (:class:`vidclip.ocr.watch.Watcher`), and a second thread bought
+  the detector almost nothing (36 against 38 ms a 640 x 352 frame on 2 cores)
+  for 70 % more CPU, which those stages wanted. ``text.options.threads``
+  gives it more where cores are spare.
 
 Lines are returned down to ``FLOOR`` confidence (RapidOCR's own cut is 0.5) so
 ``benchmarks/ocr.py`` can sweep the threshold; ``text.min_confidence`` decides
@@ -32,8 +34,8 @@ import numpy as np
 from vidclip.ocr.base import Line, TextReader
 from vidclip.ocr.change import same_line
 
-#: onnxruntime threads per session (2-core machines share them with the encoder).
-THREADS = 2
+#: onnxruntime threads per session: the reader shares the cores with decoder and encoder.
+THREADS = 1
 #: The detector's input, long side in pixels (a multiple of 32): 640 read as many words
 #: on benchmarks/ocr.py as 736 and 1280, 512 lost one in twenty (docs/on-screen-text.md).
 DET_SIDE = 640

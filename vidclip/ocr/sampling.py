@@ -1,20 +1,35 @@
 """Which frames the reader looks at.
 
-Each scene's first moment (a little after its cut, past a dissolve) plus one
-frame every ``interval_s`` inside long scenes. A looked-at frame is read only
-when it changed since the last one read in the same scene
-(:mod:`vidclip.ocr.change`). Frames come from the decoder at a short side of
-``SHORT_SIDE`` with rotation applied (:func:`vidclip.decode.seek.iter_frames`),
-so 8K and vertical input arrive at a long side of about 1280 px, upright.
+In the main pass (PyAV with previews, the default on a CPU), one frame every
+``text.interval_s`` seconds of video, converted at a short side of
+``SHORT_SIDE`` beside the model's smaller one (:func:`look_spec`); the text
+stage reads them while the other frames are encoded
+(:class:`vidclip.ocr.watch.Watcher`). Where the decoder cannot deliver them
+(decord, torchcodec on a GPU), the frames are decoded again after the scenes
+are known (:func:`plan`): each scene's first moment, a little after its cut,
+then one every ``interval_s``.
+
+Either way a looked-at frame is read only when it changed since the last one
+read (:mod:`vidclip.ocr.change`), and comes at a short side of ``SHORT_SIDE``
+(never upscaled) with rotation applied, so 8K and vertical input arrive at a
+long side of about 1280 px, upright.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vidclip.config import TextOptions
+from vidclip.decode.types import LookSpec
+
 SHORT_SIDE = 720
 #: Seconds after a cut before the scene's first look (past a short dissolve).
 SETTLE_S = 0.2
+
+
+def look_spec(options: TextOptions) -> LookSpec:
+    """The main pass's looks for these options."""
+    return LookSpec(every_s=options.interval_s, short_side=SHORT_SIDE)
 
 
 def plan(scenes: Sequence[tuple[int, int]], fps: float, interval_s: float) -> list[int]:

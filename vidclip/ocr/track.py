@@ -4,8 +4,9 @@
    lines no text has the shape of: a box taller than ``MAX_LINE_HEIGHT`` of the
    frame (the detector outlining a whole photo), or a lone character.
 2. Lines of one frame form blocks: a line joins the block above it when the
-   vertical gap is under ``BLOCK_GAP`` line heights and they overlap
-   horizontally. A block's text is its lines top to bottom, joined by "\\n".
+   vertical gap is under ``BLOCK_GAP`` line heights (or the boxes overlap by
+   at most ``OVERLAP_GAP`` of one) and they overlap horizontally. A block's
+   text is its lines top to bottom, joined by "\\n".
 3. A block continues an open item when their texts are alike (difflib ratio
    >= ``SAME_TEXT``) or their boxes overlap (IoU >= ``SAME_BOX``) with texts
    half alike; otherwise it opens a new item. An open item not seen on a
@@ -27,6 +28,7 @@ from vidclip.ocr.base import Line
 from vidclip.schema import OnScreenText
 
 BLOCK_GAP = 0.8
+OVERLAP_GAP = 0.5
 SAME_TEXT = 0.8
 SAME_BOX = 0.5
 Box = tuple[float, float, float, float]
@@ -77,7 +79,12 @@ def blocks(lines: Sequence[Line], min_confidence: float) -> list[Line]:
         for group in groups:
             last = group[-1]
             overlap = min(last.box[2], line.box[2]) - max(last.box[0], line.box[0])
-            below = overlap > 0 and 0 <= line.box[1] - last.box[3] < BLOCK_GAP * height + 1e-9
+            # Detector boxes of two close lines overlap a little (a two-line subtitle's
+            # did by a quarter of a line): a gap down to -OVERLAP_GAP line heights is
+            # still the next line, as long as it starts below the last one's middle.
+            gap = line.box[1] - last.box[3]
+            below = (overlap > 0 and -OVERLAP_GAP * height <= gap < BLOCK_GAP * height + 1e-9
+                     and line.box[1] > (last.box[1] + last.box[3]) / 2)
             # Words of one row read as separate boxes: beside each other, a gap under
             # two line heights.
             beside = (abs(line.box[1] - last.box[1]) < 0.5 * height

@@ -4,10 +4,14 @@ The decoder runs in a background thread (:class:`FrameProducer`, which also
 feeds every decoded frame to the scene detector) and hands the sampled
 frames through a bounded buffer to the caller's thread, where a
 :class:`BatchEncoder` embeds them; neither ever holds the whole video.
+Given a text reader, the same pass also hands the frames it looks at to a
+:class:`~vidclip.ocr.watch.Watcher` reading in a third thread, when the
+decoder can deliver them (:func:`vidclip.ocr.sampling.look_spec`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vidclip.config import SamplingOptions
@@ -17,6 +21,9 @@ from vidclip.decode import open_video
 from vidclip.decode.reader import VideoReader
 from vidclip.decode.types import SamplingSpec
 from vidclip.errors import DecodeError
+from vidclip.ocr.base import TextReader
+from vidclip.ocr.sampling import look_spec
+from vidclip.ocr.watch import Watcher
 from vidclip.prefetch import Prefetcher
 from vidclip.schema import VideoInfo
 from vidclip.segment import SceneDetector
@@ -67,17 +74,30 @@ class VideoStream:
     reader: VideoReader
     detector: SceneDetector
     producer: FrameProducer
+    #: Reading the text on the looked-at frames while the pass goes on, or None.
+    watcher: Watcher | None = None
 
     def close(self) -> None:
         self.reader.close()
+
+    def drop_text(self) -> None:
+        """The video failed: stop reading its text (safe to call twice)."""
+        if self.watcher is not None:
+            self.watcher.abort()
 
 
 def sampling_spec(options: SamplingOptions) -> SamplingSpec:
     return SamplingSpec(options.strategy, options.fps, options.count, options.max_frames)
 
 
-def open_stream(ctx: AnalysisContext, source: str) -> VideoStream:
-    """Probe and open ``source`` (bad input fails here, before any frame is decoded)."""
+def open_stream(ctx: AnalysisContext, source: str,
+                text_reader: TextReader | None = None) -> VideoStream:
+    """Probe and open ``source`` (bad input fails here, before any frame is decoded).
+
+    With ``text_reader``, the frames the text stage looks at come from this
+    pass when the decoder can deliver them (``stream.watcher``); when it cannot
+    (decord, torchcodec, no previews) the text stage reads them afterwards.
+    """
     cfg = ctx.config
     plan = StreamPlan.for_context(ctx)
     reader = open_video(
@@ -92,10 +112,13 @@ def open_stream(ctx: AnalysisContext, source: str) -> VideoStream:
         threads=1 if plan.shares_cpu else 0,
         # torchcodec decodes on the model's GPU, and auto prefers it there.
         device=ctx.encoder.info.device,
+        looks=look_spec(cfg.text) if text_reader is not None else None,
     )
     detector = SceneDetector(cfg.scenes, fps_hint=reader.info.fps or None)
     keeper = ThumbnailKeeper() if cfg.thumbnails else None
-    return VideoStream(source, plan, reader, detector, FrameProducer(reader, detector, keeper))
+    watcher = Watcher(text_reader) if text_reader is not None and reader.delivers_looks else None
+    return VideoStream(source, plan, reader, detector,
+                       FrameProducer(reader, detector, keeper, watcher), watcher)
 
 
 @dataclass(frozen=True)
@@ -112,6 +135,8 @@ class StreamedVideo:
     encode: EncodeStats
     #: Kept while decoding when the config asks for thumbnails.
     thumbnails: Thumbnails | None = None
+    #: Reading the looked-at frames' text, when the pass delivered them.
+    watcher: Watcher | None = None
 
 
 def expected_samples(options: SamplingOptions, info: VideoInfo) -> int:
@@ -126,24 +151,31 @@ def expected_samples(options: SamplingOptions, info: VideoInfo) -> int:
 
 
 def encode_video(ctx: AnalysisContext, source: str, report: ProgressFn,
-                 should_cancel: CancelFn) -> StreamedVideo:
-    stream = open_stream(ctx, source)
+                 should_cancel: CancelFn, text_reader: TextReader | None = None,
+                 busy_beside: Callable[[], bool] | None = None) -> StreamedVideo:
+    """``busy_beside()`` says another stage (speech) is working beside this one:
+    a CPU model then leaves it a core, as it does for the decoder."""
+    stream = open_stream(ctx, source, text_reader)
     try:
-        frames, encode_stats = _run(ctx, stream, report, should_cancel)
+        frames, encode_stats = _run(ctx, stream, report, should_cancel, busy_beside)
         info = stream.reader.info  # the decoder may have learnt more (exact count, fallback)
+        if not len(frames):
+            raise DecodeError(f"{source}: no frame could be decoded.")
+    except BaseException:
+        stream.drop_text()
+        raise
     finally:
         stream.close()
-    if not len(frames):
-        raise DecodeError(f"{source}: no frame could be decoded.")
     report("decode", 1.0)
     report("encode", 1.0)
     keeper = stream.producer.thumbnails
     return StreamedVideo(source, info, frames, stream.detector, stream.producer.stats,
-                         encode_stats, keeper.result() if keeper else None)
+                         encode_stats, keeper.result() if keeper else None, stream.watcher)
 
 
 def _run(ctx: AnalysisContext, stream: VideoStream, report: ProgressFn,
-         should_cancel: CancelFn) -> tuple[EncodedFrames, EncodeStats]:
+         should_cancel: CancelFn, busy_beside: Callable[[], bool] | None = None
+         ) -> tuple[EncodedFrames, EncodeStats]:
     encoder = ctx.encoder
     info = stream.reader.info
     total = max(info.frame_count, 1)
@@ -151,8 +183,14 @@ def _run(ctx: AnalysisContext, stream: VideoStream, report: ProgressFn,
     parts: list[EncodedFrames] = []
     with Prefetcher(stream.producer, depth=QUEUE_BATCHES * encoder.batch_size,
                     size=len) as queue:
+        watcher = stream.watcher
+
+        def others_busy() -> bool:
+            return (not queue.producer_idle or (watcher is not None and watcher.busy)
+                    or (busy_beside is not None and busy_beside()))
+
         batcher = BatchEncoder(encoder, shares_cpu=stream.plan.shares_cpu,
-                               decoder_busy=lambda: not queue.producer_idle)
+                               decoder_busy=others_busy)
         for batch in queue:
             if should_cancel():
                 raise Cancelled(f"cancelled while analysing {stream.source}")

@@ -37,6 +37,7 @@ from typing import Generic, TypeVar
 
 from vidclip.context import AnalysisContext
 from vidclip.errors import DecodeError
+from vidclip.ocr.base import TextReader
 from vidclip.stages.audio_only import audio_only, audio_stream
 from vidclip.stages.encode import QUEUE_BATCHES, StreamedVideo, StreamPlan, VideoStream, open_stream
 from vidclip.stream import BatchEncoder, EncodedFrames, EncodeStats
@@ -67,6 +68,7 @@ class _Video(Generic[K]):
     waiting: int = 0  # frames handed to the encoder, not yet embedded
     decoded: bool = False
     failed: bool = False
+    handed: bool = False  # its StreamedVideo (and text watcher) went to the caller
     encode: EncodeStats = field(default_factory=EncodeStats)
 
 
@@ -121,8 +123,9 @@ class _Decoders:
     """``count`` threads, each taking the next source and decoding it to the feed."""
 
     def __init__(self, ctx: AnalysisContext, sources: Iterator[tuple[Hashable, str]],
-                 feed: _Feed, count: int):
+                 feed: _Feed, count: int, text_reader: TextReader | None = None):
         self.ctx = ctx
+        self.text_reader = text_reader
         self.sources = sources
         self.feed = feed
         self.lock = threading.Lock()
@@ -155,12 +158,15 @@ class _Decoders:
             if audio_only(video.source):  # no picture: only the speech stage has work
                 outcome = audio_stream(self.ctx, video.source)
             else:
-                video.stream = open_stream(self.ctx, video.source)
+                video.stream = open_stream(self.ctx, video.source, self.text_reader)
                 for batch in video.stream.producer():
                     if not self.feed.put(video, batch, len(batch)):
+                        video.stream.drop_text()
                         return
         except BaseException as exc:  # the video's own failure, handed to the caller
             outcome = exc
+            if video.stream is not None:
+                video.stream.drop_text()
         finally:
             self.feed.set_decoding(-1)
             if video.stream is not None:
@@ -173,12 +179,15 @@ class _Decoders:
 
 
 def encode_many(ctx: AnalysisContext, sources: Iterable[tuple[K, str]],
-                decoders: int = 0) -> Iterator[tuple[K, StreamedVideo | BaseException]]:
+                decoders: int = 0, text_reader: TextReader | None = None
+                ) -> Iterator[tuple[K, StreamedVideo | BaseException]]:
     """Yield ``(key, StreamedVideo)`` for each source as soon as its last frame is
     embedded, or ``(key, error)`` for one that fails; in finishing order.
 
     ``decoders`` is the number of videos decoded at once (0: a default for
-    the encoder's device). The caller may do each video's next stages
+    the encoder's device); ``text_reader`` reads each one's looked-at frames
+    during its pass, as in :func:`~vidclip.stages.encode.open_stream`. The
+    caller may do each video's next stages
     between items: the decoders keep going meanwhile. Closing the generator
     early stops the decoders.
     """
@@ -186,20 +195,30 @@ def encode_many(ctx: AnalysisContext, sources: Iterable[tuple[K, str]],
     plan = StreamPlan.for_context(ctx)
     count = decoders or default_decoders(ctx)
     feed = _Feed(QUEUE_BATCHES * encoder.batch_size)
+    # Videos seen and not yet given back (their text watchers may be reading).
+    live: dict[int, _Video] = {}
+
+    def reading() -> bool:
+        return any(v.stream is not None and v.stream.watcher is not None
+                   and v.stream.watcher.busy for v in live.values())
+
     batcher = BatchEncoder(encoder, shares_cpu=plan.shares_cpu,
-                           decoder_busy=lambda: feed.decoding > 0)
-    pool = _Decoders(ctx, iter(sources), feed, count)
+                           decoder_busy=lambda: feed.decoding > 0 or reading())
+    pool = _Decoders(ctx, iter(sources), feed, count, text_reader)
     running = len(pool.threads)
     try:
         while running or batcher.pending:
             if running:
                 video, item = feed.take()
+                if video is not None:
+                    live.setdefault(id(video), video)
+                final = item is _DONE or isinstance(item, (BaseException, StreamedVideo))
                 if item is _EXIT:
                     running -= 1
                 elif video.failed:
                     pass  # the model failed on its frames: the rest of it is not wanted
                 elif isinstance(item, BaseException):
-                    video.failed = True
+                    _fail(video)
                     batcher.discard(video)
                     yield video.key, item
                 elif isinstance(item, StreamedVideo):  # an audio-only file: nothing to embed
@@ -211,12 +230,19 @@ def encode_many(ctx: AnalysisContext, sources: Iterable[tuple[K, str]],
                 else:
                     batcher.add(item, video)  # type: ignore[arg-type]
                     video.waiting += len(item)  # type: ignore[arg-type]
+                if final and (video.failed or video.handed or not video.waiting):
+                    live.pop(id(video), None)
             # No more frames can come: embed what is left, full or not.
             if batcher.should_flush(queued=feed.held) or (not running and batcher.pending):
                 yield from _flush(batcher)
+                for done in [v for v in live.values() if v.handed or v.failed]:
+                    live.pop(id(done), None)
     finally:
         feed.close()
         pool.join()
+        for video in live.values():  # closed early: nobody will wait for their text
+            if not video.handed and video.stream is not None:
+                video.stream.drop_text()
 
 
 def _flush(batcher: BatchEncoder) -> Iterator[tuple[K, StreamedVideo | BaseException]]:
@@ -226,7 +252,7 @@ def _flush(batcher: BatchEncoder) -> Iterator[tuple[K, StreamedVideo | BaseExcep
         parts = batcher.flush_parts()
     except Exception as exc:  # the model failed on this call: its videos fail, the rest go on
         for video in waiting:
-            video.failed = True
+            _fail(video)
             yield video.key, exc
         return
     calls, seconds = batcher.stats.calls - calls, batcher.stats.seconds - seconds
@@ -246,6 +272,12 @@ def _flush(batcher: BatchEncoder) -> Iterator[tuple[K, StreamedVideo | BaseExcep
             yield video.key, _finished(video)
 
 
+def _fail(video: _Video) -> None:
+    video.failed = True
+    if video.stream is not None:
+        video.stream.drop_text()
+
+
 def _owner(owner: Hashable) -> _Video:
     if not isinstance(owner, _Video):
         raise TypeError(f"frames of an unknown owner: {owner!r}")
@@ -255,9 +287,12 @@ def _owner(owner: Hashable) -> _Video:
 def _finished(video: _Video) -> StreamedVideo | BaseException:
     stream = video.stream
     if stream is None or not video.parts:
+        if stream is not None:
+            stream.drop_text()
         return DecodeError(f"{video.source}: no frame could be decoded.")
     keeper = stream.producer.thumbnails
     dim = video.parts[0].embeddings.shape[1]
+    video.handed = True
     return StreamedVideo(video.source, stream.reader.info, EncodedFrames.concat(video.parts, dim),
                          stream.detector, stream.producer.stats, video.encode,
-                         keeper.result() if keeper else None)
+                         keeper.result() if keeper else None, stream.watcher)

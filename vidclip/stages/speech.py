@@ -65,6 +65,11 @@ class SpeechJob:
         finally:
             self.seconds = round(time.perf_counter() - started, 3)
 
+    @property
+    def busy(self) -> bool:
+        """Still listening (the encoder leaves it a core meanwhile)."""
+        return self._thread.is_alive()
+
     def join(self) -> tuple[Transcript | None, Skipped | None, float]:
         self._thread.join()
         return self.transcript, self.skipped, self.seconds

@@ -1,25 +1,29 @@
-"""Stage 4b, on-screen text: read the planned frames and track what they say.
+"""Stage 4b, on-screen text: what the looked-at frames say, tracked over time.
 
-Runs after visual moderation. The frames are decoded again by number, in one
-pass (:func:`vidclip.decode.seek.iter_frames`, the decoder that applies
-rotation), only those :func:`vidclip.ocr.sampling.plan` picks. A frame that did
-not change since the last one read in its scene reuses that one's lines
-(:func:`vidclip.ocr.change.changed`); one that changed is read again, the
-reader recognising only its new lines (:meth:`TextReader.read_again`).
+The looks usually come from the main pass: its decoder converts one frame
+every ``text.interval_s`` at the reader's size and a
+:class:`~vidclip.ocr.watch.Watcher` reads them in its own thread while the
+other frames are encoded (:func:`vidclip.stages.encode.open_stream`); this
+stage waits for it to catch up. Where the decoder could not deliver them
+(decord, torchcodec), the planned frames are decoded again here, in one pass
+(:func:`vidclip.decode.seek.iter_frames`, the decoder that applies rotation),
+each scene's first look read whole; so are the first frames of scenes too short
+for any of the main pass's looks to fall into.
+
+Either way a look unchanged since the last frame read reuses its lines, and a
+scene's first look stands for the scene's start (:func:`vidclip.ocr.watch.settle`).
 """
 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
-
-import numpy as np
 
 from vidclip.context import AnalysisContext
 from vidclip.decode.seek import iter_frames
-from vidclip.ocr import change, sampling
-from vidclip.ocr.base import Line, TextReader
+from vidclip.ocr import sampling
+from vidclip.ocr.base import TextReader
 from vidclip.ocr.track import track
+from vidclip.ocr.watch import Look, Looker, Watcher, settle
 from vidclip.schema import OnScreenText, TextReaderInfo
 from vidclip.stages.scenes import SegmentedVideo
 
@@ -28,51 +32,53 @@ CHUNK = 32
 
 
 def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
-              reader: TextReader) -> tuple[list[OnScreenText], int]:
-    """The tracked items and how many frames the reader ran on."""
-    options = ctx.config.text
-    fps = video.info.fps or 25.0
+              reader: TextReader, watcher: Watcher | None = None
+              ) -> tuple[list[OnScreenText], int]:
+    """The tracked items and how many frames the reader ran on.
+
+    ``watcher`` is the main pass's, when it delivered the looks.
+    """
     spans = [(s.start_frame, s.end_frame) for s in video.scenes]
-    wanted = sampling.plan(spans, fps, options.interval_s)
+    if watcher is not None:
+        looks, reads = watcher.finish()
+        # A scene shorter than the looks' spacing may have fallen between two.
+        unseen = _unseen(spans, [look.index for look in looks])
+        if unseen:
+            more, extra = _look_again(ctx, source, video, reader, unseen)
+            looks, reads = sorted(looks + more, key=lambda look: look.index), reads + extra
+    else:
+        looks, reads = _look_again(ctx, source, video, reader, spans)
+    end_s = video.info.start_time_s + video.info.duration_s
+    return track(settle(looks, video.scenes), end_s, ctx.config.text.min_confidence), reads
+
+
+def _unseen(spans: list[tuple[int, int]], looked: list[int]) -> list[tuple[int, int]]:
+    """The scenes no look fell into (``looked`` in order)."""
+    return [(start, end) for start, end in spans if end > start and
+            bisect.bisect_left(looked, start) == bisect.bisect_left(looked, end)]
+
+
+def _look_again(ctx: AnalysisContext, source: str, video: SegmentedVideo,
+                reader: TextReader, spans: list[tuple[int, int]]) -> tuple[list[Look], int]:
+    """The planned looks inside ``spans`` (scenes), decoded again now that they are known."""
+    fps = video.info.fps or 25.0
+    wanted = sampling.plan(spans, fps, ctx.config.text.interval_s)
     if not wanted:
         return [], 0
     backend = "pyav" if video.info.decoder != "decord" else ctx.config.decoder
-    # Never upscale a small video (it only costs the detector), and decode the planned
-    # frames a chunk at a time: a long video plans thousands.
+    # Never upscale a small video (it only costs the detector).
     short_side = min(sampling.SHORT_SIDE, min(video.info.width, video.info.height) or
                      sampling.SHORT_SIDE)
     scene_of = _scene_index(spans)
-    observed: list[tuple[float, list[Line]]] = []
-    last: _Read | None = None  # the last frame read, in the scene being looked at
-    read = 0
+    looker = Looker(reader)
+    scene = -1
     # A look needs a moment, not that very frame: the decoder may skip unreferenced frames.
     for batch in iter_frames(source, wanted, short_side, backend, chunk=CHUNK, exact=False):
         for frame, time_s, index in zip(batch.frames, batch.times_s, batch.indices):
-            scene = scene_of(int(index))
-            small = change.thumbnail(frame)
-            if last is None or last.scene != scene:
-                # A scene's first look stands for its start: text on a card appears with the cut.
-                if scene < len(video.scenes):
-                    time_s = video.scenes[scene].start_s
-                last = _Read(scene, small, frame.copy(), reader.read([frame])[0])
-                read += 1
-            elif change.changed(last.thumbnail, small):
-                lines = reader.read_again(frame, last.frame, last.lines)
-                last = _Read(scene, small, frame.copy(), lines)
-                read += 1
-            observed.append((float(time_s), last.lines))  # unchanged: the same lines
-    end_s = video.info.start_time_s + video.info.duration_s
-    return track(observed, end_s, options.min_confidence), read
-
-
-@dataclass(frozen=True)
-class _Read:
-    """The last frame read in a scene: what the next look is compared with."""
-
-    scene: int
-    thumbnail: np.ndarray
-    frame: np.ndarray
-    lines: list[Line]
+            now = scene_of(int(index))
+            looker.look(frame, float(time_s), int(index), fresh=now != scene)
+            scene = now
+    return looker.looks, looker.reads
 
 
 def _scene_index(spans: list[tuple[int, int]]):

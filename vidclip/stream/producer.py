@@ -1,5 +1,5 @@
 """The decoder side of a stream: every decoded chunk to the cut detector, the
-sampled frames on to the encoder."""
+looked-at frames to the text reader, the sampled frames on to the encoder."""
 
 from __future__ import annotations
 
@@ -17,14 +17,18 @@ class FrameProducer:
 
     ``observer`` (the scene detector) sees every decoded frame in order; only
     batches with sampled frames are yielded, holding only those frames.
-    ``thumbnails``, when given, is offered the sampled frames on the way.
+    ``thumbnails``, when given, is offered the sampled frames on the way;
+    ``looker`` (the text stage's watcher) the looked-at frames, when the
+    reader delivers them (``open_video(..., looks=...)``).
     """
 
     def __init__(self, reader: VideoReader, observer: FrameObserver,
-                 thumbnails: ThumbnailKeeper | None = None):
+                 thumbnails: ThumbnailKeeper | None = None,
+                 looker: FrameObserver | None = None):
         self.reader = reader
         self.observer = observer
         self.thumbnails = thumbnails
+        self.looker = looker
         self.stats = DecodeStats()
 
     def __call__(self) -> Iterator[FrameBatch]:
@@ -35,6 +39,10 @@ class FrameProducer:
             if batch is None:
                 return
             self.observer.observe(batch)
+            if self.looker is not None:
+                looks = batch.looks()
+                if looks is not None and len(looks):
+                    self.looker.observe(looks)
             self.stats.frames += len(batch)
             self.stats.seconds += time.perf_counter() - started
             sampled = batch.only_sampled()

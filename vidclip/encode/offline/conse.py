@@ -42,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ from vidclip.encode.offline.abstain import (
     null_classes,
 )
 from vidclip.encode.offline.grounding import ground
+from vidclip.encode.threads import leaving_cores
 from vidclip.errors import ModelError
 from vidclip.schema import ModelInfo
 
@@ -268,6 +270,12 @@ class ConseEncoder(Encoder):
             grounding[self._null] = False  # the null answer is no label (.abstain)
         self._grounding = (digest, grounding)  # one assignment: safe across threads
         return grounding
+
+    def sharing_cpu(self, cores: int) -> AbstractContextManager:
+        """Fewer torch threads while another stage's thread runs beside the model
+        (:func:`vidclip.encode.threads.leaving_cores`)."""
+        self.load()
+        return leaving_cores(self._device, cores)
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         self.load()
