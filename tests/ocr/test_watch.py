@@ -88,7 +88,20 @@ def test_a_scenes_first_look_stands_for_its_start():
     hello = [Line("HELLO", (0, 0, 1, 1), 1.0)]
     looks = [Look(0.1, 2, []), Look(0.6, 15, []), Look(2.4, 60, hello), Look(2.9, 72, hello),
              Look(4.4, 110, hello)]
-    assert [t for t, _ in settle(looks, scenes)] == [0.0, 0.6, 2.0, 2.9, 4.4]
+    # The look at 0.1 s is inside the cut's dissolve and the scene has a later one.
+    assert [t for t, _ in settle(looks, scenes)] == [0.0, 2.0, 2.9, 4.4]
+
+
+def test_a_fade_in_seen_only_at_its_first_frame_is_looked_at_again():
+    from vidclip.stages.text import _unseen
+
+    scenes = [SceneSpan(0, 25, 0.0, 1.0, "start"), SceneSpan(25, 150, 1.0, 6.0)]
+    card = [Line("COPYRIGHT", (0.1, 0.9, 0.5, 0.95), 1.0)]
+    looks = [Look(0.0, 0, []), Look(2.0, 50, card), Look(4.0, 100, card)]
+    assert _unseen(scenes, looks) == [(0, 25)]
+    # With the settled look the fallback reads (0.2 s), the card is there from 0.
+    again = sorted(looks + [Look(0.2, 5, card)], key=lambda look: look.index)
+    assert settle(again, scenes)[:2] == [(0.0, card), (1.0, card)]
 
 
 def _batch(frames, names, start=0):

@@ -230,7 +230,8 @@ class VideoReader:
         looks = None
         if self.look_size is not None and self._looks is not None:
             looker = Sampler(SamplingSpec("fps", 1.0 / self._looks.every_s),
-                             self.facts.start_time_s, self.info.duration_s, self.info.frame_count)
+                             self.facts.start_time_s + self._looks.first_s,
+                             self.info.duration_s, self.info.frame_count)
             looks = (looker, self.look_size)
         report = yield from pyav_backend.iter_pyav(self.facts, self._sampler(), self.size,
                                                    self.chunk_size, self.full_rate, skip,

@@ -48,13 +48,15 @@ class SamplingSpec:
 class LookSpec:
     """Frames another stage looks at (the text reader), taken in the same pass.
 
-    One frame every ``every_s`` seconds of video, on its own timestamps,
-    converted at a shorter side of ``short_side`` (never above the video's
-    own): the reader wants more pixels than the model, at a lower rate.
+    One frame every ``every_s`` seconds of video, on its own timestamps, the
+    first ``first_s`` after the video's start, converted at a shorter side of
+    ``short_side`` (never above the video's own): the reader wants more pixels
+    than the model, at a lower rate.
     """
 
     every_s: float
     short_side: int
+    first_s: float = 0.0
 
 
 @dataclass

@@ -29,7 +29,8 @@ SETTLE_S = 0.2
 
 def look_spec(options: TextOptions) -> LookSpec:
     """The main pass's looks for these options."""
-    return LookSpec(every_s=options.interval_s, short_side=SHORT_SIDE)
+    # The first look past a fade-in's first frames, as after any cut.
+    return LookSpec(every_s=options.interval_s, short_side=SHORT_SIDE, first_s=SETTLE_S)
 
 
 def plan(scenes: Sequence[tuple[int, int]], fps: float, interval_s: float) -> list[int]:

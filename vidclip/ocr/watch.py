@@ -27,6 +27,7 @@ import numpy as np
 from vidclip.decode.types import FrameBatch
 from vidclip.ocr import change
 from vidclip.ocr.base import Line, TextReader
+from vidclip.ocr.sampling import SETTLE_S
 from vidclip.segment import SceneSpan
 
 #: Looks waiting for the reader (a 720p look is 2.7 MB): enough to ride out one
@@ -153,19 +154,41 @@ class Watcher:
         self._end()
 
 
+def settled(time_s: float, scene: SceneSpan) -> bool:
+    """Whether a look at ``time_s`` is past the scene's cut and any short dissolve
+    or fade into it (``SETTLE_S``, or half of a scene shorter than twice that)."""
+    wait = min(SETTLE_S, (scene.end_s - scene.start_s) / 2)
+    return time_s >= scene.start_s + wait - 1e-6
+
+
 def settle(looks: Sequence[Look], scenes: Sequence[SceneSpan]) -> list[tuple[float, list[Line]]]:
-    """``(time_s, lines)`` per look for the tracker, a scene's first look moved
-    to the scene's start: text on a card appears with the cut, and goes with
-    the next one, not at whichever moment a look happened to fall after it."""
+    """``(time_s, lines)`` per look for the tracker, in order.
+
+    A scene's first settled look (:func:`settled`) is moved to the scene's
+    start: text on a card appears with the cut, and goes with the next one,
+    not at whichever moment a look happened to fall after it. Looks still
+    inside the cut's transition are left out when the scene has a settled one
+    (a fade-in's black first frame would end an item, or delay it).
+    """
     starts = [s.start_frame for s in scenes]
-    out: list[tuple[float, list[Line]]] = []
-    scene = -1
-    for look in looks:
+
+    def scene_of(look: Look) -> int:
         at = int(np.searchsorted(starts, look.index, side="right")) - 1
+        return at if 0 <= at < len(scenes) and look.index < scenes[at].end_frame else -1
+
+    where = [scene_of(look) for look in looks]
+    has_settled = {at for look, at in zip(looks, where)
+                   if at >= 0 and settled(look.time_s, scenes[at])}
+    out: list[tuple[float, list[Line]]] = []
+    first_done: set[int] = set()
+    for look, at in zip(looks, where):
         time_s = look.time_s
-        if 0 <= at < len(scenes) and at != scene and look.index < scenes[at].end_frame:
-            time_s = scenes[at].start_s
-            scene = at
+        if at >= 0:
+            if at in has_settled and not settled(time_s, scenes[at]):
+                continue
+            if at not in first_done:
+                time_s = scenes[at].start_s
+                first_done.add(at)
         out.append((time_s, look.lines))
     return out
 

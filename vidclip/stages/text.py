@@ -23,8 +23,9 @@ from vidclip.decode.seek import iter_frames
 from vidclip.ocr import sampling
 from vidclip.ocr.base import TextReader
 from vidclip.ocr.track import track
-from vidclip.ocr.watch import Look, Looker, Watcher, settle
+from vidclip.ocr.watch import Look, Looker, Watcher, settle, settled
 from vidclip.schema import OnScreenText, TextReaderInfo
+from vidclip.segment import SceneSpan
 from vidclip.stages.scenes import SegmentedVideo
 
 #: Planned frames decoded at once (bounded memory on long videos).
@@ -41,8 +42,9 @@ def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
     spans = [(s.start_frame, s.end_frame) for s in video.scenes]
     if watcher is not None:
         looks, reads = watcher.finish()
-        # A scene shorter than the looks' spacing may have fallen between two.
-        unseen = _unseen(spans, [look.index for look in looks])
+        # A scene shorter than the looks' spacing may have fallen between two, or
+        # been looked at only inside the cut's dissolve or fade.
+        unseen = _unseen(video.scenes, looks)
         if unseen:
             more, extra = _look_again(ctx, source, video, reader, unseen)
             looks, reads = sorted(looks + more, key=lambda look: look.index), reads + extra
@@ -52,10 +54,17 @@ def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
     return track(settle(looks, video.scenes), end_s, ctx.config.text.min_confidence), reads
 
 
-def _unseen(spans: list[tuple[int, int]], looked: list[int]) -> list[tuple[int, int]]:
-    """The scenes no look fell into (``looked`` in order)."""
-    return [(start, end) for start, end in spans if end > start and
-            bisect.bisect_left(looked, start) == bisect.bisect_left(looked, end)]
+def _unseen(scenes: list[SceneSpan], looks: list[Look]) -> list[tuple[int, int]]:
+    """The scenes (as frame spans) that no settled look fell into."""
+    seen: set[int] = set()
+    starts = [s.start_frame for s in scenes]
+    for look in looks:
+        at = bisect.bisect_right(starts, look.index) - 1
+        if 0 <= at < len(scenes) and look.index < scenes[at].end_frame and \
+                settled(look.time_s, scenes[at]):
+            seen.add(at)
+    return [(s.start_frame, s.end_frame) for i, s in enumerate(scenes)
+            if i not in seen and s.end_frame > s.start_frame]
 
 
 def _look_again(ctx: AnalysisContext, source: str, video: SegmentedVideo,
