@@ -9,8 +9,10 @@ is then the list of stages (:mod:`vidclip.stages`) over one video.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+import weakref
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +135,11 @@ class Pipeline:
         self._captions: CaptionContext | None = None
         self._reader_choice = reader
         self._recognizer_choice = recognizer
+        # What this pipeline built itself (a per-job speech model, its decoder
+        # processes) is closed when it is dropped, closed or not: a worker's cache
+        # drops pipelines while a job may still hold one.
+        self._owned: list = []
+        weakref.finalize(self, _close_owned, self._owned)
 
     # -- heavy state, built once -------------------------------------------------
     def setup(self, progress: EmbedProgressFn | None = None) -> AnalysisContext:
@@ -151,8 +158,10 @@ class Pipeline:
         """The caption backend, set up once; never loads the image model."""
         with self._lock:
             if self._captions is None:
-                captioner = self._captioner or build_captioner(self.config)
-                self._captioner = captioner
+                captioner = self._captioner
+                if captioner is None:
+                    captioner = self._captioner = build_captioner(self.config)
+                    self._owned.append(captioner)
                 self._captions = prepare_captions(self.config, captioner,
                                                   self._read_vocabulary())
             return self._captions
@@ -164,6 +173,7 @@ class Pipeline:
                 from vidclip.ocr.choose import choose_reader
 
                 self._reader_choice = choose_reader(self.config.text)
+                self._owned.append(self._reader_choice.reader)
             return self._reader_choice
 
     def recognizer(self):
@@ -173,6 +183,7 @@ class Pipeline:
                 from vidclip.speech.choose import choose_recognizer
 
                 self._recognizer_choice = choose_recognizer(self.config.speech)
+                self._owned.append(self._recognizer_choice.recognizer)
             return self._recognizer_choice
 
     def _start_speech(self, source: str) -> SpeechJob | None:
@@ -195,6 +206,7 @@ class Pipeline:
             self._reader_choice.reader.close()
         if self._captioner is not None:
             self._captioner.close()
+        self._owned.clear()  # closed just now
         self.encoder.close()
 
     def __enter__(self) -> "Pipeline":
@@ -346,6 +358,17 @@ class Pipeline:
         (progress or no_progress)("caption", 1.0)
         timings = captioned.timings.model_copy(update={"caption_s": seconds})
         return captioned.model_copy(update={"timings": timings})
+
+
+def _close_owned(owned: list) -> None:
+    """Close what a dropped pipeline built itself (never what it was given)."""
+    while owned:
+        part = owned.pop()
+        if part is not None:
+            try:
+                part.close()
+            except Exception:  # at garbage collection: nobody to tell but the log
+                logging.getLogger(__name__).warning("closing %r failed", part, exc_info=True)
 
 
 def build_captioner(config: AnalysisConfig) -> Captioner:

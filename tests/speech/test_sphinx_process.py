@@ -125,3 +125,21 @@ def test_when_every_decoder_dies_the_call_fails_instead_of_waiting(regions):
         assert words(recognizer.transcribe(regions[:1], "en"))  # fresh decoders took over
     finally:
         recognizer.close()
+
+
+def test_a_dropped_pipeline_stops_the_decoders_it_started(tiny_model_options, tiny_encoder):
+    import gc
+
+    from vidclip.config import AnalysisConfig, SpeechOptions
+    from vidclip.pipeline import Pipeline
+
+    config = AnalysisConfig(model=tiny_model_options, speech=SpeechOptions(backend="pocketsphinx"))
+    pipeline = Pipeline(config, encoder=tiny_encoder)  # as a worker's cache holds one
+    recognizer = pipeline.recognizer().recognizer
+    recognizer.load()
+    children = list(recognizer._started)
+    assert children and all(c.alive for c in children)
+    del pipeline  # dropped from the cache, never closed
+    gc.collect()
+    assert not any(c.alive for c in children)
+    assert tiny_encoder.info is not None  # what it was given stays open
