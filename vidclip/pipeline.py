@@ -278,7 +278,11 @@ class Pipeline:
                 speech[key] = self._start_speech(str(source))
                 yield key, str(source)
 
-        for key, streamed in encode_many(ctx, keyed(), decoders, self.text_reader().reader):
+        def listening() -> bool:  # the decoder threads add jobs meanwhile: copy first
+            return any(job is not None and job.busy for job in list(speech.values()))
+
+        for key, streamed in encode_many(ctx, keyed(), decoders, self.text_reader().reader,
+                                         listening):
             if isinstance(streamed, StreamedVideo):
                 clock = _Clock(started.pop(key, None))
                 clock.lap("decode+encode")

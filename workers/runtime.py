@@ -35,8 +35,10 @@ V = TypeVar("V")
 
 
 class LRU(Generic[K, V]):
-    """A small thread-safe least-recently-used map; what falls out is only dropped
-    (a pipeline shares the process's encoder, so nothing is closed)."""
+    """A small thread-safe least-recently-used map; what falls out is only dropped:
+    a job may still hold it, and a pipeline shares the process's encoder. What a
+    dropped pipeline built itself is closed once nothing holds it (Pipeline's
+    finaliser)."""
 
     def __init__(self, size: int):
         self.size = size

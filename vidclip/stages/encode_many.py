@@ -31,7 +31,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -179,14 +179,16 @@ class _Decoders:
 
 
 def encode_many(ctx: AnalysisContext, sources: Iterable[tuple[K, str]],
-                decoders: int = 0, text_reader: TextReader | None = None
+                decoders: int = 0, text_reader: TextReader | None = None,
+                busy_beside: Callable[[], bool] | None = None
                 ) -> Iterator[tuple[K, StreamedVideo | BaseException]]:
     """Yield ``(key, StreamedVideo)`` for each source as soon as its last frame is
     embedded, or ``(key, error)`` for one that fails; in finishing order.
 
     ``decoders`` is the number of videos decoded at once (0: a default for
     the encoder's device); ``text_reader`` reads each one's looked-at frames
-    during its pass, as in :func:`~vidclip.stages.encode.open_stream`. The
+    during its pass, as in :func:`~vidclip.stages.encode.open_stream`;
+    ``busy_beside()`` says another stage (speech) is working beside them. The
     caller may do each video's next stages
     between items: the decoders keep going meanwhile. Closing the generator
     early stops the decoders.
@@ -203,7 +205,8 @@ def encode_many(ctx: AnalysisContext, sources: Iterable[tuple[K, str]],
                    and v.stream.watcher.busy for v in live.values())
 
     batcher = BatchEncoder(encoder, shares_cpu=plan.shares_cpu,
-                           decoder_busy=lambda: feed.decoding > 0 or reading())
+                           decoder_busy=lambda: feed.decoding > 0 or reading() or (
+                               busy_beside is not None and busy_beside()))
     pool = _Decoders(ctx, iter(sources), feed, count, text_reader)
     running = len(pool.threads)
     try:
