@@ -98,7 +98,7 @@ def test_a_fade_in_seen_only_at_its_first_frame_is_looked_at_again():
     scenes = [SceneSpan(0, 25, 0.0, 1.0, "start"), SceneSpan(25, 150, 1.0, 6.0)]
     card = [Line("COPYRIGHT", (0.1, 0.9, 0.5, 0.95), 1.0)]
     looks = [Look(0.0, 0, []), Look(2.0, 50, card), Look(4.0, 100, card)]
-    assert _unseen(scenes, looks) == [(0, 25)]
+    assert _unseen(scenes, looks) == [scenes[0]]
     # With the settled look the fallback reads (0.2 s), the card is there from 0.
     again = sorted(looks + [Look(0.2, 5, card)], key=lambda look: look.index)
     assert settle(again, scenes)[:2] == [(0.0, card), (1.0, card)]
@@ -157,3 +157,13 @@ def test_watchers_of_several_videos_take_turns_on_one_reader(frames):
     for w in watchers:
         assert w.finish()[1] == 6
     assert reader.most_active == 1  # not re-entrant: one read at a time
+
+
+def test_frames_find_the_scene_holding_them():
+    from vidclip.segment import scenes_holding
+
+    scenes = [SceneSpan(0, 10, 0.0, 0.4, "start"), SceneSpan(10, 30, 0.4, 1.2),
+              SceneSpan(40, 50, 1.6, 2.0)]  # a gap (frames 30-39) holds none
+    assert scenes_holding(scenes, [0, 9, 10, 29, 30, 39, 40, 49, 50]).tolist() == \
+        [0, 0, 1, 1, -1, -1, 2, 2, -1]
+    assert scenes_holding([], [0, 5]).tolist() == [-1, -1]

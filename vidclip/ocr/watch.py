@@ -28,7 +28,7 @@ from vidclip.decode.types import FrameBatch
 from vidclip.ocr import change
 from vidclip.ocr.base import Line, TextReader
 from vidclip.ocr.sampling import SETTLE_S
-from vidclip.segment import SceneSpan
+from vidclip.segment import SceneSpan, scenes_holding
 
 #: Looks waiting for the reader (a 720p look is 2.7 MB): enough to ride out one
 #: slow read while the decoder goes on, few enough to keep memory flat.
@@ -170,13 +170,7 @@ def settle(looks: Sequence[Look], scenes: Sequence[SceneSpan]) -> list[tuple[flo
     inside the cut's transition are left out when the scene has a settled one
     (a fade-in's black first frame would end an item, or delay it).
     """
-    starts = [s.start_frame for s in scenes]
-
-    def scene_of(look: Look) -> int:
-        at = int(np.searchsorted(starts, look.index, side="right")) - 1
-        return at if 0 <= at < len(scenes) and look.index < scenes[at].end_frame else -1
-
-    where = [scene_of(look) for look in looks]
+    where = scenes_holding(list(scenes), [look.index for look in looks]).tolist()
     has_settled = {at for look, at in zip(looks, where)
                    if at >= 0 and settled(look.time_s, scenes[at])}
     out: list[tuple[float, list[Line]]] = []

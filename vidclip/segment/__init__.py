@@ -38,6 +38,6 @@ at its first frame's timestamp, each ends where the next starts, the last at
 """
 
 from vidclip.segment.boundaries import Boundary
-from vidclip.segment.scenes import SceneDetector, SceneSpan
+from vidclip.segment.scenes import SceneDetector, SceneSpan, scenes_holding
 
-__all__ = ["Boundary", "SceneDetector", "SceneSpan"]
+__all__ = ["Boundary", "SceneDetector", "SceneSpan", "scenes_holding"]

@@ -39,6 +39,17 @@ class SceneSpan:
         return self.end_s - self.start_s
 
 
+def scenes_holding(scenes: list[SceneSpan], frames) -> np.ndarray:
+    """For each frame number, the index of the scene (ordered, not overlapping)
+    holding it, or -1 for none; by bisection: a long video has thousands."""
+    frames = np.asarray(frames, dtype=np.int64)
+    starts = np.asarray([s.start_frame for s in scenes], dtype=np.int64)
+    ends = np.asarray([s.end_frame for s in scenes], dtype=np.int64)
+    at = np.searchsorted(starts, frames, side="right") - 1
+    inside = (at >= 0) & (frames < ends[np.clip(at, 0, None)] if len(ends) else False)
+    return np.where(inside, at, -1)
+
+
 class SceneDetector:
     """Streaming shot-boundary detector (a :class:`~vidclip.decode.types.FrameObserver`).
 

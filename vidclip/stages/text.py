@@ -16,8 +16,6 @@ scene's first look stands for the scene's start (:func:`vidclip.ocr.watch.settle
 
 from __future__ import annotations
 
-import bisect
-
 from vidclip.context import AnalysisContext
 from vidclip.decode.seek import iter_frames
 from vidclip.ocr import sampling
@@ -25,7 +23,7 @@ from vidclip.ocr.base import TextReader
 from vidclip.ocr.track import track
 from vidclip.ocr.watch import Look, Looker, Watcher, settle, settled
 from vidclip.schema import OnScreenText, TextReaderInfo
-from vidclip.segment import SceneSpan
+from vidclip.segment import SceneSpan, scenes_holding
 from vidclip.stages.scenes import SegmentedVideo
 
 #: Planned frames decoded at once (bounded memory on long videos).
@@ -39,7 +37,6 @@ def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
 
     ``watcher`` is the main pass's, when it delivered the looks.
     """
-    spans = [(s.start_frame, s.end_frame) for s in video.scenes]
     if watcher is not None:
         looks, reads = watcher.finish()
         # A scene shorter than the looks' spacing may have fallen between two, or
@@ -49,56 +46,40 @@ def read_text(ctx: AnalysisContext, source: str, video: SegmentedVideo,
             more, extra = _look_again(ctx, source, video, reader, unseen)
             looks, reads = sorted(looks + more, key=lambda look: look.index), reads + extra
     else:
-        looks, reads = _look_again(ctx, source, video, reader, spans)
+        looks, reads = _look_again(ctx, source, video, reader, video.scenes)
     end_s = video.info.start_time_s + video.info.duration_s
     return track(settle(looks, video.scenes), end_s, ctx.config.text.min_confidence), reads
 
 
-def _unseen(scenes: list[SceneSpan], looks: list[Look]) -> list[tuple[int, int]]:
-    """The scenes (as frame spans) that no settled look fell into."""
-    seen: set[int] = set()
-    starts = [s.start_frame for s in scenes]
-    for look in looks:
-        at = bisect.bisect_right(starts, look.index) - 1
-        if 0 <= at < len(scenes) and look.index < scenes[at].end_frame and \
-                settled(look.time_s, scenes[at]):
-            seen.add(at)
-    return [(s.start_frame, s.end_frame) for i, s in enumerate(scenes)
-            if i not in seen and s.end_frame > s.start_frame]
+def _unseen(scenes: list[SceneSpan], looks: list[Look]) -> list[SceneSpan]:
+    """The scenes that no settled look fell into."""
+    where = scenes_holding(scenes, [look.index for look in looks])
+    seen = {int(at) for look, at in zip(looks, where) if at >= 0 and settled(look.time_s,
+                                                                          scenes[at])}
+    return [s for i, s in enumerate(scenes) if i not in seen and s.end_frame > s.start_frame]
 
 
 def _look_again(ctx: AnalysisContext, source: str, video: SegmentedVideo,
-                reader: TextReader, spans: list[tuple[int, int]]) -> tuple[list[Look], int]:
-    """The planned looks inside ``spans`` (scenes), decoded again now that they are known."""
+                reader: TextReader, scenes: list[SceneSpan]) -> tuple[list[Look], int]:
+    """The planned looks inside ``scenes``, decoded again now that they are known."""
     fps = video.info.fps or 25.0
-    wanted = sampling.plan(spans, fps, ctx.config.text.interval_s)
+    wanted = sampling.plan([(s.start_frame, s.end_frame) for s in scenes], fps,
+                           ctx.config.text.interval_s)
     if not wanted:
         return [], 0
     backend = "pyav" if video.info.decoder != "decord" else ctx.config.decoder
     # Never upscale a small video (it only costs the detector).
     short_side = min(sampling.SHORT_SIDE, min(video.info.width, video.info.height) or
                      sampling.SHORT_SIDE)
-    scene_of = _scene_index(spans)
     looker = Looker(reader)
     scene = -1
     # A look needs a moment, not that very frame: the decoder may skip unreferenced frames.
     for batch in iter_frames(source, wanted, short_side, backend, chunk=CHUNK, exact=False):
-        for frame, time_s, index in zip(batch.frames, batch.times_s, batch.indices):
-            now = scene_of(int(index))
-            looker.look(frame, float(time_s), int(index), fresh=now != scene)
-            scene = now
+        held = scenes_holding(scenes, batch.indices)
+        for frame, time_s, index, now in zip(batch.frames, batch.times_s, batch.indices, held):
+            looker.look(frame, float(time_s), int(index), fresh=int(now) != scene)
+            scene = int(now)
     return looker.looks, looker.reads
-
-
-def _scene_index(spans: list[tuple[int, int]]):
-    """frame -> the index of the scene holding it (len(spans) for none), by
-    bisection over the ordered spans: a long video has thousands of scenes."""
-    starts = [start for start, _ in spans]
-
-    def find(frame: int) -> int:
-        i = bisect.bisect_right(starts, frame) - 1
-        return i if i >= 0 and frame < spans[i][1] else len(spans)
-    return find
 
 
 def reader_info(backend: str, reader: TextReader | None, frames_read: int,
